@@ -1,0 +1,327 @@
+"""Optimizers in the style of ``torch.optim``, over a :class:`ParamSet`'s flat buffers.
+
+Each update rule is a plain function working in place on arrays (a test can call it directly, and
+the population trainer calls it on stacked ``(trials, n_params)`` arrays with per-trial learning
+rates), and each optimizer is a small class owning its state, with ``step()``, ``zero_grad()``,
+``reset()``, ``state_dict()`` and ``load_state_dict()``.
+
+Conventions follow PyTorch (hyperparameter names and defaults, ε outside the square root, Adam's
+bias correction, the momentum buffer ``v = μ·v + g``). Deliberate differences, documented:
+
+* Weight decay is not an optimizer setting here except AdamW's decoupled decay: L2 lives in the
+  loss (``λ/2·‖W‖²``, see :mod:`playground.engine.regularization`), which for SGD is exactly
+  ``torch.optim.SGD(weight_decay=λ)`` restricted to weights.
+* AdamW decays weights only (not biases, batch norm or PReLU parameters); in PyTorch that is two
+  parameter groups, one with ``weight_decay=0``.
+* Momentum optimizers offer Ng's exponentially-weighted form ``v = β·v + (1−β)·g`` (``ema=True``);
+  it equals PyTorch's ``v = μ·v + g`` with the learning rate scaled by (1−β).
+* Not offered: SGD's ``dampening``, Adagrad's ``lr_decay`` (use a schedule), AMSGrad.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from playground.engine.params import ParamSet
+from playground.engine.registry import Param, Registry
+from playground.errors import ConfigError
+
+OPTIMIZERS = Registry("optimizer")
+
+_LR = "Step size α (applied per update; a schedule may change it per epoch)."
+
+
+# -- update rules (in place; hyperparameters may be scalars or arrays that broadcast) -----------
+def sgd_update(p, g, lr):
+    """θ ← θ − α·g"""
+    p -= lr * g
+
+
+def momentum_update(p, g, buf, lr, momentum, nesterov=False, ema=False):
+    """v ← μ·v + g (or Ng's v ← β·v + (1−β)·g);  θ ← θ − α·v, or θ ← θ − α·(g + μ·v) (Nesterov).
+
+    PyTorch's form; its first step sets v = g, which the zero-initialized buffer gives too.
+    """
+    buf *= momentum
+    buf += (1.0 - momentum) * g if ema else g
+    if nesterov:
+        p -= lr * (g + momentum * buf)
+    else:
+        p -= lr * buf
+
+
+def adagrad_update(p, g, sum_sq, lr, eps):
+    """h ← h + g²;  θ ← θ − α·g/(√h + ε)"""
+    sum_sq += g * g
+    p -= lr * g / (np.sqrt(sum_sq) + eps)
+
+
+def rmsprop_update(p, g, sq_avg, lr, alpha, eps, momentum=0.0, buf=None, centered=False, g_avg=None):
+    """s ← ρ·s + (1−ρ)·g²;  θ ← θ − α·g/(√s + ε) (with optional momentum and centring, as PyTorch)."""
+    sq_avg *= alpha
+    sq_avg += (1.0 - alpha) * (g * g)
+    if centered:
+        g_avg += (1.0 - alpha) * (g - g_avg)
+        avg = np.sqrt(sq_avg - g_avg * g_avg) + eps
+    else:
+        avg = np.sqrt(sq_avg) + eps
+    if buf is not None:
+        buf *= momentum
+        buf += g / avg
+        p -= lr * buf
+    else:
+        p -= lr * g / avg
+
+
+def adam_update(p, g, m, v, t, lr, beta1, beta2, eps, tmp):
+    """Adam with bias correction (Kingma & Ba 2015, as ``torch.optim.Adam``)::
+
+        m ← β₁·m + (1−β₁)·g           v ← β₂·v + (1−β₂)·g²
+        θ ← θ − α/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε)
+
+    ``t`` is the 1-based step count; ``tmp`` a scratch array shaped like ``p``.
+    """
+    np.subtract(g, m, out=tmp)  # m.lerp_(g, 1-β₁), PyTorch's exact arithmetic
+    tmp *= 1.0 - beta1
+    m += tmp
+    np.multiply(g, g, out=tmp)
+    tmp *= 1.0 - beta2
+    v *= beta2
+    v += tmp
+    bc1 = 1.0 - beta1**t
+    bc2 = 1.0 - beta2**t
+    np.sqrt(v, out=tmp)
+    tmp /= np.sqrt(bc2)
+    tmp += eps
+    np.divide(m, tmp, out=tmp)
+    tmp *= lr / bc1
+    p -= tmp
+
+
+def decoupled_decay(p, lr, weight_decay):
+    """AdamW's decoupled weight decay (Loshchilov & Hutter 2019): θ ← θ·(1 − α·λ)."""
+    p *= 1.0 - lr * weight_decay
+
+
+# -- optimizer classes ---------------------------------------------------------------------------
+class Optimizer:
+    """Base class: owns per-parameter state as flat arrays aligned with ``params.values``."""
+
+    name = ""
+    #: Names of the flat state buffers this optimizer keeps.
+    buffers: tuple[str, ...] = ()
+
+    def __init__(self, params: ParamSet, lr: float | None = None, **hyper: Any):
+        self.params = params
+        entry = OPTIMIZERS[self.name]
+        resolved = entry.resolve({"lr": lr, **hyper} if lr is not None else hyper)
+        self.lr = float(resolved.pop("lr"))
+        self.hyper = resolved
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget all state (moments, accumulators, step count)."""
+        self.t = 0
+        self.state = {name: np.zeros_like(self.params.values) for name in self.buffers}
+        self._tmp = np.empty_like(self.params.values)
+
+    def set_hyper(self, **hyper: Any) -> None:
+        """Change hyperparameters on the fly, keeping the state (validated like the constructor)."""
+        entry = OPTIMIZERS[self.name]
+        merged = entry.resolve({"lr": self.lr, **self.hyper, **hyper})
+        self.lr = float(merged.pop("lr"))
+        self.hyper = merged
+
+    def zero_grad(self) -> None:
+        self.params.zero_grad()
+
+    def step(self) -> None:
+        self.t += 1
+        self._update(self.params.values, self.params.grads)
+
+    def _update(self, p: np.ndarray, g: np.ndarray) -> None:
+        sgd_update(p, g, self.lr)
+
+    def state_dict(self) -> dict[str, Any]:
+        """JSON-serializable: name, lr, hyperparameters, step count and per-parameter state."""
+        per_param = {
+            pname: {buf: self.state[buf][sl].reshape(shape).tolist() for buf in self.buffers}
+            for pname, (sl, shape) in self.params.slices.items()
+        }
+        return {
+            "name": self.name,
+            "lr": self.lr,
+            "hyper": dict(self.hyper),
+            "step": self.t,
+            "state": per_param,
+        }
+
+    def load_state_dict(self, d: dict[str, Any]) -> None:
+        if d.get("name") != self.name:
+            raise ConfigError(f"Saved optimizer state is for {d.get('name')!r}, not {self.name!r}.")
+        self.set_hyper(lr=d["lr"], **d["hyper"])
+        self.t = int(d["step"])
+        for pname, (sl, shape) in self.params.slices.items():
+            saved = d["state"].get(pname)
+            if saved is None:
+                raise ConfigError(f"Saved optimizer state has no entry for parameter {pname!r}.")
+            for buf in self.buffers:
+                arr = np.asarray(saved[buf], dtype=np.float64)
+                if arr.shape != shape:
+                    raise ConfigError(
+                        f"Saved optimizer state for {pname!r} has shape {arr.shape}, not {shape}."
+                    )
+                self.state[buf][sl] = arr.reshape(-1)
+
+
+@OPTIMIZERS.register(
+    "sgd",
+    description="Plain (mini-batch) gradient descent: θ ← θ − α·g.",
+    label="SGD",
+    lr=Param(0.01, 1e-6, 100.0, _LR, log=True),
+)
+class SGD(Optimizer):
+    name = "sgd"
+
+
+@OPTIMIZERS.register(
+    "momentum",
+    description="SGD with momentum: a velocity that accumulates gradients (v ← μ·v + g).",
+    label="Momentum",
+    lr=Param(0.01, 1e-6, 100.0, _LR, log=True),
+    momentum=Param(0.9, 0.0, 0.999, "Momentum μ: how much of the previous velocity is kept."),
+    ema=Param(False, help="Use Ng's form v ← β·v + (1−β)·g (same path with α scaled by 1−β)."),
+)
+class Momentum(Optimizer):
+    name = "momentum"
+    buffers = ("momentum_buffer",)
+    nesterov = False
+
+    def _update(self, p, g):
+        h = self.hyper
+        momentum_update(p, g, self.state["momentum_buffer"], self.lr, h["momentum"], self.nesterov, h["ema"])
+
+
+@OPTIMIZERS.register(
+    "nesterov",
+    description="Nesterov momentum: looks ahead along the velocity before stepping.",
+    label="Nesterov",
+    lr=Param(0.01, 1e-6, 100.0, _LR, log=True),
+    momentum=Param(0.9, 0.0, 0.999, "Momentum μ: how much of the previous velocity is kept."),
+    ema=Param(False, help="Use Ng's form v ← β·v + (1−β)·g (same path with α scaled by 1−β)."),
+)
+class Nesterov(Momentum):
+    name = "nesterov"
+    nesterov = True
+
+
+@OPTIMIZERS.register(
+    "adagrad",
+    description="AdaGrad: per-parameter steps shrink with the sum of past squared gradients.",
+    label="AdaGrad",
+    lr=Param(0.01, 1e-6, 100.0, _LR, log=True),
+    eps=Param(1e-10, 0.0, 1.0, "ε added to the root for numerical stability (PyTorch: 1e-10).", log=True),
+    initial_accumulator_value=Param(0.0, 0.0, 10.0, "Starting value of the squared-gradient sum."),
+)
+class AdaGrad(Optimizer):
+    name = "adagrad"
+    buffers = ("sum",)
+
+    def reset(self):
+        super().reset()
+        self.state["sum"] += self.hyper["initial_accumulator_value"]
+
+    def _update(self, p, g):
+        adagrad_update(p, g, self.state["sum"], self.lr, self.hyper["eps"])
+
+
+@OPTIMIZERS.register(
+    "rmsprop",
+    description="RMSProp: steps scaled by a moving average of squared gradients.",
+    label="RMSProp",
+    lr=Param(0.01, 1e-6, 100.0, _LR, log=True),
+    alpha=Param(0.99, 0.0, 0.9999, "Decay ρ of the squared-gradient average (PyTorch's alpha)."),
+    eps=Param(1e-8, 0.0, 1.0, "ε added to the root for numerical stability.", log=True),
+    momentum=Param(0.0, 0.0, 0.999, "Optional momentum on the scaled step."),
+    centered=Param(False, help="Divide by the gradient's variance instead of its raw second moment."),
+)
+class RMSProp(Optimizer):
+    name = "rmsprop"
+    buffers = ("square_avg", "momentum_buffer", "grad_avg")
+
+    def _update(self, p, g):
+        h = self.hyper
+        rmsprop_update(
+            p,
+            g,
+            self.state["square_avg"],
+            self.lr,
+            h["alpha"],
+            h["eps"],
+            h["momentum"],
+            self.state["momentum_buffer"] if h["momentum"] > 0 else None,
+            h["centered"],
+            self.state["grad_avg"],
+        )
+
+
+_ADAM_PARAMS = dict(
+    beta1=Param(0.9, 0.0, 0.9999, "Decay β₁ of the gradient average (first moment)."),
+    beta2=Param(0.999, 0.0, 0.99999, "Decay β₂ of the squared-gradient average (second moment)."),
+    eps=Param(1e-8, 0.0, 1.0, "ε added to the root for numerical stability.", log=True),
+)
+
+
+@OPTIMIZERS.register(
+    "adam",
+    description="Adam: momentum plus RMSProp scaling, with bias correction.",
+    label="Adam",
+    lr=Param(0.001, 1e-6, 100.0, _LR, log=True),
+    **_ADAM_PARAMS,
+)
+class Adam(Optimizer):
+    name = "adam"
+    buffers = ("exp_avg", "exp_avg_sq")
+
+    def _update(self, p, g):
+        h = self.hyper
+        adam_update(
+            p,
+            g,
+            self.state["exp_avg"],
+            self.state["exp_avg_sq"],
+            self.t,
+            self.lr,
+            h["beta1"],
+            h["beta2"],
+            h["eps"],
+            self._tmp,
+        )
+
+
+@OPTIMIZERS.register(
+    "adamw",
+    description="AdamW: Adam with weight decay applied to the weights directly (decoupled).",
+    label="AdamW",
+    lr=Param(0.001, 1e-6, 100.0, _LR, log=True),
+    **_ADAM_PARAMS,
+    weight_decay=Param(0.01, 0.0, 10.0, "Decoupled decay λ: each step multiplies weights by (1 − α·λ)."),
+)
+class AdamW(Adam):
+    name = "adamw"
+
+    def _update(self, p, g):
+        wd = self.hyper["weight_decay"]
+        if wd:
+            decoupled_decay(p[: self.params.n_decay], self.lr, wd)
+        super()._update(p, g)
+
+
+def make_optimizer(
+    name: str, params: ParamSet, lr: float | None = None, hyper: dict | None = None
+) -> Optimizer:
+    """Build a registered optimizer; unknown names or bad hyperparameters raise ConfigError."""
+    cls = OPTIMIZERS[name].obj
+    return cls(params, lr, **(hyper or {}))

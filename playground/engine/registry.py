@@ -1,0 +1,113 @@
+"""Registries: name -> object, with its hyperparameters and a one-line description.
+
+The UI builds its choices from these, so adding an optimizer is one class and one ``register`` line.
+Names are looked up whole; nothing is ever parsed out of a string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from playground.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Param:
+    """One hyperparameter: its default, valid range and a one-sentence help text for the UI."""
+
+    default: Any
+    low: float | None = None
+    high: float | None = None
+    help: str = ""
+    log: bool = False  # suggest a log-scale slider
+    choices: tuple | None = None
+
+    def check(self, owner: str, name: str, value: Any) -> Any:
+        if self.choices is not None:
+            if value not in self.choices:
+                raise ConfigError(f"{owner}: {name} must be one of {list(self.choices)}, got {value!r}.")
+            return value
+        if isinstance(self.default, bool):
+            if not isinstance(value, bool | int):
+                raise ConfigError(f"{owner}: {name} must be true or false, got {value!r}.")
+            return bool(value)
+        if isinstance(self.default, int | float):
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                raise ConfigError(f"{owner}: {name} must be a number, got {value!r}.") from None
+            if number != number:
+                raise ConfigError(f"{owner}: {name} must be a number, got NaN.")
+            if self.low is not None and number < self.low:
+                raise ConfigError(f"{owner}: {name} must be at least {self.low}, got {value!r}.")
+            if self.high is not None and number > self.high:
+                raise ConfigError(f"{owner}: {name} must be at most {self.high}, got {value!r}.")
+            if isinstance(self.default, int):
+                if number != int(number):
+                    raise ConfigError(f"{owner}: {name} must be a whole number, got {value!r}.")
+                return int(number)
+            return number
+        return value
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A registered object with its user-facing label, description and hyperparameters."""
+
+    name: str
+    obj: Any
+    label: str
+    description: str
+    params: Mapping[str, Param] = field(default_factory=dict)
+
+    def defaults(self) -> dict[str, Any]:
+        return {k: p.default for k, p in self.params.items()}
+
+    def resolve(self, given: Mapping[str, Any] | None) -> dict[str, Any]:
+        """Defaults overlaid with ``given``, every value validated; unknown keys are an error."""
+        given = dict(given or {})
+        unknown = sorted(set(given) - set(self.params))
+        if unknown:
+            known = ", ".join(self.params) or "none"
+            raise ConfigError(f"{self.label}: unknown setting(s) {unknown}; known: {known}.")
+        out = self.defaults()
+        for key, value in given.items():
+            out[key] = self.params[key].check(self.label, key, value)
+        return out
+
+
+class Registry(Mapping[str, Entry]):
+    """An ordered, read-only-after-import mapping of names to entries."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self._entries: dict[str, Entry] = {}
+
+    def register(
+        self, name: str, obj: Any = None, description: str = "", *, label: str | None = None, **params: Param
+    ):
+        """Register ``obj`` under ``name``; without ``obj``, return a decorator that does."""
+        if obj is None:
+            return lambda o: self.register(name, o, description, label=label, **params)
+        if name in self._entries:
+            raise ValueError(f"{self.kind} {name!r} registered twice")
+        self._entries[name] = Entry(name, obj, label or name, description, dict(params))
+        return obj
+
+    def __getitem__(self, name: str) -> Entry:
+        try:
+            return self._entries[name]
+        except (KeyError, TypeError):
+            choices = ", ".join(self._entries)
+            raise ConfigError(f"Unknown {self.kind} {name!r}; choose one of: {choices}.") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries

@@ -1,0 +1,57 @@
+"""L1 and L2 regularization of the weights.
+
+They act on weight matrices only, never on biases, batch-norm γ/β or PReLU slopes: penalizing a
+bias does not limit how wiggly the function is, and shrinking γ or a PReLU slope changes what the
+layer computes rather than its complexity. The weights are ``params.values[:params.n_decay]``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from playground.engine.registry import Registry
+
+REGULARIZERS = Registry("regularization")
+
+
+@REGULARIZERS.register("none", description="No penalty on the weights.", label="None")
+class NoPenalty:
+    @staticmethod
+    def penalty(w: np.ndarray, lam: float) -> float:
+        return 0.0
+
+    @staticmethod
+    def add_grad(w: np.ndarray, g: np.ndarray, lam: float) -> None:
+        """Nothing to add."""
+
+
+@REGULARIZERS.register(
+    "l2", description="L2 (weight decay): adds λ/2·‖W‖² to the loss and λ·W to the gradient.", label="L2"
+)
+class L2:
+    @staticmethod
+    def penalty(w, lam):
+        """λ/2·Σw²"""
+        return 0.5 * lam * float(np.dot(w, w))
+
+    @staticmethod
+    def add_grad(w, g, lam):
+        """g ← g + λ·w"""
+        g += lam * w
+
+
+@REGULARIZERS.register(
+    "l1",
+    description="L1: adds λ·‖W‖₁ to the loss and λ·sign(W) to the gradient; drives weights to 0.",
+    label="L1",
+)
+class L1:
+    @staticmethod
+    def penalty(w, lam):
+        """λ·Σ|w|"""
+        return lam * float(np.abs(w).sum())
+
+    @staticmethod
+    def add_grad(w, g, lam):
+        """g ← g + λ·sign(w) (the subgradient 0 at w = 0)"""
+        g += lam * np.sign(w)

@@ -1,0 +1,84 @@
+"""Learning-rate schedules: ``lr(epoch, lr0, **params)`` with ``epoch`` counted from 0.
+
+The trainer sets the optimizer's learning rate from the schedule at the start of every epoch, as a
+``torch.optim.lr_scheduler`` stepped once per epoch does.
+"""
+
+from __future__ import annotations
+
+import math
+
+from playground.engine.registry import Param, Registry
+
+SCHEDULES = Registry("schedule")
+
+
+@SCHEDULES.register("constant", description="α = α₀ throughout.", label="Constant")
+def constant(epoch: int, lr0: float) -> float:
+    """α = α₀"""
+    return lr0
+
+
+@SCHEDULES.register(
+    "inverse_time",
+    description="α = α₀/(1 + k·epoch): Ng's 1/(1 + decay_rate·epoch_num).",
+    label="Inverse-time decay",
+    k=Param(0.1, 0.0, 10.0, "Decay rate k."),
+)
+def inverse_time(epoch: int, lr0: float, k: float = 0.1) -> float:
+    """α = α₀/(1 + k·epoch)"""
+    return lr0 / (1.0 + k * epoch)
+
+
+@SCHEDULES.register(
+    "exponential",
+    description="α = α₀·γ^epoch (e.g. γ = 0.95), as torch's ExponentialLR.",
+    label="Exponential decay",
+    gamma=Param(0.95, 0.0, 1.0, "Factor γ applied every epoch."),
+)
+def exponential(epoch: int, lr0: float, gamma: float = 0.95) -> float:
+    """α = α₀·γ^epoch"""
+    return lr0 * gamma**epoch
+
+
+@SCHEDULES.register(
+    "inverse_sqrt",
+    description="α = α₀·k/√epoch (Ng), with epochs counted from 1 here.",
+    label="k/√epoch",
+    k=Param(1.0, 0.0, 100.0, "Constant k."),
+)
+def inverse_sqrt(epoch: int, lr0: float, k: float = 1.0) -> float:
+    """α = α₀·k/√(epoch + 1): Ng's k/√epoch_num with epoch_num = epoch + 1 (so epoch 0 is defined)."""
+    return lr0 * k / math.sqrt(epoch + 1)
+
+
+@SCHEDULES.register(
+    "step",
+    description="Staircase: α = α₀·γ^⌊epoch/step_size⌋, as torch's StepLR.",
+    label="Step (staircase)",
+    step_size=Param(30, 1, 100000, "Epochs between drops."),
+    gamma=Param(0.1, 0.0, 1.0, "Factor applied at each drop."),
+)
+def step(epoch: int, lr0: float, step_size: int = 30, gamma: float = 0.1) -> float:
+    """α = α₀·γ^⌊epoch/step_size⌋"""
+    return lr0 * gamma ** (epoch // step_size)
+
+
+@SCHEDULES.register(
+    "cosine",
+    description="Cosine annealing from α₀ to α_min over T epochs, as torch's CosineAnnealingLR.",
+    label="Cosine",
+    t_max=Param(100, 1, 100000, "Epochs T of one half-cosine."),
+    lr_min=Param(0.0, 0.0, 10.0, "Smallest learning rate α_min."),
+)
+def cosine(epoch: int, lr0: float, t_max: int = 100, lr_min: float = 0.0) -> float:
+    """α = α_min + (α₀ − α_min)·(1 + cos(π·epoch/T))/2 (the closed form; it repeats after 2T)."""
+    return lr_min + (lr0 - lr_min) * (1.0 + math.cos(math.pi * epoch / t_max)) / 2.0
+
+
+def make_schedule(name: str, params: dict | None = None):
+    """A function ``(epoch, lr0) -> lr`` for a registered schedule with validated parameters."""
+    entry = SCHEDULES[name]
+    kwargs = entry.resolve(params)
+    fn = entry.obj
+    return lambda epoch, lr0: fn(epoch, lr0, **kwargs)
