@@ -154,6 +154,9 @@ class Trainer:
         self._best_state = None
         self._wait = 0
         self._backup = np.empty_like(network.params.values)
+        self._layers, self._loss = network.layers, network.loss
+        self._backward_layers = network._backward_layers
+        self.step_in_epoch = 0
         self.set_config(config)
         self.history.append(self.evaluate(epoch=0))
 
@@ -175,6 +178,10 @@ class Trainer:
         self.config = config
         self.schedule = make_schedule(config.schedule, config.schedule_params)
         self.regularizer = REGULARIZERS[config.regularization].obj
+        # What the training step reads, resolved once here rather than on every step.
+        self._lam = float(config.reg_rate)
+        self._reg = self.regularizer if self._lam > 0 and config.regularization != "none" else None
+        self._clip = float(config.clip_norm)
         if self.status == "early_stopped" and not config.early_stopping:
             self.status = "ready"
 
@@ -197,48 +204,62 @@ class Trainer:
         ends = starts[1:] + [n]
         return [(X[s:e], T[s:e]) for s, e in zip(starts, ends, strict=True)]
 
+    def train_batch(self, x: np.ndarray, t: np.ndarray) -> float:
+        """One optimization step on a batch: forward, backward, penalty, clipping, update.
+
+        Returns the batch's data loss. If the loss or an updated weight is not finite, the
+        weights stay at their last finite values, ``status`` becomes "diverged" and NaN/inf is
+        returned (nothing is raised). ``t`` comes from ``network.loss.targets(y)``.
+        """
+        params = self.network.params
+        values, grads = params.values, params.grads
+        grads.fill(0.0)
+        for layer in self._layers:
+            x = layer.forward(x, True)
+        loss = self._loss
+        value = loss.forward(x, t)
+        if not math.isfinite(value):
+            self._diverge(f"the loss became {value}")
+            return value
+        g = loss.backward()
+        for layer in self._backward_layers:
+            g = layer.backward(g)
+        if self._reg is not None:
+            n = params.n_decay
+            self._reg.add_grad(values[:n], grads[:n], self._lam)
+        if self._clip > 0:
+            norm = math.sqrt(float(np.dot(grads, grads)))
+            if norm > self._clip:
+                grads *= self._clip / (norm + 1e-6)  # as torch.nn.utils.clip_grad_norm_
+        np.copyto(self._backup, values)
+        self.optimizer.step()
+        if not math.isfinite(float(values.sum())):
+            values[...] = self._backup
+            self._diverge("a weight became NaN or infinite")
+            return math.nan
+        self.total_steps += 1
+        self.step_in_epoch += 1
+        return value
+
     def run_epoch(self) -> dict[str, Any] | None:
         """Train one epoch; return its history record, or None if training cannot go on."""
         if self.status != "ready":
             return None
-        net, opt, params = self.network, self.optimizer, self.network.params
-        values, grads, backup = params.values, params.grads, self._backup
-        layers, back_layers, loss = net.layers, net._backward_layers, net.loss
-        lam = float(self.config.reg_rate)
-        reg = self.regularizer if lam > 0 and self.config.regularization != "none" else None
-        n_decay = params.n_decay
-        clip = float(self.config.clip_norm)
-        opt.lr = lr = self.lr_at(self.epoch)
-        epoch_no = self.epoch + 1
-        for step_no, (x, t) in enumerate(self._batches(), start=1):
-            grads.fill(0.0)
-            for layer in layers:
-                x = layer.forward(x, True)
-            value = loss.forward(x, t)
-            if not math.isfinite(value):
-                return self._diverge(epoch_no, step_no, f"the loss became {value}")
-            g = loss.backward()
-            for layer in back_layers:
-                g = layer.backward(g)
-            if reg is not None:
-                reg.add_grad(values[:n_decay], grads[:n_decay], lam)
-            if clip > 0:
-                norm = math.sqrt(float(np.dot(grads, grads)))
-                if norm > clip:
-                    grads *= clip / (norm + 1e-6)  # torch.nn.utils.clip_grad_norm_
-            np.copyto(backup, values)
-            opt.step()
-            if not math.isfinite(float(values.sum())):
-                values[...] = backup
-                return self._diverge(epoch_no, step_no, "a weight became NaN or infinite")
-            self.total_steps += 1
-        self.epoch = epoch_no
-        record = self.evaluate(epoch=epoch_no, lr=lr)
+        self.optimizer.lr = lr = self.lr_at(self.epoch)
+        self.step_in_epoch = 0
+        for x, t in self._batches():
+            self.train_batch(x, t)
+            if self.status != "ready":
+                return None
+        self.epoch += 1
+        record = self.evaluate(epoch=self.epoch, lr=lr)
         if not math.isfinite(record["train_loss"]):
-            return self._diverge(epoch_no, step_no, f"the training loss became {record['train_loss']}")
+            self.epoch -= 1
+            self._diverge(f"the training loss became {record['train_loss']}")
+            return None
         self.history.append(record)
         if self.instrument:
-            self._record_health(epoch_no)
+            self._record_health(self.epoch)
         if self.config.early_stopping:
             self._early_stopping(record)
         return record
@@ -253,10 +274,9 @@ class Trainer:
             out.append(record)
         return out
 
-    def _diverge(self, epoch: int, step: int, reason: str) -> None:
+    def _diverge(self, reason: str) -> None:
         self.status = "diverged"
-        self.divergence = Divergence(epoch, step, reason)
-        return None
+        self.divergence = Divergence(self.epoch + 1, self.step_in_epoch + 1, reason)
 
     def _early_stopping(self, record: dict[str, Any]) -> None:
         val = record["val_loss"]

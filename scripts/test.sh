@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Install everything the tests need (dev requirements, the PyTorch oracle, Debian's Chromium) and
+# run the whole suite: lint, format check, unit/AppTest/oracle/browser tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export OPENBLAS_NUM_THREADS=1 PYTHONHASHSEED=0
+
+python3 -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt torch==2.13.0
+
+if [ ! -x /usr/bin/chromium ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo"
+  if ! { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null; }; then
+    echo "WARNING: could not install Debian's chromium; browser tests will be skipped." >&2
+  fi
+fi
+
+echo "== ruff"
+python3 -m ruff check .
+python3 -m ruff format --check .
+
+echo "== pytest"
+python3 -m pytest -q -rs -p no:cacheprovider "$@"
