@@ -299,7 +299,12 @@ class Network:
 
     # -- parameters and state ------------------------------------------------------------------
     def get_params(self) -> dict[str, np.ndarray]:
+        """Copies of every parameter's value, by name (e.g. ``"h1.W"``, ``"h1.b"``, ``"out.W"``)."""
         return self.params.get()
+
+    def gradients(self) -> dict[str, np.ndarray]:
+        """Copies of every parameter's gradient from the last :meth:`backward`, by name."""
+        return self.params.grads_by_name()
 
     def set_params(self, values: dict[str, np.ndarray]) -> None:
         self.params.set(values)
