@@ -44,10 +44,11 @@ def momentum_update(p, g, buf, lr, momentum, nesterov=False, ema=False):
 
     PyTorch's form; its first step sets v = g, which the zero-initialized buffer gives too.
     """
+    step_g = (1.0 - momentum) * g if ema else g
     buf *= momentum
-    buf += (1.0 - momentum) * g if ema else g
+    buf += step_g
     if nesterov:
-        p -= lr * (g + momentum * buf)
+        p -= lr * (step_g + momentum * buf)
     else:
         p -= lr * buf
 

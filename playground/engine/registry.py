@@ -34,6 +34,8 @@ class Param:
                 raise ConfigError(f"{owner}: {name} must be true or false, got {value!r}.")
             return bool(value)
         if isinstance(self.default, int | float):
+            if isinstance(value, bool):
+                raise ConfigError(f"{owner}: {name} must be a number, got {value!r}.")
             try:
                 number = float(value)
             except (TypeError, ValueError):
