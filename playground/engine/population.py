@@ -639,7 +639,8 @@ class Population:
             )
         }
         self._bind()
-        self._record(self.evaluate(), self.lr0)
+        lr_start = np.broadcast_to(np.asarray(self.schedule(0, self.lr0), dtype=np.float64), self.lr0.shape)
+        self._record(self.evaluate(), lr_start)
 
     # -- construction helpers -----------------------------------------------------------------
     def _targets(self, t: np.ndarray) -> np.ndarray:
@@ -778,6 +779,11 @@ class Population:
         """Train every active trial one epoch; return False when no trial is left to train."""
         if self.done:
             return False
+        # A diverging trial overflows on its way to being frozen; the others are not affected.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            return self._run_epoch()
+
+    def _run_epoch(self) -> bool:
         X, T = self._epoch_data()
         per_trial = X.ndim == 3
         epoch_no = self.epoch + 1
