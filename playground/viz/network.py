@@ -1,0 +1,441 @@
+"""TF Playground's network view: every neuron a small heatmap of its output over the input plane, every
+weight a line whose colour is its sign (orange negative, blue positive) and whose width is its size.
+
+``network_image`` renders it in NumPy for the live loop (a few ms); ``network_figure`` is the Plotly
+version for a paused run, with hover on neurons (id, bias) and on weights (markers at line midpoints).
+Both use the same ``network_layout``. Neuron maps follow ``boundary.py``'s orientation: row 0 is the top
+of the input plane (y = y_max).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from playground.viz import font, palette
+from playground.viz.png import data_uri
+
+NETWORK_VIEW_LIMITS = {"max_layers": 10, "max_neurons": 16}
+WEIGHT_CLIP = 3.0  # |w| at and above this gets the widest, most opaque line
+BIAS_CLIP = 1.0  # |b| at and above this gets the fullest bias colour
+MIN_ALPHA = 0.25  # opacity of a zero weight's line, so every connection stays visible
+MAP_ALPHA = 0.85  # neuron maps are drawn this opaque over white (slightly softer than full colour)
+
+
+def network_view_too_large(layer_sizes: Sequence[int]) -> str | None:
+    """A message for the learner when the net is too large to draw legibly, else None."""
+    sizes = list(layer_sizes)
+    max_layers, max_neurons = NETWORK_VIEW_LIMITS["max_layers"], NETWORK_VIEW_LIMITS["max_neurons"]
+    if len(sizes) > max_layers:
+        return (
+            f"The network picture shows at most {max_layers} layers (inputs, hidden layers and output); "
+            f"this network has {len(sizes)}. Remove {len(sizes) - max_layers} hidden layer(s) to see it "
+            "again. Training is not affected."
+        )
+    widest = max(sizes) if sizes else 0
+    if widest > max_neurons:
+        where = sizes.index(widest)
+        kind = "the input layer" if where == 0 else "the output layer" if where == len(sizes) - 1 else None
+        kind = kind or f"hidden layer {where}"
+        return (
+            f"The network picture shows at most {max_neurons} neurons per layer; {kind} has {widest}. "
+            f"Use {max_neurons} or fewer to see it again. Training is not affected."
+        )
+    return None
+
+
+def layer_name(i: int, n_layers: int) -> str:
+    """'input', 'hidden k' or 'output' for layer ``i`` of ``n_layers`` (input and output included)."""
+    if i == 0:
+        return "input"
+    if i == n_layers - 1:
+        return "output"
+    return f"hidden {i}"
+
+
+@dataclass(frozen=True)
+class NetworkLayout:
+    """Where everything goes, in pixels (x right, y down). Shared by the image and the Plotly figure."""
+
+    layer_sizes: tuple[int, ...]
+    cell: int  # side of a neuron square
+    width: int
+    height: int
+    lefts: np.ndarray  # (L,) x of each layer's left edge
+    tops: tuple[np.ndarray, ...]  # per layer, (n_i,) y of each neuron's top edge
+    label_scale: int  # font scale of the input labels
+    label_right: int  # input labels are right-aligned at this x
+
+    def centre(self, layer: int, neuron: int) -> tuple[float, float]:
+        """Pixel centre of a neuron square."""
+        return self.lefts[layer] + self.cell / 2, self.tops[layer][neuron] + self.cell / 2
+
+
+def network_layout(
+    layer_sizes: Sequence[int],
+    *,
+    cell: int = 28,
+    input_names: Sequence[str] | None = None,
+    layer_gap: int | None = None,
+    node_gap: int | None = None,
+) -> NetworkLayout:
+    """Place the layers left to right and each layer's neurons centred top to bottom."""
+    sizes = tuple(int(s) for s in layer_sizes)
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ValueError(
+            f"layer_sizes needs at least an input and an output layer of 1+ neurons, got {sizes}"
+        )
+    cell = int(cell)
+    layer_gap = int(layer_gap if layer_gap is not None else 3 * cell)
+    node_gap = int(node_gap if node_gap is not None else max(6, cell // 2))
+    margin = max(6, cell // 3)
+    label_scale = 2 if cell >= 24 else 1
+    names = [str(n) for n in (input_names or [])]
+    label_w = max((font.text_width(n, label_scale) for n in names), default=0)
+    label_area = label_w + max(6, cell // 4) if label_w else 0
+    lefts = margin + label_area + np.arange(len(sizes)) * (cell + layer_gap)
+    span = max(sizes) * (cell + node_gap) - node_gap
+    height = span + 2 * margin
+    tops = tuple(
+        margin + (span - (n * (cell + node_gap) - node_gap)) // 2 + np.arange(n) * (cell + node_gap)
+        for n in sizes
+    )
+    width = int(lefts[-1] + cell + margin)
+    return NetworkLayout(
+        sizes, cell, width, height, lefts, tops, label_scale, int(lefts[0] - max(6, cell // 4))
+    )
+
+
+def _check_weights(sizes: tuple[int, ...], weights: Sequence[np.ndarray]) -> list[np.ndarray]:
+    if len(weights) != len(sizes) - 1:
+        raise ValueError(f"{len(sizes)} layers need {len(sizes) - 1} weight matrices, got {len(weights)}")
+    out = []
+    for i, w in enumerate(weights):
+        w = np.asarray(w, dtype=np.float64)
+        if w.shape != (sizes[i], sizes[i + 1]):
+            raise ValueError(f"weights[{i}] should have shape {(sizes[i], sizes[i + 1])}, got {w.shape}")
+        out.append(np.nan_to_num(w, nan=0.0, posinf=1e6, neginf=-1e6))  # a diverged net still draws
+    return out
+
+
+def _line_style(w: np.ndarray, weight_clip: float, max_width: float, min_width: float):
+    """Width (px), opacity and RGB colour of each weight's line."""
+    mag = np.minimum(np.abs(w) / weight_clip, 1.0)
+    width = min_width + (max_width - min_width) * mag
+    alpha = MIN_ALPHA + (1.0 - MIN_ALPHA) * mag
+    rgb = np.where(
+        (w < 0)[:, None],
+        np.asarray(palette.hex_to_rgb(palette.NEGATIVE), dtype=np.float32),
+        np.asarray(palette.hex_to_rgb(palette.POSITIVE), dtype=np.float32),
+    )
+    return width, alpha, rgb
+
+
+def _segments(layout: NetworkLayout, weights: list[np.ndarray]):
+    """Every weight as a segment from the right edge of its source square to the left edge of its target.
+
+    Returns ``(layer, src, dst, x0, y0, y1, w)`` flat arrays, sorted by |w| so strong lines are drawn last.
+    """
+    parts = []
+    for i, w in enumerate(weights):
+        n_in, n_out = w.shape
+        src, dst = np.meshgrid(np.arange(n_in), np.arange(n_out), indexing="ij")
+        src, dst = src.ravel(), dst.ravel()
+        y0 = layout.tops[i][src] + layout.cell / 2
+        y1 = layout.tops[i + 1][dst] + layout.cell / 2
+        x0 = np.full(src.size, layout.lefts[i] + layout.cell, dtype=np.float64)
+        parts.append((np.full(src.size, i), src, dst, x0, y0, y1, w.ravel()))
+    cols = [np.concatenate(c) for c in zip(*parts, strict=True)]
+    order = np.argsort(np.abs(cols[-1]), kind="stable")
+    return [c[order] for c in cols]
+
+
+_PIXEL = np.dtype((np.void, 3))  # one RGB pixel as a single element: fancy indexing moves 3 bytes at once
+_LEVELS = 32  # coverage x opacity is quantised to this many steps (finer than the eye can tell on a line)
+
+
+def _draw_lines(img: np.ndarray, x0, y0, y1, gap: int, width, alpha, rgb) -> None:
+    """Draw straight anti-aliased lines spanning ``gap`` columns from (x0, y0) to (x0 + gap, y1), in place.
+
+    Column-scan rasterisation, vectorised over every (line, column, row) at once: in each pixel column a
+    line covers a vertical interval of half-height ``width/2 * sqrt(1 + slope^2)``, and a pixel's coverage
+    is its overlap with that interval. Each line gets only as many rows per column as it needs (a ragged
+    layout built with ``np.repeat``), and colours come from a per-line table of 33 opacity levels, so the
+    per-pixel work is a handful of integer gathers. Lines are painted over white in the given order; a
+    second pass re-paints fully covered pixels so a later line's soft edge never notches an earlier line.
+    """
+    n_lines = len(x0)
+    if n_lines == 0 or gap <= 0 or img.size == 0:
+        return
+    if not img.flags.c_contiguous:
+        raise ValueError("_draw_lines needs a C-contiguous image")
+    h, w = img.shape[:2]
+    t = (np.arange(gap) + 0.5) / gap  # column centres along the segment
+    slope = (y1 - y0) / gap
+    hw = (np.asarray(width, dtype=np.float64) / 2.0) * np.sqrt(1.0 + slope * slope)  # (L,)
+    lo = y0[:, None] + (y1 - y0)[:, None] * t[None, :] - hw[:, None]  # (L, G) top of each column's interval
+    top = np.floor(lo).astype(np.intp)
+    n_rows = (np.ceil(2.0 * hw) + 2).astype(np.intp)  # rows a column of this line may touch
+    rel_lo = (lo - top).astype(np.float32).ravel()  # in [0, 1): where the interval starts in its top row
+    rel_hi = (rel_lo.reshape(n_lines, gap) + (2.0 * hw)[:, None].astype(np.float32)).ravel()
+    base = (
+        top * w + (np.asarray(x0, dtype=np.intp)[:, None] + np.arange(gap))
+    ).ravel()  # flat pixel, top row
+    clip_rows = top.min() < 0 or (top + n_rows[:, None]).max() > h  # only with very wide lines
+    # ragged expansion: entry e belongs to (line, column) pair[e] and sits k[e] rows below its top row
+    per_pair = np.repeat(n_rows, gap)
+    pair = np.repeat(np.arange(n_lines * gap), per_pair)
+    k = np.arange(pair.size, dtype=np.float32) - np.repeat(
+        (np.cumsum(per_pair) - per_pair).astype(np.float32), per_pair
+    )
+    cov = np.minimum(k + 1.0, rel_hi[pair]) - np.maximum(k, rel_lo[pair])
+    visible = cov > 0
+    if clip_rows:
+        row = top.ravel()[pair] + k.astype(np.intp)
+        visible &= (row >= 0) & (row < h)
+    keep = np.flatnonzero(visible)
+    cov = np.minimum(cov[keep], 1.0)
+    pair = pair[keep]
+    pix = base[pair] + k[keep].astype(np.intp) * w
+    # colour table: line l at opacity level q is white + q/Q * (colour - white)
+    q = np.arange(_LEVELS + 1, dtype=np.float32)[None, :, None] / _LEVELS
+    table = (255.0 + q * (np.asarray(rgb, dtype=np.float32)[:, None, :] - 255.0) + 0.5).astype(np.uint8)
+    table = np.ascontiguousarray(table).view(_PIXEL).reshape(-1)  # (L * (Q + 1),)
+    line_alpha = np.repeat((np.asarray(alpha, dtype=np.float32) * _LEVELS), gap)  # per pair
+    level = (cov * line_alpha[pair] + 0.5).astype(np.intp)
+    out = table[np.repeat(np.arange(n_lines) * (_LEVELS + 1), gap)[pair] + level]
+    pixels = img.reshape(-1).view(_PIXEL)
+    pixels[pix] = out
+    core = cov >= 1.0  # fully covered pixels of each line
+    pixels[pix[core]] = out[core]
+
+
+def _neuron_tiles(maps, n: int, cell: int) -> np.ndarray:
+    """Upsample a layer's ``(n, m, m)`` maps to ``(n, cell, cell, 3)`` RGB tiles (nearest neighbour)."""
+    if maps is None:
+        return np.broadcast_to(np.asarray(palette.hex_to_rgb(palette.NEUTRAL), np.uint8), (n, cell, cell, 3))
+    maps = np.asarray(maps)
+    if maps.ndim != 3 or maps.shape[0] != n:
+        raise ValueError(f"neuron maps of a {n}-neuron layer should have shape ({n}, m, m), got {maps.shape}")
+    rows = (np.arange(cell) * maps.shape[1]) // cell
+    cols = (np.arange(cell) * maps.shape[2]) // cell
+    rgb = palette.soften(palette.diverging_rgb(maps, -1.0, 1.0), MAP_ALPHA)
+    return rgb[:, rows][:, :, cols]
+
+
+def network_image(
+    layer_sizes: Sequence[int],
+    weights: Sequence[np.ndarray],
+    neuron_maps: Sequence[np.ndarray | None] | None,
+    *,
+    input_names: Sequence[str] | None = None,
+    biases: Sequence[np.ndarray] | None = None,
+    cell: int = 28,
+    weight_clip: float = WEIGHT_CLIP,
+    max_line_width: float | None = None,
+) -> np.ndarray | None:
+    """Render the network as uint8 RGB, or None when ``network_view_too_large`` says it is too large.
+
+    ``weights[i]`` is ``(layer_sizes[i], layer_sizes[i+1])``; ``neuron_maps[i]`` is
+    ``(layer_sizes[i], m, m)`` with values in [-1, 1] (row 0 = top of the input plane), or None for plain
+    squares; ``biases[i]`` (optional) is ``(layer_sizes[i+1],)``, drawn as a small square at each neuron's
+    lower left corner.
+    """
+    if network_view_too_large(layer_sizes):
+        return None
+    layout = network_layout(layer_sizes, cell=cell, input_names=input_names)
+    sizes = layout.layer_sizes
+    weights = _check_weights(sizes, weights)
+    img = np.full((layout.height, layout.width, 3), 255, dtype=np.uint8)
+
+    # weights, weakest first
+    _, _, _, x0, y0, y1, w = _segments(layout, weights)
+    max_w = max_line_width if max_line_width is not None else max(2.0, cell / 7)
+    width, alpha, rgb = _line_style(w, weight_clip, max_w, 0.6)
+    gap = int(layout.lefts[1] - layout.lefts[0] - cell) if len(sizes) > 1 else 0
+    _draw_lines(img, x0, y0, y1, gap, width, alpha, rgb)
+
+    # neuron squares with a 1 px border
+    maps = list(neuron_maps) if neuron_maps is not None else [None] * len(sizes)
+    if len(maps) != len(sizes):
+        raise ValueError(f"{len(sizes)} layers need {len(sizes)} neuron map arrays, got {len(maps)}")
+    border = np.asarray(palette.hex_to_rgb(palette.GRID), dtype=np.uint8)
+    for i, n in enumerate(sizes):
+        tiles = _neuron_tiles(maps[i], n, cell)
+        left = int(layout.lefts[i])
+        for j, top in enumerate(layout.tops[i].tolist()):
+            img[top - 1 : top + cell + 1, left - 1 : left + cell + 1] = border
+            img[top : top + cell, left : left + cell] = tiles[j]
+
+    if biases is not None:
+        _draw_biases(img, layout, biases)
+    if input_names:
+        ink = np.asarray(palette.hex_to_rgb(palette.INK), dtype=np.uint8)
+        text_h = font.GLYPH_H * layout.label_scale
+        for j, name in enumerate(list(input_names)[: sizes[0]]):
+            y = int(layout.tops[0][j] + (cell - text_h) // 2)
+            font.draw_text(
+                img, str(name), layout.label_right, y, ink, scale=layout.label_scale, align="right"
+            )
+    return img
+
+
+def _draw_biases(img: np.ndarray, layout: NetworkLayout, biases: Sequence[np.ndarray]) -> None:
+    """A small square straddling each non-input neuron's lower-left corner, coloured by its bias."""
+    sizes, cell = layout.layer_sizes, layout.cell
+    if len(biases) != len(sizes) - 1:
+        raise ValueError(f"{len(sizes)} layers need {len(sizes) - 1} bias vectors, got {len(biases)}")
+    side = max(4, cell // 5)
+    border = np.asarray(palette.hex_to_rgb(palette.INK), dtype=np.uint8)
+    for i, b in enumerate(biases, start=1):
+        b = np.asarray(b, dtype=np.float64).reshape(-1)
+        if b.size != sizes[i]:
+            raise ValueError(f"biases[{i - 1}] should have {sizes[i]} values, got {b.size}")
+        colors = palette.diverging_rgb(b, -BIAS_CLIP, BIAS_CLIP)
+        x = int(layout.lefts[i]) - side // 2 - 1
+        for top, c in zip(layout.tops[i], colors, strict=True):
+            y = int(top + cell) - side // 2 - 1
+            img[y : y + side + 2, x : x + side + 2] = border
+            img[y + 1 : y + side + 1, x + 1 : x + side + 1] = c
+
+
+# ---------------------------------------------------------------- interactive (paused) view
+
+
+def network_figure(
+    layer_sizes: Sequence[int],
+    weights: Sequence[np.ndarray],
+    neuron_maps: Sequence[np.ndarray | None] | None,
+    *,
+    input_names: Sequence[str] | None = None,
+    biases: Sequence[np.ndarray] | None = None,
+    cell: int = 40,
+    weight_clip: float = WEIGHT_CLIP,
+):
+    """Plotly view of the network for a paused run: hover a neuron for its id and bias, a line's midpoint
+    for the weight. Neuron maps are embedded as PNG data URIs (no media files). Raises ValueError when
+    ``network_view_too_large`` has a message."""
+    import plotly.graph_objects as go
+
+    message = network_view_too_large(layer_sizes)
+    if message:
+        raise ValueError(message)
+    layout = network_layout(layer_sizes, cell=cell, input_names=input_names)
+    sizes = layout.layer_sizes
+    weights = _check_weights(sizes, weights)
+    n_layers = len(sizes)
+    names = [str(n) for n in (input_names or [])]
+    fig = go.Figure()
+
+    # lines, bucketed by width and sign (Plotly has one width per trace)
+    layer, src, dst, x0, y0, y1, w = _segments(layout, weights)
+    gap = layout.lefts[1] - layout.lefts[0] - cell
+    width, alpha, _ = _line_style(w, weight_clip, max(2.0, cell / 7), 0.6)
+    bucket = np.round(width * 2) / 2
+    for sign, color in ((-1, palette.NEGATIVE), (1, palette.POSITIVE)):
+        for bw in np.unique(bucket):
+            sel = (bucket == bw) & ((w < 0) if sign < 0 else (w >= 0))
+            if not sel.any():
+                continue
+            xs = np.stack([x0[sel], x0[sel] + gap, np.full(sel.sum(), np.nan)], axis=1).ravel()
+            ys = np.stack([y0[sel], y1[sel], np.full(sel.sum(), np.nan)], axis=1).ravel()
+            op = float(alpha[sel].mean())
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    mode="lines",
+                    line={"color": color, "width": float(bw)},
+                    opacity=op,
+                    hoverinfo="skip",
+                    showlegend=False,
+                )
+            )
+
+    # weight hover: invisible markers at line midpoints
+    def neuron_label(i: int, j: int) -> str:
+        if i == 0 and j < len(names):
+            return names[j]
+        return f"{layer_name(i, n_layers)} #{j + 1}"
+
+    hover = [
+        f"{neuron_label(int(i), int(s))} → {neuron_label(int(i) + 1, int(d))}<br>weight = {v:+.4f}"
+        for i, s, d, v in zip(layer, src, dst, w, strict=True)
+    ]
+    fig.add_trace(
+        go.Scatter(
+            x=x0 + gap / 2,
+            y=(y0 + y1) / 2,
+            mode="markers",
+            marker={"size": 9, "color": "rgba(0,0,0,0)"},
+            hovertext=hover,
+            hoverinfo="text",
+            showlegend=False,
+            name="weights",
+        )
+    )
+
+    # neurons: the maps as layout images, hover markers on top
+    maps = list(neuron_maps) if neuron_maps is not None else [None] * n_layers
+    bias_list = None
+    if biases is not None:
+        bias_list = [None] + [np.asarray(b, dtype=float).reshape(-1) for b in biases]
+    images, nx, ny, ntext = [], [], [], []
+    for i, n in enumerate(sizes):
+        tiles = _neuron_tiles(maps[i], n, cell)
+        for j in range(n):
+            cx, cy = layout.centre(i, j)
+            images.append(
+                {
+                    "source": data_uri(np.ascontiguousarray(tiles[j])),
+                    "xref": "x",
+                    "yref": "y",
+                    "x": float(layout.lefts[i]),
+                    "y": float(layout.tops[i][j]),
+                    "sizex": cell,
+                    "sizey": cell,
+                    "xanchor": "left",
+                    "yanchor": "top",
+                    "sizing": "stretch",
+                    "layer": "above",
+                }
+            )
+            text = neuron_label(i, j) if i == 0 else f"{layer_name(i, n_layers)}, neuron {j + 1}"
+            if bias_list is not None and i > 0:
+                text += f"<br>bias = {bias_list[i][j]:+.4f}"
+            if i > 0:
+                incoming = weights[i - 1][:, j]
+                text += (
+                    f"<br>incoming |w|: mean {np.abs(incoming).mean():.3f}, max {np.abs(incoming).max():.3f}"
+                )
+            nx.append(cx)
+            ny.append(cy)
+            ntext.append(text)
+    fig.add_trace(
+        go.Scatter(
+            x=nx,
+            y=ny,
+            mode="markers",
+            marker={"symbol": "square", "size": cell * 0.8, "color": "rgba(0,0,0,0)"},
+            hovertext=ntext,
+            hoverinfo="text",
+            showlegend=False,
+            name="neurons",
+        )
+    )
+    for j, name in enumerate(names[: sizes[0]]):
+        cx, cy = layout.centre(0, j)
+        fig.add_annotation(x=layout.lefts[0] - 6, y=cy, text=name, showarrow=False, xanchor="right")
+    fig.update_layout(
+        images=images,
+        template="plotly_white",
+        height=int(min(max(layout.height * 1.1, 260), 720)),
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        plot_bgcolor="white",
+        hoverlabel={"bgcolor": "white"},
+    )
+    fig.update_xaxes(visible=False, range=[0, layout.width], constrain="domain")
+    fig.update_yaxes(visible=False, range=[layout.height, 0], scaleanchor="x", constrain="domain")
+    return fig
