@@ -117,8 +117,8 @@ def test_every_activation_matches_single_model_training(activation):
         ({"batch_norm": "before"}, {"optimizer": "momentum", "batch_size": 7}),  # 54 rows: last batch 5
         (
             {"batch_norm": "after", "residual": True, "hidden": [4, 4]},
-            {"batch_size": 71},
-        ),  # merged 1-row batch
+            {"batch_size": 53},  # 54 rows: the 1-row last batch is merged into the previous one
+        ),
         ({"residual": True, "hidden": [2, 2], "init": "he_uniform"}, {"optimizer": "nesterov"}),
         ({}, {"schedule": "inverse_sqrt", "schedule_params": {"k": 0.5}, "clip_norm": 0.5}),
         (
@@ -278,3 +278,22 @@ def test_engine_import_does_not_pull_in_streamlit():
     subprocess.run(
         [sys.executable, "-c", code], check=True, cwd=str(__import__("pathlib").Path(__file__).parents[2])
     )
+
+
+def test_training_without_evaluation_gives_the_same_weights_and_records_only_evaluated_epochs():
+    every = Population(NetworkConfig(hidden=[5]), BINARY, TrainConfig(), TRIALS)
+    every.run_epochs(6)
+    last = Population(NetworkConfig(hidden=[5]), BINARY, TrainConfig(), TRIALS)
+    last.run_epochs(3, evaluate="last")
+    last.run_epoch(evaluate=False)
+    last.run_epoch(evaluate=False)
+    assert last.history_epochs == [0, 3]
+    last.run_epoch(evaluate=False)
+    last.ensure_evaluated()
+    assert last.history_epochs == [0, 3, 6]
+    np.testing.assert_array_equal(last.trial_values(), every.trial_values())
+    for key in ("train_loss", "val_acc", "lr", "penalty"):
+        np.testing.assert_array_equal(last.history[key][-1], every.history[key][-1], err_msg=key)
+    assert [r["epoch"] for r in last.trial_history(0)] == [0, 3, 6]
+    with pytest.raises(ConfigError):
+        last.run_epochs(1, evaluate="never")

@@ -1,0 +1,26 @@
+"""Entry point: ``streamlit run app.py``. Multipage navigation; every page file lives in ``pages/``.
+
+Add a page by appending one ``st.Page`` to ``PAGES`` (lessons go after the Playground).
+"""
+
+import os
+
+# Threads only hurt the tiny matrices of a playground and starve other sessions: set before NumPy loads.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+import streamlit as st  # noqa: E402
+
+st.set_page_config(page_title="NN Playground", page_icon="🧠", layout="wide")
+
+PAGES = [
+    st.Page("pages/playground.py", title="Playground", icon=":material/hub:", default=True),
+    st.Page("pages/activations_init.py", title="Activations & initialization", icon=":material/bar_chart:"),
+    st.Page("pages/optimizers.py", title="Optimizers & learning rates", icon=":material/sports_score:"),
+    st.Page("pages/backprop.py", title="Backprop step by step", icon=":material/account_tree:"),
+    st.Page("pages/overfitting.py", title="Overfitting & regularization", icon=":material/compare:"),
+    st.Page("pages/hyperparameter_search.py", title="Hyperparameter search", icon=":material/search:"),
+]
+
+st.navigation(PAGES).run()

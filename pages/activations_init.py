@@ -1,0 +1,247 @@
+"""Lesson: activations and initialization; vanishing and exploding signals (thin page)."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import streamlit as st
+
+from playground.engine import ACTIVATIONS, BN_MODES
+from playground.errors import PlaygroundError
+from playground.lessons import charts
+from playground.lessons.links import playground_query, playground_url
+from playground.lessons.signals import (
+    CUSTOM_STD,
+    DEFAULT_PRESET,
+    INIT_CHOICES,
+    LINEAR_MODES,
+    MAX_DEPTH,
+    MAX_SAMPLES,
+    MAX_WIDTH,
+    PRESETS,
+    SignalConfig,
+    deep_linear,
+    run_signals,
+)
+
+log = logging.getLogger(__name__)
+BN_LABELS = {"off": "off", "before": "before the activation", "after": "after the activation"}
+
+
+def fail(exc: Exception) -> None:
+    """Show a friendly message where the learner is looking; never a traceback."""
+    if isinstance(exc, PlaygroundError):
+        st.error(f"{exc}", icon=":material/warning:")
+    else:
+        log.exception("activations lesson failed")
+        st.error(
+            "Something went wrong with these settings. Try other values, or pick a preset again.",
+            icon=":material/warning:",
+        )
+
+
+def apply_preset() -> None:
+    cfg = PRESETS[st.session_state.ai_preset].config
+    st.session_state.ai_activation = cfg.activation
+    st.session_state.ai_init = cfg.init
+    st.session_state.ai_bn = cfg.batch_norm
+
+
+def init_state() -> None:
+    defaults = PRESETS[DEFAULT_PRESET].config
+    for key, value in {
+        "ai_preset": DEFAULT_PRESET,
+        "ai_activation": defaults.activation,
+        "ai_init": defaults.init,
+        "ai_bn": defaults.batch_norm,
+    }.items():
+        st.session_state.setdefault(key, value)
+
+
+st.title("Activations and initialization")
+st.markdown(
+    "Feed 1 000 random inputs through a deep fully-connected net and look at each hidden layer's "
+    "**activations** (top row) and the **gradients** flowing back (bottom row). With a bad "
+    "initialization the activations pile up at the ends of the sigmoid or collapse to one value, and "
+    "the gradients vanish; Xavier, He or batch norm keep a healthy spread in every layer. "
+    "Pick a textbook experiment, then change any setting."
+)
+init_state()
+
+c1, c2, c3, c4 = st.columns([1.3, 1, 1.2, 1])
+c1.selectbox(
+    "Textbook experiment",
+    list(PRESETS),
+    format_func=lambda k: PRESETS[k].label,
+    key="ai_preset",
+    on_change=apply_preset,
+    help="Sets activation, initialization and batch norm to one of the book's experiments.",
+)
+c2.selectbox(
+    "Activation",
+    list(ACTIVATIONS),
+    format_func=lambda k: ACTIVATIONS[k].label,
+    key="ai_activation",
+    help="The non-linearity of every hidden layer (from the engine's registry).",
+)
+c3.selectbox(
+    "Weight initialization",
+    list(INIT_CHOICES),
+    format_func=lambda k: INIT_CHOICES[k].label,
+    key="ai_init",
+    help="How the weights are drawn: a fixed std (1 or 0.01), Xavier 1/√n, He √(2/n), LeCun, ….",
+)
+c4.selectbox(
+    "Batch norm",
+    list(BN_MODES),
+    format_func=lambda k: BN_LABELS.get(k, k),
+    key="ai_bn",
+    help="Normalize each layer over the batch, before or after its activation.",
+)
+c5, c6, c7, c8 = st.columns(4)
+depth = c5.slider("Hidden layers", 1, MAX_DEPTH, 5, key="ai_depth", help="Depth of the net.")
+width = c6.slider(
+    "Units per layer", 1, MAX_WIDTH, 100, key="ai_width", help="Width of every layer (and of the input)."
+)
+n_samples = c7.number_input(
+    "Inputs", 10, MAX_SAMPLES, 1000, step=100, key="ai_samples", help="How many random N(0, 1) input vectors."
+)
+seed = c8.number_input(
+    "Seed", 0, 10_000, 0, key="ai_seed", help="Seeds the weights, the inputs and the gradient."
+)
+custom_std = 0.05
+if st.session_state.ai_init == CUSTOM_STD:
+    custom_std = st.number_input(
+        "Custom std σ",
+        min_value=1e-6,
+        max_value=100.0,
+        value=0.05,
+        format="%.4g",
+        key="ai_custom_std",
+        help="The standard deviation of the weights, N(0, σ²).",
+    )
+
+cfg = SignalConfig(
+    activation=st.session_state.ai_activation,
+    init=st.session_state.ai_init,
+    custom_std=float(custom_std),
+    batch_norm=st.session_state.ai_bn,
+    depth=int(depth),
+    width=int(width),
+    n_samples=int(n_samples),
+    seed=int(seed),
+)
+preset = PRESETS[st.session_state.ai_preset]
+matches = (
+    preset.config.activation == cfg.activation
+    and preset.config.init == cfg.init
+    and preset.config.batch_norm == cfg.batch_norm
+)
+if matches:
+    st.info(f"**What to look for — {preset.label}:** {preset.expect}", icon=":material/search:")
+else:
+    st.caption(f"{ACTIVATIONS[cfg.activation].description} — {INIT_CHOICES[cfg.init].description}")
+
+try:
+    result = run_signals(cfg)
+except Exception as exc:  # noqa: BLE001 - the page shows every failure as a message
+    fail(exc)
+    result = None
+
+if result is not None:
+    st.plotly_chart(charts.signal_histograms(result), key="ai_hist", config={"displayModeBar": False})
+    note = (
+        "Bars are shares of each layer's values; every layer shares one x range, so a shrinking signal shows."
+    )
+    if result.drops_zeros:
+        note += " Exact zeros (inactive ReLUs) are left out of the bars; their share is in the table."
+    st.caption(note)
+    left, right = st.columns([1.25, 1])
+    with left:
+        st.dataframe(
+            result.table(),
+            hide_index=True,
+            key="ai_table",
+            column_config={
+                "layer": st.column_config.NumberColumn("layer", format="%d"),
+                "act. mean": st.column_config.NumberColumn(format="%.3g"),
+                "act. std": st.column_config.NumberColumn(format="%.3g"),
+                "saturated": st.column_config.NumberColumn(
+                    format="percent", help="Share of outputs in sigmoid/tanh's flat tails (<0.05 or >0.95)."
+                ),
+                "zero outputs": st.column_config.NumberColumn(
+                    format="percent", help="Share of outputs exactly 0."
+                ),
+                "dead units": st.column_config.NumberColumn(
+                    format="percent", help="Share of ReLU units that output 0 for every input."
+                ),
+                "grad. std": st.column_config.NumberColumn(format="%.3g"),
+            },
+        )
+        last = result.layers[-1]
+        st.markdown(
+            f"Last layer: std **{last.std:.3g}**, saturated **{last.saturated:.0%}**, "
+            f"zero outputs **{last.zero_share:.0%}**; gradient std from layer 1 to {last.layer}: "
+            f"**{result.layers[0].grad_std:.2g} → {last.grad_std:.2g}**."
+        )
+    with right:
+        st.plotly_chart(charts.signal_std_chart(result), key="ai_std", config={"displayModeBar": False})
+
+    try:
+        query, notes = playground_query(cfg)
+        try:
+            st.page_link(
+                "pages/playground.py",
+                label="Open this setup in the Playground ↗",
+                query_params=query,
+                help="The Playground with this activation, initialization, depth, width and batch norm.",
+            )
+        except Exception:  # noqa: BLE001 - outside the app's navigation (a page run on its own)
+            st.link_button("Open this setup in the Playground ↗", playground_url(query, "/"), key="ai_link")
+        for n in notes:
+            st.caption(n)
+    except Exception as exc:  # noqa: BLE001
+        log.warning("no playground link: %s", exc)
+
+st.divider()
+st.header("Vanishing and exploding signals: a deep linear net")
+st.markdown(
+    "Take identity activations and give every layer the same weight gain *w*. Then layer *l* holds "
+    "$w^l x$ on the way forward and receives $w^{L-l}\\,g$ on the way back: above 1 the signals "
+    "**explode** exponentially with depth, below 1 they **vanish** (Ng's example with "
+    "$W^{[l]} = \\mathrm{diag}(1.5)$). Dashed lines are $w^l$; points are measured on the engine's network."
+)
+d1, d2, d3, d4 = st.columns([1.6, 1, 1, 1.2])
+ws = d1.multiselect(
+    "Weight gain w",
+    [0.5, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5, 2.0],
+    default=[0.5, 1.0, 1.5],
+    key="ai_lin_ws",
+    help="Each value adds a curve: every weight matrix multiplies the signal by w.",
+)
+lin_depth = d2.slider("Layers L", 2, 60, 20, key="ai_lin_depth", help="Depth of the linear net.")
+lin_width = d3.slider("Units", 2, 50, 2, key="ai_lin_width", help="Width of every layer (Ng uses 2).")
+mode = d4.radio(
+    "Weights",
+    list(LINEAR_MODES),
+    format_func=lambda k: "w·I (diagonal)" if k == "diagonal" else "random, gain w",
+    key="ai_lin_mode",
+    help="w·I multiplies by exactly w; random N(0, w²/n) matrices do so on average.",
+)
+if not ws:
+    st.info("Pick at least one weight gain w.")
+else:
+    try:
+        curves = deep_linear(sorted(ws), depth=lin_depth, width=lin_width, mode=mode)
+        st.plotly_chart(
+            charts.deep_linear_chart(curves), key="ai_lin_chart", config={"displayModeBar": False}
+        )
+        summary = ", ".join(
+            f"w = {c.w:g}: activations {c.activation_rms[0]:.2g} → {c.activation_rms[-1]:.2g}" for c in curves
+        )
+        st.caption(f"From layer 1 to layer {lin_depth} ({lin_width} units): {summary}. {LINEAR_MODES[mode]}.")
+        if any(not np.all(np.isfinite(c.activation_rms)) for c in curves):
+            st.warning("Some signals overflowed to infinity: that is the explosion, taken to its end.")
+    except Exception as exc:  # noqa: BLE001
+        fail(exc)

@@ -1,0 +1,363 @@
+"""Lesson: overfitting and its cures, runs compared side by side (thin page; logic in
+``playground.lessons.overfitting``)."""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+import streamlit as st
+
+from playground.errors import PlaygroundError
+from playground.lessons.overfitting import (
+    DATASET_CHOICES,
+    MAX_RUNS,
+    MORE_DATA,
+    PRESETS,
+    Comparison,
+    Cures,
+    Setup,
+    weight_histogram_chart,
+)
+from playground.viz.boundary import boundary_image
+from playground.viz.curves import compare_chart
+from playground.viz.network import network_image
+
+log = logging.getLogger("playground.overfitting")
+FRIENDLY = "Something went wrong with these settings; the runs so far are kept. Try other values."
+LAMBDAS = (0.0, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+HIDDEN = {"16-16": [16, 16], "32-32": [32, 32], "8-8": [8, 8], "16-16-16": [16, 16, 16]}
+TICK_S = 0.25
+
+
+def fail(exc: Exception) -> None:
+    if isinstance(exc, PlaygroundError):
+        st.error(str(exc), icon="⚠️")
+    else:
+        log.exception("overfitting lesson failed")
+        st.error(FRIENDLY, icon="⚠️")
+
+
+def comparison() -> Comparison:
+    s = st.session_state
+    if "of_comparison" not in s:
+        s.of_comparison = Comparison(Setup())
+    return s.of_comparison
+
+
+# -- callbacks --------------------------------------------------------------------------------------
+def on_apply_setup() -> None:
+    s = st.session_state
+    try:
+        setup = Setup(
+            dataset=s.of_dataset,
+            noise=float(s.of_noise),
+            n_train=int(s.of_n_train),
+            seed=int(s.of_seed),
+            hidden=list(HIDDEN[s.of_hidden]),
+            epochs=int(s.of_epochs),
+        )
+        s.of_comparison = Comparison(setup)
+        s.of_error = None
+    except Exception as exc:  # noqa: BLE001
+        s.of_error = exc
+
+
+def on_add_run() -> None:
+    s = st.session_state
+    try:
+        cures = Cures(
+            regularization=s.of_penalty,
+            reg_rate=float(s.of_lambda) if s.of_penalty != "none" else 0.0,
+            dropout=float(s.of_dropout),
+            early_stopping=bool(s.of_es),
+            patience=int(s.of_patience),
+            more_data=int(s.of_more),
+            batch_norm=bool(s.of_bn),
+            smaller_net=bool(s.of_small),
+        )
+        comparison().add(cures, s.of_name or None)
+        s.of_name = ""
+        s.of_error = None
+    except Exception as exc:  # noqa: BLE001
+        s.of_error = exc
+
+
+def on_presets() -> None:
+    s = st.session_state
+    try:
+        comp = comparison()
+        for name in ("no regularization", "L2 λ=0.03", "L1 λ=0.003", "dropout 0.2"):
+            if len(comp.runs) < MAX_RUNS:
+                comp.add(PRESETS[name], name)
+        s.of_error = None
+    except Exception as exc:  # noqa: BLE001
+        s.of_error = exc
+
+
+def on_remove(name: str) -> None:
+    comparison().remove(name)
+
+
+def on_clear() -> None:
+    comparison().clear()
+
+
+# -- page -----------------------------------------------------------------------------------------
+st.title("Overfitting and regularization")
+st.markdown(
+    "A net far too large for **60 noisy points** learns the noise: training accuracy climbs to ~100 % "
+    "while test accuracy stalls, and the gap between them opens. Train the plain net and a few cures "
+    "on the same data and seed, and compare: **L2** and **dropout** close the gap and raise test "
+    "accuracy, **L1** switches most weights off, **more data** is the best cure of all."
+)
+
+comp = comparison()
+setup = comp.setup
+with st.expander("The setup (data, network, epochs)", expanded=False):
+    with st.form("of_setup_form", border=False):
+        c1, c2, c3, c4, c5, c6 = st.columns(6)
+        c1.selectbox(
+            "Data",
+            DATASET_CHOICES,
+            index=DATASET_CHOICES.index(setup.dataset),
+            key="of_dataset",
+            help="The 2-D problem; its points are drawn once, then split into train, validation and test.",
+        )
+        c2.slider(
+            "Noise %",
+            0,
+            50,
+            int(setup.noise),
+            5,
+            key="of_noise",
+            help="Label noise: what a net should not learn.",
+        )
+        c3.slider(
+            "Training points",
+            20,
+            300,
+            int(setup.n_train),
+            10,
+            key="of_n_train",
+            help="Few points make overfitting easy; 'more data' runs use 2× or 4× as many.",
+        )
+        c4.selectbox(
+            "Hidden layers",
+            list(HIDDEN),
+            index=list(HIDDEN.values()).index(setup.hidden) if setup.hidden in HIDDEN.values() else 0,
+            key="of_hidden",
+            help="Widths of the hidden layers (tanh): far more weights than points.",
+        )
+        c5.number_input(
+            "Epochs",
+            10,
+            2000,
+            int(setup.epochs),
+            50,
+            key="of_epochs",
+            help="Adam, learning rate 0.01, batch 10.",
+        )
+        c6.number_input(
+            "Seed",
+            0,
+            10_000,
+            int(setup.seed),
+            1,
+            key="of_seed",
+            help="Same seed: same data, same initial weights.",
+        )
+        st.form_submit_button(
+            "Apply (clears the runs)",
+            on_click=on_apply_setup,
+            key="of_apply",
+            help="Every run uses the same data and seed.",
+        )
+    st.caption(
+        f"Test set: 500 points; validation set (watched by early stopping): {setup.n_val} points; "
+        f"optimizer Adam, learning rate {setup.learning_rate}, batch {setup.batch_size}."
+    )
+
+st.subheader("Add runs to compare")
+b1, b2, _ = st.columns([1.4, 1, 3])
+b1.button(
+    "Train the classic comparison",
+    key="of_presets",
+    on_click=on_presets,
+    type="primary",
+    help="Adds four runs: no regularization, L2 λ = 0.03, L1 λ = 0.003 and dropout 0.2.",
+)
+b2.button("Remove all runs", key="of_clear", on_click=on_clear, help="Start the comparison afresh.")
+
+with st.container(border=True):
+    r1, r2, r3, r4 = st.columns([1.3, 1, 1.2, 1])
+    r1.text_input(
+        "Run name", key="of_name", placeholder="(named after its cures)", help="Name the run as you like."
+    )
+    r2.radio(
+        "Penalty",
+        ["none", "l2", "l1"],
+        format_func=lambda k: {"none": "none", "l2": "L2", "l1": "L1"}[k],
+        key="of_penalty",
+        horizontal=True,
+        help="L2 adds λ/2·‖W‖² to the loss; L1 adds λ·‖W‖₁.",
+    )
+    r3.select_slider(
+        "λ", LAMBDAS, value=0.03, key="of_lambda", help="The penalty's strength (weights only, not biases)."
+    )
+    r4.slider(
+        "Dropout", 0.0, 0.6, 0.0, 0.05, key="of_dropout", help="Share of hidden units switched off each step."
+    )
+    r5, r6, r7, r8, r9 = st.columns([1, 1, 1, 1, 1])
+    r5.checkbox(
+        "Early stopping",
+        key="of_es",
+        help="Stop when the validation loss stops improving; keep the best weights.",
+    )
+    r6.number_input(
+        "Patience", 1, 500, 30, 5, key="of_patience", help="Epochs without improvement before stopping."
+    )
+    r7.selectbox(
+        "More data",
+        MORE_DATA,
+        format_func=lambda k: f"×{k}",
+        key="of_more",
+        help="Train on 2× or 4× as many points of the same problem.",
+    )
+    r8.checkbox("Batch norm", key="of_bn", help="Batch normalization before each activation.")
+    r9.checkbox("Smaller net", key="of_small", help="One hidden layer of 4 units instead of the large net.")
+    st.button(
+        "Add run", key="of_add", on_click=on_add_run, help="Train this configuration next to the others."
+    )
+
+err = st.session_state.get("of_error")
+if err is not None:
+    fail(err)
+
+
+@st.fragment(run_every=TICK_S if comparison().training else None)
+def live() -> None:
+    comp = comparison()
+    try:
+        if comp.training:
+            comp.advance(budget_s=0.2)
+        if not comp.runs:
+            st.info(
+                "No runs yet: press **Train the classic comparison**, or set up a run and press **Add run**."
+            )
+            return
+        st.progress(comp.progress, text="training…" if comp.training else "all runs finished")
+        histories = comp.histories()
+        acc, loss, gap = st.tabs(["Accuracy", "Loss", "Gap (train − test)"])
+        with acc:
+            a1, a2 = st.columns(2)
+            a1.altair_chart(compare_chart(histories, "train_acc", height=230), width="stretch")
+            a2.altair_chart(compare_chart(histories, "test_acc", height=230), width="stretch")
+        with loss:
+            l1, l2 = st.columns(2)
+            l1.altair_chart(
+                compare_chart(histories, "train_loss", height=230, log_scale=True), width="stretch"
+            )
+            l2.altair_chart(
+                compare_chart(histories, "test_loss", height=230, log_scale=True), width="stretch"
+            )
+        with gap:
+            g1, g2 = st.columns(2)
+            g1.altair_chart(compare_chart(histories, "gap_acc", height=230), width="stretch")
+            g2.altair_chart(compare_chart(histories, "gap_loss", height=230), width="stretch")
+            st.caption(
+                "Accuracy gap: train − test accuracy. Loss gap: test − train loss. "
+                "Both grow as a net overfits."
+            )
+
+        st.markdown("**Decision boundaries** (training points drawn; white outline)")
+        per_row = 4
+        for i in range(0, len(comp.runs), per_row):
+            cols = st.columns(per_row)
+            for col, run in zip(cols, comp.runs[i : i + per_row], strict=False):
+                grid = comp.grid_values(run, n=64)
+                if grid is None:
+                    col.caption(f"{run.name}: queued")
+                    continue
+                (x0, x1), (y0, y1) = comp.data.domain
+                img = boundary_image(
+                    grid, "binary", x_range=(x0, x1), y_range=(y0, y1), train=comp.train_points(run), scale=3
+                )
+                last = run.final()
+                col.image(img, caption=f"{run.name} · test {last.get('test_acc', 0):.1%}", width="stretch")
+
+        table = pd.DataFrame(comp.table())
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                k: st.column_config.NumberColumn(format="%.3f")
+                for k in ("train_acc", "test_acc", "gap", "train_loss", "test_loss", "near_zero_weights")
+            },
+        )
+        if not comp.training and st.session_state.get("of_was_training"):
+            st.session_state.of_was_training = False
+            st.rerun()  # redraw the parts outside the fragment (downloads, weights) once training ends
+        st.session_state.of_was_training = comp.training
+    except Exception as exc:  # noqa: BLE001
+        fail(exc)
+
+
+live()
+
+comp = comparison()
+if comp.runs and not comp.training:
+    st.subheader("Runs")
+    d1, d2, _ = st.columns([1, 1, 3])
+    d1.download_button(
+        "All runs (JSON)",
+        comp.to_json(),
+        "runs.json",
+        "application/json",
+        key="of_dl_json",
+        help="Setup, cures, configs and per-epoch history of every run.",
+    )
+    d2.download_button(
+        "All histories (CSV)",
+        comp.history_csv(),
+        "runs.csv",
+        "text/csv",
+        key="of_dl_csv",
+        help="One row per run and epoch.",
+    )
+    for k, run in enumerate(comp.runs):
+        c1, c2, c3 = st.columns([3, 1, 1])
+        c1.markdown(
+            f"**{run.name}** — {run.status.replace('_', ' ')}" + (f" · {run.note}" if run.note else "")
+        )
+        c2.download_button(
+            "JSON",
+            comp.to_json([run.name]),
+            f"run-{k + 1}.json",
+            "application/json",
+            key=f"of_dl_{k}",
+            help="This run's config and history.",
+        )
+        c3.button("Remove", key=f"of_rm_{k}", on_click=on_remove, args=(run.name,), help="Drop this run.")
+
+    with st.expander("Weights: L1 against L2", expanded=True):
+        st.markdown(
+            "Histograms of every weight. **L1** pushes most weights to (nearly) zero and keeps a few "
+            "large ones: a sparse net. **L2** shrinks all weights towards zero but rarely to it. In the "
+            "network views, a thin faint line is a weight near zero."
+        )
+        try:
+            st.altair_chart(weight_histogram_chart(comp.runs))
+            cols = st.columns(min(4, len(comp.runs)))
+            for col, run in zip(cols, comp.runs, strict=False):
+                net = run.net()
+                if net is None:
+                    continue
+                img = network_image(
+                    net.layer_sizes(), net.unit_weights(), None, input_names=["x₁", "x₂"], cell=12
+                )
+                if img is not None:
+                    col.image(img, caption=run.name, width="stretch")
+        except Exception as exc:  # noqa: BLE001
+            fail(exc)

@@ -1,0 +1,261 @@
+"""The live Playground: TensorFlow Playground's page, in Python, with more knobs and views.
+
+Thin page: widgets -> config (``playground.ui.controls``), session state and callbacks
+(``playground.ui.session``), the live fragment (``playground.ui.live``); the logic is in
+``playground.experiment``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from playground import limits
+from playground.errors import PlaygroundError
+from playground.experiment import PRESETS, UPLOAD, Experiment, problems_for
+from playground.ui import controls, session
+from playground.ui.live import render_internals, render_live
+
+log = logging.getLogger("playground.page")
+FRIENDLY = (
+    "Something went wrong on our side. Your settings are kept; press Reset, or reload the page. "
+    "(The details were logged for the maintainers.)"
+)
+
+
+def sidebar(exp: Experiment):
+    """All controls; returns the config they describe (or None if it is invalid, with the error shown)."""
+    s = st.session_state
+    with st.sidebar:
+        st.markdown("### Neural network playground")
+        with st.expander("Data", expanded=True):
+            data = controls.data_controls(
+                s.upload_error, s.upload is not None, problems_for(exp.config.data, s.upload)
+            )
+        with st.expander("Network", expanded=True):
+            model = controls.network_controls(exp.network.config.n_inputs)
+        with st.expander("Training", expanded=True):
+            training = controls.training_controls(data["val_fraction"])
+        with st.expander("Live loop & view"):
+            loop = controls.loop_controls()
+            view = controls.view_controls()
+            st.toggle(
+                "Show activations & gradients",
+                value=True,
+                key="c_internals",
+                help="Histograms and gradient health (cost a little per update).",
+            )
+        with st.expander("Presets & links"):
+            st.selectbox(
+                "Preset",
+                list(PRESETS),
+                format_func=lambda n: PRESETS[n].label,
+                key="c_preset",
+                help="A ready-made setup with hand-set weights (paused, so you can read them).",
+            )
+            st.button("Load preset", key="btn_preset", on_click=session.on_preset, width="stretch")
+            st.text_input(
+                "Paste a link",
+                key="c_link",
+                placeholder="https://playground.tensorflow.org/#activation=relu&…",
+                help="A TensorFlow Playground link (its # settings) or a link to this page.",
+            )
+            st.button("Open link", key="btn_link", on_click=session.on_link, width="stretch")
+        with st.expander("Downloads"):
+            st.download_button(
+                "Config (JSON)",
+                data=exp.config_json,
+                file_name="playground-config.json",
+                mime="application/json",
+                key="dl_config",
+                on_click="ignore",
+                help="Every setting of this run; load it back through its URL or the JSON.",
+                width="stretch",
+            )
+            st.download_button(
+                "Weights (JSON)",
+                data=exp.weights_json,
+                file_name="playground-weights.json",
+                mime="application/json",
+                key="dl_weights",
+                on_click="ignore",
+                help="The network's config and current weights (playground.engine.from_json reads it).",
+                width="stretch",
+            )
+            st.download_button(
+                "Loss history (CSV)",
+                data=exp.history_csv,
+                file_name="playground-history.csv",
+                mime="text/csv",
+                key="dl_history",
+                on_click="ignore",
+                help="Loss and accuracy per epoch on every split.",
+                width="stretch",
+            )
+        try:
+            return controls.build_config(data, model, training, loop, view)
+        except PlaygroundError as exc:
+            st.error(f"{exc}", icon=":material/warning:")
+            return None
+
+
+def weight_editor(exp: Experiment) -> None:
+    """Paused: one table per layer; edit a cell and the views follow."""
+    n_params = exp.network.n_params
+    with st.expander("✏️ Edit weights and biases", expanded=False):
+        if n_params > limits.MAX_EDITABLE_WEIGHTS:
+            st.info(
+                f"This network has {n_params:,} parameters; "
+                f"tables are offered up to {limits.MAX_EDITABLE_WEIGHTS:,}."
+            )
+            return
+        st.caption(
+            "Rows: the layer's inputs; columns: its units; the last row is the bias. "
+            "The XOR preset was built this way."
+        )
+        names = exp.layer_names()
+        layer = st.radio("Layer", names, horizontal=True, key="c_edit_layer")
+        W, b = exp.layer_weights(layer)
+        rows, cols = exp.layer_labels(layer)
+        if W.shape[1] != len(cols):  # maxout pieces
+            cols = [f"{layer}.{k + 1}" for k in range(W.shape[1])]
+        table = pd.DataFrame(np.vstack([W, b[None, :]]), index=[*rows, "bias"], columns=cols)
+        edited = st.data_editor(
+            table,
+            key=f"edit_{layer}_{st.session_state.weights_version}",
+            width="stretch",
+            num_rows="fixed",
+        )
+        values = edited.to_numpy(dtype=np.float64, na_value=np.nan)
+        if not np.array_equal(values, table.to_numpy()):
+            try:
+                exp.set_layer_weights(layer, values[:-1], values[-1])
+                st.session_state.weights_version += 1
+                st.rerun()
+            except PlaygroundError as exc:
+                st.error(str(exc))
+
+
+def main() -> None:
+    s = st.session_state
+    exp = session.init_session()
+    cfg = sidebar(exp)
+    if cfg is not None:
+        try:
+            result = exp.apply(cfg, upload=s.upload if cfg.data.dataset == UPLOAD else None)
+            if result == "rebuilt":
+                s.playing = False
+                s.weights_version += 1
+                reasons = ", ".join(getattr(exp, "last_rebuild_reasons", [])) or "the setup"
+                session.set_callout("info", f"Network rebuilt with new weights because {reasons} changed.")
+            elif result == "updated" and exp.epoch > 0:
+                st.toast("Applied on the fly: the weights are kept.", icon=":material/bolt:")
+        except PlaygroundError as exc:
+            st.sidebar.error(str(exc), icon=":material/warning:")
+        session.sync_url(exp.config)
+
+    if s.url_notices:
+        with st.container(border=True):
+            st.warning(
+                "Some settings in the link could not be used:\n\n"
+                + "\n".join(f"- {n}" for n in s.url_notices),
+                icon=":material/link:",
+            )
+            st.button("Dismiss", key="btn_dismiss", on_click=session.dismiss_notices)
+
+    playing = bool(s.playing)
+    b1, b2, b3, b4 = st.columns([1.2, 1, 1, 4])
+    b1.button(
+        "Pause" if playing else "Play",
+        key="btn_play",
+        icon=":material/pause:" if playing else ":material/play_arrow:",
+        on_click=session.on_play,
+        type="primary",
+        width="stretch",
+        disabled=not playing and not exp.can_train,
+        help="Train continuously, updating the views several times a second.",
+    )
+    b2.button(
+        "⏭ Step",
+        key="btn_step",
+        on_click=session.on_step,
+        disabled=playing or not exp.can_train,
+        help="Train one epoch.",
+        width="stretch",
+    )
+    b3.button(
+        "↺ Reset",
+        key="btn_reset",
+        on_click=session.on_reset,
+        help="New weights, same settings.",
+        width="stretch",
+    )
+    interactive = False
+    if not playing:
+        interactive = b4.toggle(
+            "Interactive view (hover values)",
+            key="c_interactive",
+            help="While paused: Plotly views you can hover and zoom.",
+        )
+
+    if s.callout:
+        kind, text = s.callout
+        getattr(st, kind if kind in ("info", "error", "success", "warning") else "info")(text)
+
+    live_slot = st.container()
+    internals_slot = st.container()
+    if not playing:
+        weight_editor(exp)
+
+    interval = exp.config.loop.update_interval
+    show_internals = bool(s.get("c_internals", True))
+
+    @st.fragment(run_every=interval if playing else None)
+    def live() -> None:
+        """The fast loop: train a few epochs, redraw counter, network, output, curves, metrics."""
+        ss = st.session_state
+        current = ss.exp
+        try:
+            if ss.playing:
+                result = current.tick()
+                if result.stopped:
+                    ss.playing = False
+                    kind = "error" if current.trainer.status == "diverged" else "info"
+                    session.set_callout(kind, result.stopped)
+                    ss.weights_version += 1
+                    st.rerun()
+            render_live(current, interactive=interactive and not ss.playing)
+        except PlaygroundError as exc:
+            ss.playing = False
+            st.error(str(exc))
+        except Exception:
+            log.exception("live view failed")
+            ss.playing = False
+            st.error(FRIENDLY)
+
+    slow = max(limits.INTERNALS_INTERVAL, interval)
+
+    @st.fragment(run_every=slow if playing else None)
+    def internals() -> None:
+        """The slower loop: activation histograms and gradient health (no training here)."""
+        try:
+            render_internals(st.session_state.exp)
+        except Exception:
+            log.exception("internals view failed")
+            st.error(FRIENDLY)
+
+    with live_slot:
+        live()
+    if show_internals:
+        with internals_slot:
+            internals()
+
+
+try:
+    main()
+except Exception:  # st.rerun/st.stop are BaseExceptions and pass through
+    log.exception("playground page failed")
+    st.error(FRIENDLY, icon=":material/sentiment_dissatisfied:")

@@ -1,0 +1,545 @@
+"""Chart builders for the lesson pages: plain data in, an Altair/Plotly figure (or a DOT string) out.
+
+No Streamlit here; a test can build every chart and inspect its data. Colours come from the one
+palette (:mod:`playground.viz.palette`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import altair as alt
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from playground.lessons.descent import LineFit
+from playground.lessons.graph import OPS, Graph, Trace, _fmt
+from playground.lessons.race import Surface, Trajectory
+from playground.lessons.signals import LinearCurve, SignalResult
+from playground.viz import palette
+
+ACTIVATION_COLOR = palette.POSITIVE
+GRADIENT_COLOR = palette.NEGATIVE
+
+
+def _records(**columns: Sequence[Any]) -> list[dict[str, Any]]:
+    keys = list(columns)
+    return [dict(zip(keys, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+
+
+def _clean(v: float) -> float | None:
+    v = float(v)
+    return v if np.isfinite(v) else None
+
+
+# -- activations and initialization ---------------------------------------------------------------
+def signal_histograms(result: SignalResult) -> go.Figure:
+    """Two rows of small multiples: activations (top) and gradients (bottom), one column per layer,
+    on a common x range so shrinking or piling up is visible; bars are shares of the layer's values."""
+    n = len(result.layers)
+    fig = make_subplots(
+        rows=2,
+        cols=n,
+        shared_yaxes="rows",
+        horizontal_spacing=0.012 if n > 6 else 0.02,
+        vertical_spacing=0.2,
+        subplot_titles=[f"layer {s.layer}" for s in result.layers] + [""] * n,
+    )
+    for col, s in enumerate(result.layers, start=1):
+        for row, hist, color, what in (
+            (1, s.activations, ACTIVATION_COLOR, "activation"),
+            (2, s.gradients, GRADIENT_COLOR, "gradient"),
+        ):
+            centers = 0.5 * (hist.edges[:-1] + hist.edges[1:])
+            widths = np.diff(hist.edges)
+            fig.add_trace(
+                go.Bar(
+                    x=centers,
+                    y=hist.share,
+                    width=widths,
+                    marker={"color": color, "line": {"width": 0}},
+                    name=what,
+                    showlegend=False,
+                    hovertemplate=f"layer {s.layer} {what}<br>%{{x:.3g}}: %{{y:.1%}}<extra></extra>",
+                ),
+                row=row,
+                col=col,
+            )
+        fig.update_xaxes(range=list(result.activation_range), row=1, col=col, nticks=3)
+        fig.update_xaxes(range=list(result.gradient_range), row=2, col=col, nticks=3, tickformat=".2~g")
+    fig.update_yaxes(tickformat=".0%", row=1, col=1, title_text="activations")
+    fig.update_yaxes(tickformat=".0%", row=2, col=1, title_text="gradients")
+    fig.update_layout(
+        height=470,
+        margin={"l": 60, "r": 10, "t": 40, "b": 30},
+        bargap=0,
+        plot_bgcolor="white",
+    )
+    fig.update_xaxes(showgrid=False, linecolor=palette.GRID)
+    fig.update_yaxes(gridcolor="#eeeeee")
+    return fig
+
+
+def signal_std_chart(result: SignalResult) -> go.Figure:
+    """The per-layer standard deviation of activations and of gradients, on a log scale."""
+    layers = [s.layer for s in result.layers]
+    fig = go.Figure()
+    for name, values, color in (
+        ("activations", [s.std for s in result.layers], ACTIVATION_COLOR),
+        ("gradients", [s.grad_std for s in result.layers], GRADIENT_COLOR),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=layers,
+                y=[_clean(v) if v > 0 else None for v in values],
+                mode="lines+markers",
+                name=name,
+                line={"color": color, "width": 2},
+                hovertemplate=f"layer %{{x}} {name}: std %{{y:.3g}}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        height=300,
+        title={"text": "Spread per layer (standard deviation)", "font": {"size": 14}},
+        margin={"l": 50, "r": 10, "t": 40, "b": 40},
+        plot_bgcolor="white",
+        legend={"orientation": "h", "y": -0.22},
+        xaxis={"title": "layer", "dtick": 1, "showgrid": False, "linecolor": palette.GRID},
+        yaxis={"type": "log", "gridcolor": "#eeeeee", "exponentformat": "power", "dtick": 1},
+    )
+    return fig
+
+
+def deep_linear_chart(curves: list[LinearCurve]) -> go.Figure:
+    """Activation and gradient RMS per layer (log scale) for each w, measured (solid) and w^l (dashed)."""
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        shared_yaxes=True,
+        horizontal_spacing=0.04,
+        subplot_titles=["activations (forward)", "gradients (backward)"],
+    )
+    colors = [palette.RUN_COLORS[i] for i in (2, 1, 3, 4, 5, 6, 7, 0)]
+    for k, c in enumerate(curves):
+        color = colors[k % len(colors)]
+        label = f"w = {c.w:g}"
+        for col, measured, theory in (
+            (1, c.activation_rms, c.theory_activation),
+            (2, c.gradient_rms, c.theory_gradient),
+        ):
+            fig.add_trace(
+                go.Scatter(
+                    x=c.layers,
+                    y=[_clean(v) if v > 0 else None for v in measured],
+                    mode="lines+markers",
+                    name=label,
+                    legendgroup=label,
+                    showlegend=col == 1,
+                    line={"color": color, "width": 2},
+                    marker={"size": 5},
+                    hovertemplate=f"{label}, layer %{{x}}: RMS %{{y:.3g}}<extra></extra>",
+                ),
+                row=1,
+                col=col,
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=c.layers,
+                    y=[_clean(v) if v > 0 else None for v in theory],
+                    mode="lines",
+                    name=f"{label} theory",
+                    legendgroup=label,
+                    showlegend=False,
+                    line={"color": color, "width": 1, "dash": "dash"},
+                    hoverinfo="skip",
+                ),
+                row=1,
+                col=col,
+            )
+    fig.update_yaxes(type="log", exponentformat="power", gridcolor="#eeeeee")
+    fig.update_yaxes(title_text="RMS (log scale)", row=1, col=1)
+    fig.update_xaxes(title_text="layer l", showgrid=False, linecolor=palette.GRID)
+    fig.update_layout(
+        height=380,
+        margin={"l": 60, "r": 10, "t": 40, "b": 40},
+        plot_bgcolor="white",
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return fig
+
+
+# -- the optimizer race ---------------------------------------------------------------------------------
+def optimizer_colors(names: Sequence[str]) -> dict[str, str]:
+    """A stable colour per optimizer (registry order), from the palette's run colours."""
+    from playground.engine import OPTIMIZERS
+
+    order = list(OPTIMIZERS)
+    cols = [c for c in palette.RUN_COLORS if c not in (palette.NEGATIVE,)] + list(palette.CLASS_COLORS[2:])
+    return {n: cols[order.index(n) % len(cols)] if n in order else palette.INK for n in names}
+
+
+def race_contour(
+    surface: Surface,
+    trajectories: list[Trajectory],
+    upto: int | None = None,
+    grid: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    start: tuple[float, float] | None = None,
+) -> go.Figure:
+    """The surface's contours with every trajectory's first ``upto`` steps on top."""
+    from playground.lessons.race import contour_grid
+
+    xs, ys, Z = grid if grid is not None else contour_grid(surface)
+    fig = go.Figure()
+    if surface.log_levels:
+        zmin = float(np.nanmin(Z))
+        Zc = np.log10(Z - zmin + 1e-3)
+        title = "log₁₀(f − min)"
+    else:
+        Zc = Z
+        title = "f"
+    fig.add_trace(
+        go.Contour(
+            x=xs,
+            y=ys,
+            z=Zc,
+            colorscale=[[0, "#f4f6f8"], [1, "#9fb3c8"]],
+            contours={"coloring": "lines"},
+            line={"width": 1},
+            ncontours=22,
+            showscale=False,
+            hoverinfo="skip",
+            name=title,
+        )
+    )
+    colors = optimizer_colors([t.optimizer for t in trajectories])
+    for t in trajectories:
+        n = len(t.points) if upto is None else min(len(t.points), upto + 1)
+        pts = t.points[:n]
+        name = t.label + (" (diverged)" if t.diverged and n == len(t.points) else "")
+        fig.add_trace(
+            go.Scatter(
+                x=pts[:, 0],
+                y=pts[:, 1],
+                mode="lines+markers",
+                name=name,
+                line={"color": colors[t.optimizer], "width": 2},
+                marker={"size": 5},
+                hovertemplate=f"{t.label}<br>step %{{text}}<br>(%{{x:.3g}}, %{{y:.3g}})<extra></extra>",
+                text=list(range(n)),
+            )
+        )
+    for m in surface.minima:
+        fig.add_trace(
+            go.Scatter(
+                x=[m[0]],
+                y=[m[1]],
+                mode="markers",
+                marker={"symbol": "x", "size": 12, "color": palette.INK},
+                name="minimum",
+                hoverinfo="skip",
+            )
+        )
+    s = start if start is not None else surface.start
+    fig.add_trace(
+        go.Scatter(
+            x=[s[0]],
+            y=[s[1]],
+            mode="markers",
+            marker={"symbol": "circle-open", "size": 13, "color": palette.INK, "line": {"width": 2}},
+            name="start",
+            hoverinfo="skip",
+        )
+    )
+    fig.update_layout(
+        height=460,
+        margin={"l": 40, "r": 10, "t": 10, "b": 40},
+        plot_bgcolor="white",
+        legend={"orientation": "h", "y": -0.12},
+        xaxis={"range": list(surface.x_range), "title": "x", "showgrid": False},
+        yaxis={"range": list(surface.y_range), "title": "y", "showgrid": False},
+    )
+    return fig
+
+
+def race_panels(
+    surface: Surface,
+    trajectories: list[Trajectory],
+    upto: int | None = None,
+    grid: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    start: tuple[float, float] | None = None,
+    cols: int = 4,
+) -> go.Figure:
+    """Small multiples, one panel per optimizer (the book's figure), over the same contours."""
+    from playground.lessons.race import contour_grid
+
+    n = max(1, len(trajectories))
+    cols = min(cols, n)
+    rows = -(-n // cols)
+    titles = [t.label + (" — diverged" if t.diverged else "") for t in trajectories]
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=titles,
+        shared_xaxes=True,
+        shared_yaxes=True,
+        horizontal_spacing=0.03,
+        vertical_spacing=0.09 if rows > 1 else 0.05,
+    )
+    xs, ys, Z = grid if grid is not None else contour_grid(surface, 90)
+    Zc = np.log10(Z - float(np.nanmin(Z)) + 1e-3) if surface.log_levels else Z
+    colors = optimizer_colors([t.optimizer for t in trajectories])
+    s = start if start is not None else surface.start
+    for i, t in enumerate(trajectories):
+        r, c = i // cols + 1, i % cols + 1
+        fig.add_trace(
+            go.Contour(
+                x=xs,
+                y=ys,
+                z=Zc,
+                colorscale=[[0, "#dfe6ee"], [1, "#9fb3c8"]],
+                contours={"coloring": "lines"},
+                line={"width": 1},
+                ncontours=18,
+                showscale=False,
+                hoverinfo="skip",
+            ),
+            row=r,
+            col=c,
+        )
+        m = len(t.points) if upto is None else min(len(t.points), upto + 1)
+        pts = t.points[:m]
+        fig.add_trace(
+            go.Scatter(
+                x=pts[:, 0],
+                y=pts[:, 1],
+                mode="lines+markers",
+                line={"color": colors[t.optimizer], "width": 2},
+                marker={"size": 4},
+                name=t.label,
+                showlegend=False,
+                text=list(range(m)),
+                hovertemplate=f"{t.label}<br>step %{{text}}<br>(%{{x:.3g}}, %{{y:.3g}})<extra></extra>",
+            ),
+            row=r,
+            col=c,
+        )
+        marks_x = [s[0]] + [mm[0] for mm in surface.minima]
+        marks_y = [s[1]] + [mm[1] for mm in surface.minima]
+        fig.add_trace(
+            go.Scatter(
+                x=marks_x,
+                y=marks_y,
+                mode="markers",
+                marker={
+                    "symbol": ["circle-open"] + ["x"] * len(surface.minima),
+                    "size": [10] + [10] * len(surface.minima),
+                    "color": palette.INK,
+                },
+                showlegend=False,
+                hoverinfo="skip",
+            ),
+            row=r,
+            col=c,
+        )
+    fig.update_xaxes(range=list(surface.x_range), showgrid=False, zeroline=False)
+    fig.update_yaxes(range=list(surface.y_range), showgrid=False, zeroline=False)
+    fig.update_layout(
+        height=250 * rows + 40,
+        margin={"l": 30, "r": 10, "t": 30, "b": 25},
+        plot_bgcolor="white",
+    )
+    return fig
+
+
+def race_values_chart(surface: Surface, trajectories: list[Trajectory], upto: int | None = None) -> alt.Chart:
+    """f at each step for each optimizer (f − f* on a log scale when the minimum is known)."""
+    f_min = surface.f_min
+    log = f_min is not None
+    rows = []
+    for t in trajectories:
+        n = len(t.values) if upto is None else min(len(t.values), upto + 1)
+        for step, v in enumerate(t.values[:n]):
+            y = float(v) - f_min if log else float(v)
+            if log:
+                y = max(y, 1e-12)
+            rows.append({"step": step, "optimizer": t.label, "f": _clean(y)})
+    colors = optimizer_colors([t.optimizer for t in trajectories])
+    return (
+        alt.Chart(alt.Data(values=rows))
+        .mark_line()
+        .encode(
+            x=alt.X("step:Q", title="step"),
+            y=alt.Y(
+                "f:Q",
+                scale=alt.Scale(type="log") if log else alt.Scale(),
+                title="f − f* (log)" if log else "f(x, y)",
+            ),
+            color=alt.Color(
+                "optimizer:N",
+                scale=alt.Scale(
+                    domain=[t.label for t in trajectories],
+                    range=[colors[t.optimizer] for t in trajectories],
+                ),
+                legend=alt.Legend(orient="bottom", title=None),
+            ),
+            tooltip=["optimizer:N", "step:Q", alt.Tooltip("f:Q", format=".3g")],
+        )
+        .properties(height=300)
+    )
+
+
+def schedules_chart(curves: dict[str, np.ndarray], labels: dict[str, str]) -> alt.Chart:
+    """Learning rate against epoch for every schedule."""
+    rows = [
+        {"epoch": e, "schedule": labels.get(name, name), "lr": _clean(v)}
+        for name, values in curves.items()
+        for e, v in enumerate(values)
+    ]
+    names = [labels.get(n, n) for n in curves]
+    return (
+        alt.Chart(alt.Data(values=rows))
+        .mark_line()
+        .encode(
+            x=alt.X("epoch:Q", title="epoch"),
+            y=alt.Y("lr:Q", title="learning rate α"),
+            color=alt.Color(
+                "schedule:N",
+                scale=alt.Scale(domain=names, range=list(palette.RUN_COLORS[: len(names)])),
+                legend=alt.Legend(orient="bottom", title=None, columns=3),
+            ),
+            tooltip=["schedule:N", "epoch:Q", alt.Tooltip("lr:Q", format=".4g")],
+        )
+        .properties(height=300)
+    )
+
+
+# -- backprop -----------------------------------------------------------------------------------------
+_ROLE_FILL = {"input": "#e3f0fa", "param": "#fdebd3", "const": "#eeeeee"}
+
+
+def _dot_escape(s: str) -> str:
+    return s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def graph_dot(graph: Graph, trace: Trace, n_forward: int = 0, n_backward: int = 0) -> str:
+    """Graphviz DOT of the computational graph after ``n_forward`` forward steps (values filled in
+    node by node) and ``n_backward`` backward steps (gradients filled in edge by edge). The step just
+    taken is highlighted."""
+    nodes = graph.node_map
+    known = {n.name for n in graph.nodes if n.is_leaf}
+    known |= {s.node for s in trace.forward_steps[:n_forward]}
+    grads: dict[str, float] = {graph.output: 1.0} if n_backward > 0 else {}
+    done_edges: dict[tuple[str, str], Any] = {}
+    for step in trace.backward_steps[:n_backward]:
+        grads[step.source] = step.total
+        done_edges[(step.source, step.target)] = step
+    current_node = trace.forward_steps[n_forward - 1].node if n_forward > 0 and n_backward == 0 else None
+    current_edge = None
+    if n_backward > 0:
+        s = trace.backward_steps[n_backward - 1]
+        current_edge = (s.source, s.target)
+        current_node = s.source
+    out_title = nodes[graph.output].title
+
+    lines = [
+        "digraph G {",
+        '  rankdir=LR; bgcolor="transparent"; nodesep=0.25; ranksep=0.55;',
+        '  node [fontname="Helvetica", fontsize=11, style="filled,rounded", color="#8a8f94"];',
+        '  edge [fontname="Helvetica", fontsize=10, color="#8a8f94", fontcolor="#333333"];',
+    ]
+    for node in graph.nodes:
+        value = _fmt(trace.values[node.name]) if node.name in known else "?"
+        if node.is_leaf:
+            label, shape, fill = f"{node.title} = {value}", "ellipse", _ROLE_FILL[node.op]
+        else:
+            expr = OPS[node.op].expr([nodes[i].title for i in node.inputs], node.params)
+            label = f"{node.title} = {expr}\n= {value}"
+            shape, fill = "box", "#ffffff" if node.name in known else "#f3f3f3"
+        if node.name in grads:
+            label += f"\n∂{out_title}/∂{node.title} = {_fmt(grads[node.name])}"
+        pen = ', penwidth=2.5, color="#c2185b"' if node.name == current_node else ""
+        attrs = f'label="{_dot_escape(label)}", shape={shape}, fillcolor="{fill}"{pen}'
+        lines.append(f'  "{_dot_escape(node.name)}" [{attrs}];')
+    for src, dst in graph.edges():
+        attrs = []
+        step = done_edges.get((src, dst))
+        if step is not None:
+            color = "#c2185b" if (src, dst) == current_edge else GRADIENT_COLOR
+            attrs.append(f'label="×{_dot_escape(_fmt(step.local))} → {_dot_escape(_fmt(step.product))}"')
+            attrs += [f'color="{color}"', f'fontcolor="{color}"']
+            if (src, dst) == current_edge:
+                attrs.append("penwidth=2.5")
+        attr = f" [{', '.join(attrs)}]" if attrs else ""
+        lines.append(f'  "{_dot_escape(src)}" -> "{_dot_escape(dst)}"{attr};')
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def line_fit_chart(fit: LineFit) -> alt.LayerChart:
+    """w after every update, with the target w = 2."""
+    rows = [{"update": i, "w": _clean(w)} for i, w in enumerate(fit.updates)]
+    line = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_line(point=True, color=palette.POSITIVE)
+        .encode(
+            x=alt.X("update:Q", title="update"),
+            y=alt.Y("w:Q", title="w"),
+            tooltip=["update:Q", alt.Tooltip("w:Q", format=".5g")],
+        )
+    )
+    target = (
+        alt.Chart(alt.Data(values=[{"w": 2.0}]))
+        .mark_rule(strokeDash=[5, 4], color=palette.INK)
+        .encode(y="w:Q")
+    )
+    return alt.layer(line, target).properties(height=260, title="w after each update (dashed: w = 2)")
+
+
+def line_loss_chart(fit: LineFit) -> alt.Chart:
+    rows = [
+        {"epoch": int(e), "loss": _clean(max(lo, 1e-300))} for e, lo in zip(fit.epochs, fit.loss, strict=True)
+    ]
+    return (
+        alt.Chart(alt.Data(values=rows))
+        .mark_line(point=True, color=palette.NEGATIVE)
+        .encode(
+            x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("loss:Q", scale=alt.Scale(type="log"), title="loss (log)"),
+            tooltip=["epoch:Q", alt.Tooltip("loss:Q", format=".3g")],
+        )
+        .properties(height=260, title="Loss per epoch")
+    )
+
+
+def gradcheck_chart(hs: np.ndarray, errors: np.ndarray, h: float | None = None) -> alt.LayerChart:
+    """Relative error against the finite-difference step h (both log scales)."""
+    rows = [{"h": float(x), "error": _clean(max(e, 1e-17))} for x, e in zip(hs, errors, strict=True)]
+    line = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_line(point=True, color=palette.POSITIVE)
+        .encode(
+            x=alt.X(
+                "h:Q",
+                scale=alt.Scale(type="log", reverse=True),
+                title="step h (log)",
+                axis=alt.Axis(format=".0e"),
+            ),
+            y=alt.Y(
+                "error:Q",
+                scale=alt.Scale(type="log"),
+                title="relative error (log)",
+                axis=alt.Axis(format=".0e"),
+            ),
+            tooltip=[alt.Tooltip("h:Q", format=".1e"), alt.Tooltip("error:Q", format=".2e")],
+        )
+    )
+    layers = [line]
+    if h is not None:
+        layers.append(
+            alt.Chart(alt.Data(values=[{"h": float(h)}]))
+            .mark_rule(color=palette.NEGATIVE, strokeDash=[4, 4])
+            .encode(x="h:Q")
+        )
+    return alt.layer(*layers).properties(height=260, title="Error of the estimate against h")

@@ -1,0 +1,311 @@
+"""The live views: decision boundary, network view, curves, histograms, gradient health, metrics.
+
+``render_live`` draws everything from an ``Experiment``; the page calls it inside an ``st.fragment``
+whose ``run_every`` is set while playing, so each tick is one small server run that trains a few epochs
+and redraws only this part. Images go out as PNG data URIs; charts reuse a cached Vega-Lite spec and
+get new data (``playground.ui.charts``), so nothing is re-mounted per tick.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import streamlit as st
+
+from playground.experiment import Experiment
+from playground.ui.charts import image, live_chart, stacked_spec
+from playground.viz import curves, health, histograms, metrics
+from playground.viz.boundary import boundary_figure, boundary_image
+from playground.viz.network import network_figure, network_image, network_view_too_large
+
+HIST_BINS = 24
+CHART_WIDTH = 460
+
+
+# ------------------------------------------------------------------------------------------------
+# data for the views (pure functions of the experiment; tested without a browser)
+
+
+def network_maps(exp: Experiment) -> list[np.ndarray]:
+    """Per layer (inputs, hidden…, output) the (n, g, g) maps in [-1, 1] the network view draws."""
+    maps = exp.neuron_maps()
+    inputs = maps["inputs"]
+    scale = np.abs(inputs).reshape(len(inputs), -1).max(axis=1)
+    inputs = inputs / np.where(scale > 0, scale, 1.0)[:, None, None]
+    out = maps["output"]
+    if exp.task == "regression":
+        out = out[None] if out.ndim == 2 else out
+    else:
+        out = 2.0 * (out[None] if out.ndim == 2 else out) - 1.0  # probability 0..1 -> -1..1
+    return [inputs, *maps["hidden"], out]
+
+
+def network_arrays(exp: Experiment) -> tuple[list[int], list[np.ndarray], list[np.ndarray] | None]:
+    """(layer sizes, unit weight matrices, biases or None) for the network view."""
+    net = exp.network
+    sizes = net.layer_sizes()
+    weights = net.unit_weights()
+    biases = []
+    for h in net.hidden_layers:
+        b = h.dense.b.value
+        if b.size != h.activation.width:  # maxout: pieces per unit, no single bias to draw
+            return sizes, weights, None
+        biases.append(b)
+    biases.append(net.output.b.value)
+    return sizes, weights, biases
+
+
+SPLIT_NAMES = {"train": "train", "val": "validation", "test": "test"}
+
+
+def loss_table(history: list[dict[str, Any]], metrics: tuple[str, ...], log_scale: bool = False) -> pa.Table:
+    """Long-format (epoch, split, metric, value) rows of the curves as an Arrow table (built with NumPy,
+    no per-row Python dicts: this runs on every tick)."""
+    rows = curves.downsample(history)
+    epochs = np.array([r["epoch"] for r in rows], dtype=np.float64)
+    cols: dict[str, list] = {"epoch": [], "split": [], "metric": [], "value": []}
+    for metric in metrics:
+        for key, name in SPLIT_NAMES.items():
+            raw = [r.get(f"{key}_{metric}") for r in rows]
+            if all(v is None for v in raw):
+                continue
+            v = np.array([np.nan if x is None else x for x in raw], dtype=np.float64)
+            ok = np.isfinite(v) & (v > 0 if log_scale and metric == "loss" else True)
+            n = int(ok.sum())
+            cols["epoch"].append(epochs[ok])
+            cols["value"].append(v[ok])
+            cols["split"] += [name] * n
+            cols["metric"] += [metric] * n
+    if not cols["epoch"]:
+        cols = {"epoch": [np.zeros(0)], "split": [], "metric": [], "value": [np.zeros(0)]}
+    return pa.table(
+        {
+            "epoch": np.concatenate(cols["epoch"]),
+            "split": pa.array(cols["split"], pa.string()),
+            "metric": pa.array(cols["metric"], pa.string()),
+            "value": np.concatenate(cols["value"]),
+        }
+    )
+
+
+def loss_rows(history: list[dict[str, Any]], metric: str, log_scale: bool) -> pd.DataFrame:
+    """The same rows as a DataFrame (for tests and notebooks)."""
+    return loss_table(history, (metric,), log_scale).to_pandas()
+
+
+def histogram_frame(probe: list[dict[str, Any]]) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    rows: list[dict] = []
+    for p in probe:
+        for kind in ("pre", "post"):
+            rows += histograms.histogram_rows(p[kind], bins=HIST_BINS, layer=p["name"], kind=kind)
+    return pd.DataFrame.from_records(rows), tuple(p["name"] for p in probe)
+
+
+def health_frame(
+    records: list[dict[str, Any]], field: str, positive: bool, max_epochs: int = 300
+) -> pd.DataFrame:
+    """Rows (epoch, layer, value) of one health field, thinned to about ``max_epochs`` epochs."""
+    if not records:
+        return pd.DataFrame(columns=["epoch", "layer", field])
+    epochs = sorted({r["epoch"] for r in records})
+    keep = set(epochs)
+    if len(epochs) > max_epochs:
+        idx = np.unique(np.linspace(0, len(epochs) - 1, max_epochs).round().astype(int))
+        keep = {epochs[i] for i in idx}
+    rows = []
+    for r in records:
+        v = r.get(field)
+        if r["epoch"] not in keep or v is None or not math.isfinite(v) or (positive and v <= 0):
+            continue
+        rows.append({"epoch": r["epoch"], "layer": r["layer"], field: v})
+    return pd.DataFrame.from_records(rows, columns=["epoch", "layer", field])
+
+
+def fmt(v: float | None, pattern: str = "{:.3f}") -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "–"
+    return pattern.format(v)
+
+
+# ------------------------------------------------------------------------------------------------
+# drawing
+
+
+def render_header(exp: Experiment) -> None:
+    """The epoch counter and the current losses (TF Playground's top bar)."""
+    rec = exp.history[-1]
+    cols = st.columns(4)
+    cols[0].metric("Epoch", f"{exp.epoch:,}")
+    cols[1].metric("Training loss", fmt(rec.get("train_loss")))
+    cols[2].metric("Test loss", fmt(rec.get("test_loss")))
+    if exp.task == "regression":
+        m = exp.metrics().get("test") or exp.metrics()["train"]
+        cols[3].metric("Test R²", fmt(m["r2"]))
+    else:
+        acc = rec.get("test_acc") if rec.get("test_acc") is not None else rec.get("train_acc")
+        cols[3].metric("Test accuracy", fmt(acc, "{:.1%}"))
+
+
+def render_boundary(exp: Experiment, interactive: bool) -> None:
+    cfg = exp.config.view
+    train = exp.view_points("train")
+    test = exp.view_points("test") if cfg.show_test else None
+    values = exp.grid_values()
+    if interactive:
+        fig = boundary_figure(
+            values,
+            exp.task,
+            x_range=exp.x_range,
+            y_range=exp.y_range,
+            train=train,
+            test=test,
+            class_names=exp.class_names,
+            discretize=cfg.discretize,
+            height=420,
+        )
+        st.plotly_chart(fig, key="plotly_boundary", config={"displaylogo": False})
+        return
+    img = boundary_image(
+        values,
+        exp.task,
+        x_range=exp.x_range,
+        y_range=exp.y_range,
+        train=train,
+        test=test,
+        discretize=cfg.discretize,
+    )
+    names = exp.dataset.view_names
+    image(img, caption=f"Output over the ({names[0]}, {names[1]}) plane", width=img.shape[1])
+    if exp.task != "regression":
+        chips = " ".join(
+            f"<span style='color:{c}'>●</span> {n}"
+            for c, n in zip(_class_colors(len(exp.class_names)), exp.class_names, strict=True)
+        )
+        st.markdown(f"<small>{chips} · faint: less confident</small>", unsafe_allow_html=True)
+
+
+def _class_colors(k: int) -> list[str]:
+    from playground.viz import palette
+
+    return palette.class_colors(k)
+
+
+def render_network(exp: Experiment, interactive: bool) -> None:
+    sizes, weights, biases = network_arrays(exp)
+    message = network_view_too_large(sizes)
+    if message:
+        st.info(message, icon=":material/hub:")
+        return
+    maps = network_maps(exp)
+    names = list(exp.input_names())
+    if interactive:
+        fig = network_figure(sizes, weights, maps, input_names=names, biases=biases)
+        st.plotly_chart(fig, key="plotly_network", config={"displaylogo": False})
+        return
+    cell = 36 if max(sizes) <= 6 else 28 if max(sizes) <= 10 else 20
+    img = network_image(sizes, weights, maps, input_names=names, biases=biases, cell=cell)
+    if img is not None:
+        image(
+            img,
+            caption="Each square: what that neuron computes over the plane. Lines: weights "
+            "(blue +, orange −, width = size).",
+            width=min(img.shape[1], 720),
+        )
+
+
+def render_curves(exp: Experiment) -> None:
+    """Loss (and accuracy) curves: one Vega-Lite element, its spec built once, fed new rows."""
+    log_scale = exp.config.view.log_scale
+    history = exp.history
+    splits = tuple(s for s in ("train", "val", "test") if history[-1].get(f"{s}_loss") is not None)
+    metrics_shown = ("loss",) if exp.task == "regression" else ("loss", "acc")
+    builds = [("loss", lambda: curves.loss_chart(history[:2], log_scale=log_scale, height=190))]
+    if "acc" in metrics_shown:
+        builds.append(("acc", lambda: curves.loss_chart(history[:2], metric="acc", height=110)))
+    spec = stacked_spec(("curves", log_scale, splits, metrics_shown), builds, CHART_WIDTH)
+    live_chart(None, lambda: None, loss_table(history, metrics_shown, log_scale), spec=spec)
+
+
+def render_metrics(exp: Experiment) -> None:
+    m = exp.metrics()
+    part = "test" if "test" in m else "train"
+    if exp.task == "regression":
+        rows = [
+            {"split": k, "RMSE": fmt(v["rmse"], "{:.4f}"), "R²": fmt(v["r2"], "{:.4f}"), "points": v["n"]}
+            for k, v in m.items()
+        ]
+        st.dataframe(pd.DataFrame(rows), hide_index=True, key=None)
+        return
+    st.markdown(
+        " · ".join(f"**{k}** accuracy {fmt(v['accuracy'], '{:.1%}')}" for k, v in m.items()),
+    )
+    cm = m[part]["confusion"]
+    names = list(exp.class_names)
+    live_chart(
+        ("confusion", tuple(names)),
+        lambda: metrics.confusion_chart(cm, names, size=170 if len(names) <= 3 else 230),
+        pd.DataFrame.from_records(metrics.confusion_rows(cm, names)),
+    )
+    st.caption(f"Confusion matrix on the {part} points (rows: actual class).")
+
+
+def render_internals(exp: Experiment) -> None:
+    if not exp.network.hidden_layers:
+        st.caption("No hidden layers: nothing inside to look at.")
+        return
+    c1, c2 = st.columns(2)
+    with c1:
+        st.markdown("**Activations per layer** (pre → post)")
+        df, layers = histogram_frame(exp.probe())
+        probe_sample = {name: {"pre": [0.0], "post": [0.0]} for name in layers}
+        live_chart(
+            ("hist", layers),
+            lambda: histograms.activation_histograms(probe_sample, bins=HIST_BINS, width=150, height=48),
+            df,
+        )
+    with c2:
+        st.markdown("**Gradient norm per layer** (log scale)")
+        recs = exp.trainer.health
+        layers = tuple(dict.fromkeys(r["layer"] for r in recs[: len(exp.network.hidden_layers)]))
+        if recs:
+            live_chart(
+                ("grad", layers),
+                lambda: health.grad_norm_chart(recs[: len(layers)], height=220),
+                health_frame(recs, "grad_norm", True),
+                width=CHART_WIDTH,
+            )
+            st.markdown("**Dead units** (output 0 for every input)")
+            live_chart(
+                ("dead", layers),
+                lambda: health.dead_units_chart(recs[: len(layers)], height=190),
+                health_frame(recs, "dead_fraction", False),
+                width=CHART_WIDTH,
+            )
+        else:
+            st.caption("Train an epoch to see the gradients.")
+
+
+def render_live(exp: Experiment, *, interactive: bool = False, internals: bool = False) -> None:
+    """The fast live views, in TF Playground's order: counter, network | output, curves | metrics
+    (``internals``: the histograms and gradient health too; the page draws those in a slower fragment)."""
+    render_header(exp)
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        st.markdown("**Network**")
+        render_network(exp, interactive)
+    with right:
+        st.markdown("**Output**")
+        render_boundary(exp, interactive)
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        st.markdown("**Loss** (train · validation · test)")
+        render_curves(exp)
+    with right:
+        st.markdown("**Metrics**")
+        render_metrics(exp)
+    if internals:
+        render_internals(exp)

@@ -1,0 +1,149 @@
+"""Per-session state of the Playground page (``st.session_state``: two tabs are two sessions).
+
+Keys: ``exp`` (the Experiment), ``playing``, ``callout`` (a (kind, text) message about the run:
+divergence, stop condition, rebuild), ``url_notices`` (what the URL or a pasted link got wrong),
+``upload``/``upload_error`` (the CSV), ``weights_version`` (refreshes the weight tables).
+The callbacks here run before the page script, as Streamlit button callbacks do.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from playground.errors import PlaygroundError
+from playground.experiment import PRESETS, UPLOAD, Experiment, PlaygroundConfig, Upload, load_preset
+from playground.ui.controls import sync_widgets
+from playground.urlconfig import from_query, parse_link, to_query
+
+log = logging.getLogger("playground.ui")
+
+
+def init_session() -> Experiment:
+    """On a session's first run: the config from the URL (with notices), the experiment, the widgets."""
+    s = st.session_state
+    if "exp" not in s:
+        cfg, notices = from_query(st.query_params.to_dict())
+        try:
+            s.exp = Experiment(cfg)
+        except PlaygroundError as exc:
+            notices.append(f"{exc} The default settings are used instead.")
+            cfg = PlaygroundConfig()
+            s.exp = Experiment(cfg)
+        s.url_notices = notices
+        s.playing = False
+        s.callout = None
+        s.upload = None
+        s.upload_error = None
+        s.weights_version = 0
+        sync_widgets(s.exp.config)
+    return s.exp
+
+
+def set_callout(kind: str, text: str) -> None:
+    st.session_state.callout = (kind, text)
+
+
+# -- buttons (callbacks) -------------------------------------------------------------------------
+
+
+def on_play() -> None:
+    s = st.session_state
+    if s.playing:
+        s.playing = False
+        s.weights_version += 1
+        return
+    s.callout = None
+    reason = s.exp.stop_condition_met()
+    if reason:
+        set_callout("info", reason + " Raise the stop condition or switch it off to go on.")
+        return
+    if s.exp.can_train:
+        s.playing = True
+
+
+def on_step() -> None:
+    s = st.session_state
+    s.playing = False
+    s.callout = None
+    s.exp.step(1)
+    s.weights_version += 1
+    if s.exp.trainer.status == "diverged":
+        set_callout("error", s.exp.divergence_message())
+
+
+def on_reset() -> None:
+    s = st.session_state
+    s.playing = False
+    s.exp.reset()
+    s.callout = None
+    s.weights_version += 1
+
+
+def on_preset() -> None:
+    s = st.session_state
+    name = s.get("c_preset")
+    if name not in PRESETS:
+        return
+    s.playing = False
+    try:
+        load_preset(name, s.exp)
+    except PlaygroundError as exc:
+        set_callout("error", str(exc))
+        return
+    sync_widgets(s.exp.config)
+    s.weights_version += 1
+    set_callout("success", f"Loaded “{PRESETS[name].label}”: {PRESETS[name].description}")
+
+
+def on_link() -> None:
+    s = st.session_state
+    text = s.get("c_link", "")
+    cfg, notices = parse_link(text)
+    s.playing = False
+    try:
+        s.exp.apply(cfg, upload=None)
+    except PlaygroundError as exc:
+        notices.append(str(exc))
+    sync_widgets(s.exp.config)
+    s.weights_version += 1
+    s.url_notices = notices
+    set_callout(
+        "success", "Loaded the settings of the pasted link." + (" See the notes above." if notices else "")
+    )
+
+
+def on_upload() -> None:
+    """Parse a newly chosen CSV; a defect shows next to the uploader, a good file is selected."""
+    s = st.session_state
+    file = s.get("c_upload")
+    if file is None:
+        s.upload, s.upload_error = None, None
+        if s.get("c_dataset") == UPLOAD:
+            s.c_dataset = "circle"
+        return
+    try:
+        s.upload = Upload.parse(file.name, file.getvalue())
+        s.upload_error = None
+        s.c_dataset = UPLOAD
+        s.c_problem = "auto"
+    except PlaygroundError as exc:
+        s.upload = None
+        where = []
+        if getattr(exc, "row", None):
+            where.append(f"line {exc.row}")
+        if getattr(exc, "column", None):
+            where.append(f"column {exc.column}")
+        s.upload_error = str(exc) + (f" ({', '.join(where)})" if where and str(exc).find("line") < 0 else "")
+
+
+def dismiss_notices() -> None:
+    st.session_state.url_notices = []
+
+
+def sync_url(cfg: PlaygroundConfig) -> None:
+    """Put the config in the address bar (only when it changed, which costs a message)."""
+    want = to_query(cfg)
+    if dict(st.query_params.to_dict()) != want:
+        st.query_params.from_dict(want)

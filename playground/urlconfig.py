@@ -1,0 +1,459 @@
+"""The configuration in a URL, and TensorFlow Playground links.
+
+``to_query(config)`` gives flat, readable query parameters holding only what differs from the
+defaults (``?dataset=spiral&layers=8,8,4&activation=relu``); ``from_query(params)`` reads them back
+and never raises: an unknown parameter is ignored, a value that cannot be read falls back to the
+default and a number out of range is clamped, each with a notice the page shows.
+
+``parse_tf_link(text)`` reads a TensorFlow Playground link (its state lives in the URL *hash*, which
+a browser never sends to a server, so the learner pastes the link). The names and formats follow its
+``src/state.ts``: ``activation=tanh&batchSize=10&dataset=circle&regDataset=reg-plane&learningRate=0.03
+&regularizationRate=0&noise=0&networkShape=4,2&seed=0.80368&showTestData=false&discretize=false
+&percTrainData=50&x=true&y=true&xTimesY=false&xSquared=false&ySquared=false&cosX=false&sinX=false
+&cosY=false&sinY=false&collectStats=false&problem=classification&initZero=false&hideText=false``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from playground import limits
+from playground.data import FEATURES, TF_FEATURE_NAMES
+from playground.engine import ACTIVATIONS, BN_MODES, INITIALIZERS, OPTIMIZERS, REGULARIZERS, SCHEDULES
+from playground.errors import PlaygroundError
+from playground.experiment import PROBLEMS, UPLOAD, PlaygroundConfig, all_datasets
+
+
+@dataclass(frozen=True)
+class Field:
+    """One query parameter: where it lives in the config and how it is read and written."""
+
+    key: str
+    section: str
+    attr: str
+    kind: str  # "int", "float", "bool", "choice", "ints", "features"
+    low: float | None = None
+    high: float | None = None
+    choices: Callable[[], list[str]] | None = None
+    scale: float = 1.0  # URL value = config value * scale (percentages)
+
+
+def _names(registry) -> Callable[[], list[str]]:
+    return lambda: list(registry)
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("dataset", "data", "dataset", "choice", choices=lambda: [*all_datasets(), UPLOAD]),
+    Field("noise", "data", "noise", "float", 0.0, limits.MAX_NOISE),
+    Field("points", "data", "n_samples", "int", limits.MIN_POINTS, limits.MAX_POINTS),
+    Field("train", "data", "train_fraction", "float", 10, 90, scale=100.0),
+    Field("val", "data", "val_fraction", "float", 0, 50, scale=100.0),
+    Field("features", "data", "features", "features"),
+    Field("standardize", "data", "standardize", "bool"),
+    Field("problem", "data", "problem", "choice", choices=lambda: list(PROBLEMS)),
+    Field("seed", "data", "seed", "int", 0, 2**31 - 1),
+    Field("layers", "model", "hidden", "ints", 1, limits.MAX_NEURONS),
+    Field("activation", "model", "activation", "choice", choices=_names(ACTIVATIONS)),
+    Field("init", "model", "init", "choice", choices=_names(INITIALIZERS)),
+    Field("bias_init", "model", "bias_init", "float", -10.0, 10.0),
+    Field("bn", "model", "batch_norm", "choice", choices=lambda: list(BN_MODES)),
+    Field("dropout", "model", "dropout", "float", 0.0, limits.MAX_DROPOUT),
+    Field("residual", "model", "residual", "bool"),
+    Field("optimizer", "training", "optimizer", "choice", choices=_names(OPTIMIZERS)),
+    Field("lr", "training", "learning_rate", "float", limits.MIN_LEARNING_RATE, limits.MAX_LEARNING_RATE),
+    Field("schedule", "training", "schedule", "choice", choices=_names(SCHEDULES)),
+    Field("batch", "training", "batch_size", "int", 1, limits.MAX_BATCH_SIZE),
+    Field("reg", "training", "regularization", "choice", choices=_names(REGULARIZERS)),
+    Field("reg_rate", "training", "reg_rate", "float", 0.0, 10.0),
+    Field("early_stop", "training", "early_stopping", "bool"),
+    Field("patience", "training", "patience", "int", 1, 10_000),
+    Field("clip", "training", "clip_norm", "float", 0.0, 1000.0),
+    Field(
+        "interval", "loop", "update_interval", "float", limits.MIN_UPDATE_INTERVAL, limits.MAX_UPDATE_INTERVAL
+    ),
+    Field("epochs_per_update", "loop", "epochs_per_update", "int", 1, limits.MAX_EPOCHS_PER_UPDATE),
+    Field("stop_epoch", "loop", "stop_epoch", "int", 0, limits.MAX_TOTAL_EPOCHS),
+    Field("stop_loss", "loop", "stop_loss", "float", 0.0, 100.0),
+    Field("show_test", "view", "show_test", "bool"),
+    Field("discretize", "view", "discretize", "bool"),
+    Field("log_scale", "view", "log_scale", "bool"),
+)
+FIELD_BY_KEY = {f.key: f for f in FIELDS}
+
+# Hyperparameter dictionaries travel as prefixed keys: opt.beta1=0.95, sched.gamma=0.9, init.std=0.1,
+# act.slope=0.1; each is read against the chosen entry's registry ``Param`` (range, type).
+PREFIXES = {
+    "opt.": ("training", "optimizer", "optimizer_params", OPTIMIZERS),
+    "sched.": ("training", "schedule", "schedule_params", SCHEDULES),
+    "init.": ("model", "init", "init_params", INITIALIZERS),
+    "act.": ("model", "activation", "activation_params", ACTIVATIONS),
+}
+TRUE = {"1", "true", "yes", "on", "t", "y"}
+FALSE = {"0", "false", "no", "off", "f", "n", ""}
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return f"{value:.6g}" if value != int(value) or abs(value) >= 1e6 else str(int(value))
+    if isinstance(value, list | tuple):
+        return ",".join(_fmt(v) for v in value)
+    return str(value)
+
+
+def to_query(config: PlaygroundConfig) -> dict[str, str]:
+    """Query parameters for ``config``: only the values that differ from the defaults."""
+    default = PlaygroundConfig()
+    default.validate()
+    out: dict[str, str] = {}
+    for f in FIELDS:
+        value = getattr(getattr(config, f.section), f.attr)
+        if value == getattr(getattr(default, f.section), f.attr):
+            continue
+        if f.scale != 1.0:
+            value = value * f.scale
+        out[f.key] = _fmt(value)
+    for prefix, (section, name_attr, params_attr, registry) in PREFIXES.items():
+        sect = getattr(config, section)
+        entry = registry[getattr(sect, name_attr)]
+        for key, value in getattr(sect, params_attr).items():
+            if key == "lr" or key not in entry.params or value == entry.params[key].default:
+                continue
+            out[prefix + key] = _fmt(value)
+    return out
+
+
+def _number(text: str) -> float | None:
+    try:
+        v = float(str(text).strip())
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def _read(f: Field, raw: str, default: Any, notices: list[str]) -> Any:
+    """One parameter's value, or ``default`` with a notice."""
+    raw = str(raw).strip()
+    if f.kind == "bool":
+        low = raw.lower()
+        if low in TRUE:
+            return True
+        if low in FALSE:
+            return False
+        notices.append(f"“{f.key}={raw}” is not true or false; using the default ({_fmt(default)}).")
+        return default
+    if f.kind == "choice":
+        options = f.choices() if f.choices else []
+        if raw in options:
+            return raw
+        lowered = {o.lower(): o for o in options}
+        if raw.lower() in lowered:
+            return lowered[raw.lower()]
+        notices.append(f"“{f.key}={raw}” is not one of {', '.join(options)}; using the default ({default}).")
+        return default
+    if f.kind == "features":
+        names = [n.strip() for n in raw.split(",") if n.strip()]
+        bad = [n for n in names if n not in FEATURES]
+        good = [n for n in FEATURES if n in names]
+        if bad:
+            notices.append(
+                f"Unknown input feature(s) {', '.join(bad)} ignored; known: {', '.join(FEATURES)}."
+            )
+        if not good:
+            notices.append("No valid input feature given; using the default (x1, x2).")
+            return default
+        return good
+    if f.kind == "ints":
+        parts = [p.strip() for p in raw.split(",") if p.strip()]
+        if len(parts) > limits.MAX_HIDDEN_LAYERS:
+            notices.append(
+                f"“{f.key}” asks for {len(parts)} hidden layers; the most is {limits.MAX_HIDDEN_LAYERS}, "
+                "so the extra ones were dropped."
+            )
+            parts = parts[: limits.MAX_HIDDEN_LAYERS]
+        widths = []
+        for p in parts:
+            v = _number(p)
+            if v is None or v != int(v):
+                notices.append(f"“{f.key}={raw}” is not a list of whole numbers; using the default.")
+                return default
+            clamped = int(min(max(v, f.low), f.high))
+            if clamped != v:
+                notices.append(f"A layer of {p} neurons is out of range; using {clamped}.")
+            widths.append(clamped)
+        return widths
+    v = _number(raw)
+    if v is None or (f.kind == "int" and v != int(v)):
+        what = "a whole number" if f.kind == "int" else "a number"
+        notices.append(f"“{f.key}={raw}” is not {what}; using the default ({_fmt(default * f.scale)}).")
+        return default
+    clamped = min(max(v, f.low), f.high) if f.low is not None else v
+    if clamped != v:
+        notices.append(
+            f"“{f.key}={raw}” is out of range ({_fmt(f.low)} to {_fmt(f.high)}); using {_fmt(clamped)}."
+        )
+    value = clamped / f.scale
+    return int(round(value)) if f.kind == "int" else float(value)
+
+
+def _read_params(prefix: str, key: str, raw: str, cfg: PlaygroundConfig, notices: list[str]) -> None:
+    section, name_attr, params_attr, registry = PREFIXES[prefix]
+    sect = getattr(cfg, section)
+    entry = registry[getattr(sect, name_attr)]
+    name = key[len(prefix) :]
+    if name not in entry.params or name == "lr":
+        notices.append(f"“{key}” is not a setting of {entry.label}; ignored.")
+        return
+    p = entry.params[name]
+    if isinstance(p.default, bool):
+        low = str(raw).strip().lower()
+        if low not in TRUE | FALSE:
+            notices.append(f"“{key}={raw}” is not true or false; using the default.")
+            return
+        getattr(sect, params_attr)[name] = low in TRUE
+        return
+    if not isinstance(p.default, int | float):
+        return
+    v = _number(raw)
+    if v is None or (isinstance(p.default, int) and v != int(v)):
+        notices.append(f"“{key}={raw}” is not a valid number; using the default ({_fmt(p.default)}).")
+        return
+    lo = p.low if p.low is not None else -math.inf
+    hi = p.high if p.high is not None else math.inf
+    clamped = min(max(v, lo), hi)
+    if clamped != v:
+        notices.append(f"“{key}={raw}” is out of range ({_fmt(lo)} to {_fmt(hi)}); using {_fmt(clamped)}.")
+    getattr(sect, params_attr)[name] = int(clamped) if isinstance(p.default, int) else float(clamped)
+
+
+def _repair(cfg: PlaygroundConfig, notices: list[str]) -> PlaygroundConfig:
+    """Make a config that fails a cross-field check valid, saying what changed; never raises."""
+    for _ in range(4):
+        try:
+            cfg.validate()
+            return cfg
+        except PlaygroundError as exc:
+            msg = str(exc)
+        if cfg.training.early_stopping and cfg.data.val_fraction <= 0:
+            cfg.training.early_stopping = False
+            notices.append("Early stopping needs a validation share above 0; it was switched off.")
+        elif cfg.training.batch_size == 1 and cfg.model.batch_norm != "off":
+            cfg.training.batch_size = 2
+            notices.append("Batch norm needs batches of at least 2; the batch size was set to 2.")
+        else:
+            notices.append(f"{msg} The default settings are used instead.")
+            cfg = PlaygroundConfig()
+    cfg = PlaygroundConfig()
+    cfg.validate()
+    return cfg
+
+
+def from_query(params: Mapping[str, Any]) -> tuple[PlaygroundConfig, list[str]]:
+    """A config from query parameters (as ``st.query_params`` or ``parse_qsl`` gives them) and the
+    notices to show; never raises."""
+    cfg = PlaygroundConfig()
+    cfg.validate()
+    notices: list[str] = []
+    items: dict[str, str] = {}
+    for key, value in dict(params).items():
+        if isinstance(value, list | tuple):  # repeated key: the last wins, as in st.query_params
+            value = value[-1] if value else ""
+        items[str(key)] = str(value)
+    prefixed = {}
+    for key, raw in items.items():
+        if key in FIELD_BY_KEY:
+            f = FIELD_BY_KEY[key]
+            sect = getattr(cfg, f.section)
+            default = getattr(sect, f.attr)
+            value = _read(f, raw, default, notices)
+            setattr(sect, f.attr, value)
+            if f.key in ("optimizer", "schedule", "init", "activation") and value != default:
+                params_attr = {"optimizer": "optimizer_params", "schedule": "schedule_params"}.get(
+                    f.key, f"{f.key}_params"
+                )
+                setattr(sect, params_attr, {})
+        elif any(key.startswith(p) for p in PREFIXES):
+            prefixed[key] = raw
+        else:
+            notices.append(f"Unknown URL parameter “{key}” ignored.")
+    for key, raw in prefixed.items():  # after the choices they belong to
+        prefix = next(p for p in PREFIXES if key.startswith(p))
+        _read_params(prefix, key, raw, cfg, notices)
+    if cfg.data.dataset == UPLOAD:
+        notices.append(
+            "A link cannot carry an uploaded file: showing the default dataset; upload the CSV again."
+        )
+        cfg.data.dataset = PlaygroundConfig().data.dataset
+    return _repair(cfg, notices), notices
+
+
+# ------------------------------------------------------------------------------------------------
+# TensorFlow Playground links
+
+TF_ACTIVATIONS = {"relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid", "linear": "identity"}
+TF_REGULARIZATIONS = {"none": "none", "L1": "l1", "L2": "l2"}
+TF_DATASETS = ("circle", "xor", "gauss", "spiral")
+TF_REG_DATASETS = ("reg-plane", "reg-gauss")
+TF_IGNORED = {"collectStats", "tutorial", "hideText"}
+
+
+def split_link(text: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(query parameters, hash parameters) of a pasted link (or of a bare ``a=1&b=2`` string)."""
+    text = (text or "").strip()
+    if "://" not in text and "?" not in text and "#" not in text:
+        return {}, dict(parse_qsl(text, keep_blank_values=True))
+    parts = urlsplit(text if "://" in text else "http://x/" + text.lstrip("/"))
+    return (
+        dict(parse_qsl(parts.query, keep_blank_values=True)),
+        dict(parse_qsl(parts.fragment, keep_blank_values=True)),
+    )
+
+
+def _tf_seed(text: str) -> int:
+    """TF Playground's seed is a string such as "0.80368"; ours is a whole number. Numbers in [0, 1)
+    keep their five decimals (0.80368 → 80368); anything else is hashed (stably)."""
+    v = _number(text)
+    if v is not None and 0 <= v < 1:
+        return int(round(v * 100_000))
+    if v is not None and v == int(v) and 0 <= v < 2**31:
+        return int(v)
+    return zlib.crc32(text.encode("utf-8")) & 0x7FFFFFFF
+
+
+def parse_tf_hash(params: Mapping[str, str]) -> tuple[PlaygroundConfig, list[str]]:
+    """A config from TensorFlow Playground's hash parameters (see the module docstring); never raises.
+
+    Its network (uniform ±0.5 weights, bias 0.1, plain SGD on mini-batches) is our default, so its
+    links open the same setup; the data is drawn from our generator with the seed, so the points are
+    not the same as in the browser.
+    """
+    cfg = PlaygroundConfig()
+    cfg.validate()
+    notices: list[str] = []
+    p = {k: v for k, v in params.items()}
+
+    def has(name: str) -> bool:
+        return name in p and p[name] is not None and str(p[name]).strip() != ""
+
+    def number(name: str, low: float, high: float) -> float | None:
+        if not has(name):
+            return None
+        v = _number(p[name])
+        if v is None:
+            notices.append(f"TF Playground “{name}={p[name]}” is not a number; using the default.")
+            return None
+        c = min(max(v, low), high)
+        if c != v:
+            notices.append(f"TF Playground “{name}={p[name]}” is out of our range; using {_fmt(c)}.")
+        return c
+
+    if has("activation"):
+        if p["activation"] in TF_ACTIVATIONS:
+            cfg.model.activation = TF_ACTIVATIONS[p["activation"]]
+        else:
+            notices.append(f"Unknown TF Playground activation “{p['activation']}”; using tanh.")
+    if has("regularization"):
+        if p["regularization"] in TF_REGULARIZATIONS:
+            cfg.training.regularization = TF_REGULARIZATIONS[p["regularization"]]
+        else:
+            notices.append(f"Unknown TF Playground regularization “{p['regularization']}”; using none.")
+    regression = has("problem") and p["problem"] == "regression"
+    if has("problem") and p["problem"] not in ("classification", "regression"):
+        notices.append(f"Unknown TF Playground problem “{p['problem']}”; using classification.")
+    key, names = ("regDataset", TF_REG_DATASETS) if regression else ("dataset", TF_DATASETS)
+    if has(key):
+        if p[key] in names:
+            cfg.data.dataset = p[key]
+        else:
+            notices.append(f"Unknown TF Playground {key} “{p[key]}”; using {names[0]}.")
+            cfg.data.dataset = names[0]
+    elif regression:
+        cfg.data.dataset = TF_REG_DATASETS[0]
+    if (v := number("learningRate", limits.MIN_LEARNING_RATE, limits.MAX_LEARNING_RATE)) is not None:
+        cfg.training.learning_rate = v
+    if (v := number("regularizationRate", 0.0, 10.0)) is not None:
+        cfg.training.reg_rate = v
+    if (v := number("batchSize", 1, limits.MAX_BATCH_SIZE)) is not None:
+        cfg.training.batch_size = int(round(v))
+    if (v := number("noise", 0.0, limits.MAX_NOISE)) is not None:
+        cfg.data.noise = v
+    if (v := number("percTrainData", 10, 90)) is not None:
+        cfg.data.train_fraction = v / 100.0
+    if "networkShape" in p:
+        raw = str(p["networkShape"]).strip()
+        widths = []
+        for part in [s for s in raw.split(",") if s.strip()] if raw else []:
+            v = _number(part)
+            if v is None or v != int(v) or v < 1:
+                notices.append(f"TF Playground “networkShape={raw}” is not a list of widths; using 4,2.")
+                widths = None
+                break
+            widths.append(int(min(v, limits.MAX_NEURONS)))
+        if widths is not None:
+            if len(widths) > limits.MAX_HIDDEN_LAYERS:
+                notices.append(
+                    f"Only {limits.MAX_HIDDEN_LAYERS} hidden layers are allowed; extra ones dropped."
+                )
+            cfg.model.hidden = widths[: limits.MAX_HIDDEN_LAYERS]
+    if has("seed"):
+        cfg.data.seed = _tf_seed(str(p["seed"]))
+    for name, attr in (("showTestData", "show_test"), ("discretize", "discretize")):
+        if has(name):
+            setattr(cfg.view, attr, p[name] != "false")
+    features = list(cfg.data.features)
+    for tf_name, ours in TF_FEATURE_NAMES.items():
+        if has(tf_name):
+            on = p[tf_name] != "false"
+            if on and ours not in features:
+                features.append(ours)
+            if not on and ours in features:
+                features.remove(ours)
+    for tf_name in ("cosX", "cosY"):
+        if has(tf_name) and p[tf_name] != "false":
+            notices.append(f"TF Playground's {tf_name} input is not offered here; it was left out.")
+    if not features:
+        notices.append("The link switches every input off; x₁ and x₂ are used.")
+        features = ["x1", "x2"]
+    cfg.data.features = [f for f in FEATURES if f in features]
+    if has("initZero") and p["initZero"] != "false":
+        cfg.model.init, cfg.model.init_params, cfg.model.bias_init = "zeros", {}, 0.0
+    known = {
+        "activation", "regularization", "batchSize", "dataset", "regDataset", "learningRate",
+        "regularizationRate", "noise", "networkShape", "seed", "showTestData", "discretize",
+        "percTrainData", "problem", "initZero", "cosX", "cosY", *TF_FEATURE_NAMES, *TF_IGNORED,
+    }  # fmt: skip
+    unknown = sorted(k for k in p if k not in known and not k.endswith("_hide"))
+    if unknown:
+        notices.append(f"Unknown TF Playground parameter(s) ignored: {', '.join(unknown)}.")
+    return _repair(cfg, notices), notices
+
+
+def parse_link(text: str) -> tuple[PlaygroundConfig, list[str]]:
+    """A config from a pasted link: a TensorFlow Playground link (hash) or one of ours (query)."""
+    query, fragment = split_link(text)
+    if fragment:
+        return parse_tf_hash(fragment)
+    if query:
+        tf_keys = {"networkShape", "learningRate", "percTrainData", "batchSize", "regDataset"}
+        if tf_keys & set(query):
+            return parse_tf_hash(query)
+        return from_query(query)
+    cfg = PlaygroundConfig()
+    cfg.validate()
+    return cfg, ["The link carries no settings; nothing to load."]
+
+
+def config_diff(a: PlaygroundConfig, b: PlaygroundConfig) -> list[str]:
+    """Names of the settings that differ (for tests and notices)."""
+    out = []
+    for section in PlaygroundConfig.SECTIONS:
+        da, db = dataclasses.asdict(getattr(a, section)), dataclasses.asdict(getattr(b, section))
+        out += [f"{section}.{k}" for k in da if da[k] != db[k]]
+    return out

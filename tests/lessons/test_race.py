@@ -1,0 +1,129 @@
+"""The optimizer race: the book's figure on x²/20 + y², divergence, schedules."""
+
+import numpy as np
+import pytest
+
+from playground.engine import OPTIMIZERS, SCHEDULES
+from playground.errors import ConfigError
+from playground.lessons.race import (
+    SCHEDULE_LATEX,
+    SURFACES,
+    RunnerSpec,
+    book_race,
+    optimizer_defaults,
+    race,
+    schedule_curves,
+    schedule_latex,
+)
+
+
+@pytest.fixture(scope="module")
+def book():
+    return {t.optimizer: t for t in book_race(30)}
+
+
+def test_the_books_figure(book):
+    assert book["sgd"].sign_changes(1) >= 25  # zig-zags at nearly every step
+    assert book["adagrad"].sign_changes(1) == 0
+    assert book["momentum"].sign_changes(1) <= 5
+    assert book["adam"].sign_changes(1) <= 5
+    for t in book.values():
+        assert t.steps == 30 and not t.diverged
+        assert t.distance_to((0.0, 0.0)) < 1.0, (t.label, t.points[-1])
+        np.testing.assert_array_equal(t.points[0], [-7.0, 2.0])
+
+
+def test_engine_momentum_traces_the_books_momentum(book):
+    """Book: v ← 0.9v − 0.1g, θ ← θ + v. Ours (PyTorch): b ← 0.9b + g, θ ← θ − 0.1b. Same path."""
+    p, v = np.array([-7.0, 2.0]), np.zeros(2)
+    path = [p.copy()]
+    for _ in range(30):
+        g = np.array([p[0] / 10, 2 * p[1]])
+        v = 0.9 * v - 0.1 * g
+        p = p + v
+        path.append(p.copy())
+    np.testing.assert_allclose(book["momentum"].points, path, rtol=1e-12, atol=1e-12)
+
+
+def test_every_optimizer_on_every_surface_stays_finite_or_is_reported():
+    for key, surface in SURFACES.items():
+        runners = [RunnerSpec(name, optimizer_defaults(key, name)) for name in OPTIMIZERS]
+        for t in race(surface, runners):
+            assert np.all(np.isfinite(t.points)) and np.all(np.isfinite(t.values))
+            assert t.diverged or t.steps == surface.steps
+
+
+def test_too_high_a_learning_rate_is_reported_not_raised():
+    t = race("bowl", [RunnerSpec("sgd", {"lr": 5.0})], steps=200)[0]
+    assert t.diverged and t.diverged_at < 200
+    assert "diverged" in t.status()
+    assert np.all(np.isfinite(t.points))
+    g = race("bowl", [RunnerSpec("sgd", {"lr": 1.05})], steps=30)[0]
+    assert not g.diverged and g.growing and "too large" in g.status(SURFACES["bowl"])
+
+
+def test_noise_is_shared_and_seeded():
+    runners = [RunnerSpec("sgd", {"lr": 0.1}), RunnerSpec("sgd", {"lr": 0.1})]
+    a, b = race("noisy_bowl", runners, seed=3)
+    np.testing.assert_array_equal(a.points, b.points)
+    c = race("noisy_bowl", runners[:1], seed=4)[0]
+    assert not np.array_equal(a.points, c.points)
+    clean = race("bowl", runners[:1], steps=60)[0]
+    assert not np.array_equal(a.points, clean.points)
+
+
+def test_adamw_decays_the_point_toward_zero():
+    adam = race("rosenbrock", [RunnerSpec("adam", {"lr": 0.01})], steps=50)[0]
+    adamw = race("rosenbrock", [RunnerSpec("adamw", {"lr": 0.01, "weight_decay": 5.0})], steps=50)[0]
+    assert np.linalg.norm(adamw.points[-1]) < np.linalg.norm(adam.points[-1])
+
+
+def test_a_schedule_changes_the_learning_rate_per_step():
+    t = race(
+        "bowl",
+        [RunnerSpec("sgd", {"lr": 0.5})],
+        steps=10,
+        schedule="exponential",
+        schedule_params={"gamma": 0.5},
+    )[0]
+    np.testing.assert_allclose(t.lrs, 0.5 * 0.5 ** np.arange(10))
+
+
+def test_adaptive_methods_escape_the_saddle_faster_than_sgd():
+    runners = [RunnerSpec(n, optimizer_defaults("saddle", n)) for n in ("sgd", "adam")]
+    sgd, adam = race("saddle", runners)
+    assert abs(adam.points[-1][1]) > 5 * abs(sgd.points[-1][1])
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"steps": 0}, {"steps": 10_000}, {"noise": -1.0}, {"start": (float("nan"), 0.0)}]
+)
+def test_bad_race_settings_raise_config_error(kwargs):
+    with pytest.raises(ConfigError):
+        race("bowl", [RunnerSpec("sgd", {"lr": 0.1})], **kwargs)
+    with pytest.raises(ConfigError):
+        race("nope", [RunnerSpec("sgd", {"lr": 0.1})])
+
+
+def test_gradients_match_finite_differences():
+    rng = np.random.default_rng(0)
+    for s in SURFACES.values():
+        for _ in range(5):
+            x, y = rng.uniform(-1.5, 1.5, 2)
+            h = 1e-6
+            gx = (s.f(x + h, y) - s.f(x - h, y)) / (2 * h)
+            gy = (s.f(x, y + h) - s.f(x, y - h)) / (2 * h)
+            np.testing.assert_allclose(s.grad(x, y), (gx, gy), rtol=1e-5, atol=1e-6)
+
+
+def test_schedule_viewer_covers_every_engine_schedule():
+    curves = schedule_curves(0.2, 10, {"inverse_time": {"k": 1.0}})
+    assert set(curves) == set(SCHEDULES) and set(SCHEDULE_LATEX) >= set(SCHEDULES)
+    # Ng's table: α₀ = 0.2, decay rate 1 -> 0.1, 0.067, 0.05, 0.04 at epochs 1..4
+    np.testing.assert_allclose(curves["inverse_time"][1:5], [0.1, 0.2 / 3, 0.05, 0.04])
+    np.testing.assert_allclose(curves["exponential"], 0.2 * 0.95 ** np.arange(10))
+    assert curves["constant"].tolist() == [0.2] * 10
+    for name in SCHEDULES:
+        assert schedule_latex(name)
+    with pytest.raises(ConfigError):
+        schedule_curves(0.0, 10)
