@@ -15,7 +15,7 @@ import streamlit as st  # noqa: E402
 st.set_page_config(page_title="NN Playground", page_icon="🧠", layout="wide")
 
 PAGES = [
-    st.Page("pages/playground.py", title="Playground", icon=":material/hub:", default=True),
+    st.Page("pages/live_playground.py", title="Playground", icon=":material/hub:", default=True),
     st.Page("pages/activations_init.py", title="Activations & initialization", icon=":material/bar_chart:"),
     st.Page("pages/optimizers.py", title="Optimizers & learning rates", icon=":material/sports_score:"),
     st.Page("pages/backprop.py", title="Backprop step by step", icon=":material/account_tree:"),

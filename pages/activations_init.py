@@ -8,7 +8,6 @@ import numpy as np
 import streamlit as st
 
 from playground.engine import ACTIVATIONS, BN_MODES
-from playground.errors import PlaygroundError
 from playground.lessons import charts
 from playground.lessons.links import playground_query, playground_url
 from playground.lessons.signals import (
@@ -24,21 +23,18 @@ from playground.lessons.signals import (
     deep_linear,
     run_signals,
 )
+from playground.ui.page import route_through_app, show_error
+
+route_through_app()
 
 log = logging.getLogger(__name__)
 BN_LABELS = {"off": "off", "before": "before the activation", "after": "after the activation"}
 
 
 def fail(exc: Exception) -> None:
-    """Show a friendly message where the learner is looking; never a traceback."""
-    if isinstance(exc, PlaygroundError):
-        st.error(f"{exc}", icon=":material/warning:")
-    else:
-        log.exception("activations lesson failed")
-        st.error(
-            "Something went wrong with these settings. Try other values, or pick a preset again.",
-            icon=":material/warning:",
-        )
+    show_error(
+        exc, log, "Something went wrong with these settings. Try other values, or pick a preset again."
+    )
 
 
 def apply_preset() -> None:
@@ -192,7 +188,7 @@ if result is not None:
         query, notes = playground_query(cfg)
         try:
             st.page_link(
-                "pages/playground.py",
+                "pages/live_playground.py",
                 label="Open this setup in the Playground ↗",
                 query_params=query,
                 help="The Playground with this activation, initialization, depth, width and batch norm.",

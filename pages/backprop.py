@@ -7,7 +7,6 @@ import logging
 import streamlit as st
 
 from playground.engine import ACTIVATIONS
-from playground.errors import PlaygroundError
 from playground.lessons import charts
 from playground.lessons.descent import (
     MODES,
@@ -20,20 +19,16 @@ from playground.lessons.descent import (
     parameter_entries,
 )
 from playground.lessons.graph import EXAMPLES, net221_engine_gradients
+from playground.ui.page import route_through_app, show_error
+
+route_through_app()
 
 log = logging.getLogger(__name__)
 ROLE_NAMES = {"input": "input", "param": "parameter", "const": "constant"}
 
 
 def fail(exc: Exception) -> None:
-    if isinstance(exc, PlaygroundError):
-        st.error(f"{exc}", icon=":material/warning:")
-    else:
-        log.exception("backprop lesson failed")
-        st.error(
-            "Something went wrong with these values. Try other ones, or press Reset.",
-            icon=":material/warning:",
-        )
+    show_error(exc, log, "Something went wrong with these values. Try other ones, or press Reset.")
 
 
 def state() -> dict:

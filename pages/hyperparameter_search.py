@@ -10,7 +10,6 @@ import streamlit as st
 
 from playground.engine import ACTIVATIONS as ACTIVATION_REGISTRY
 from playground.engine import OPTIMIZERS as OPTIMIZER_REGISTRY
-from playground.errors import PlaygroundError
 from playground.lessons.links import playground_url
 from playground.lessons.search import (
     ACTIVATIONS,
@@ -30,7 +29,10 @@ from playground.lessons.search import (
     summary,
     table_rows,
 )
+from playground.ui.page import route_through_app, show_error
 from playground.viz.metrics import scatter_search_chart
+
+route_through_app()
 
 log = logging.getLogger("playground.search")
 FRIENDLY = "Something went wrong with these settings; finished trials are kept. Try other values."
@@ -41,11 +43,7 @@ TICK_S = 0.2
 
 
 def fail(exc: Exception) -> None:
-    if isinstance(exc, PlaygroundError):
-        st.error(str(exc), icon="⚠️")
-    else:
-        log.exception("hyperparameter search failed")
-        st.error(FRIENDLY, icon="⚠️")
+    show_error(exc, log, FRIENDLY)
 
 
 def fmt(v: float) -> str:

@@ -7,7 +7,6 @@ import logging
 import streamlit as st
 
 from playground.engine import OPTIMIZERS, SCHEDULES
-from playground.errors import PlaygroundError
 from playground.lessons import charts
 from playground.lessons.race import (
     DEFAULT_SURFACE,
@@ -20,17 +19,16 @@ from playground.lessons.race import (
     schedule_defaults,
     schedule_latex,
 )
+from playground.ui.page import route_through_app, show_error
+
+route_through_app()
 
 log = logging.getLogger(__name__)
 BOOK_FOUR = ["sgd", "momentum", "adagrad", "adam"]
 
 
 def fail(exc: Exception) -> None:
-    if isinstance(exc, PlaygroundError):
-        st.error(f"{exc}", icon=":material/warning:")
-    else:
-        log.exception("optimizers lesson failed")
-        st.error("Something went wrong with these settings. Try other values.", icon=":material/warning:")
+    show_error(exc, log, "Something went wrong with these settings. Try other values.")
 
 
 def param_widget(container, label: str, param, value, key: str):

@@ -8,7 +8,6 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from playground.errors import PlaygroundError
 from playground.lessons.overfitting import (
     DATASET_CHOICES,
     MAX_RUNS,
@@ -19,9 +18,12 @@ from playground.lessons.overfitting import (
     Setup,
     weight_histogram_chart,
 )
+from playground.ui.page import route_through_app, show_error
 from playground.viz.boundary import boundary_image
 from playground.viz.curves import compare_chart
 from playground.viz.network import network_image
+
+route_through_app()
 
 log = logging.getLogger("playground.overfitting")
 FRIENDLY = "Something went wrong with these settings; the runs so far are kept. Try other values."
@@ -31,11 +33,7 @@ TICK_S = 0.25
 
 
 def fail(exc: Exception) -> None:
-    if isinstance(exc, PlaygroundError):
-        st.error(str(exc), icon="⚠️")
-    else:
-        log.exception("overfitting lesson failed")
-        st.error(FRIENDLY, icon="⚠️")
+    show_error(exc, log, FRIENDLY)
 
 
 def comparison() -> Comparison:

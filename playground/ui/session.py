@@ -48,11 +48,16 @@ def set_callout(kind: str, text: str) -> None:
 # -- buttons (callbacks) -------------------------------------------------------------------------
 
 
-def on_play() -> None:
+def on_pause() -> None:
     s = st.session_state
     if s.playing:
         s.playing = False
         s.weights_version += 1
+
+
+def on_play() -> None:
+    s = st.session_state
+    if s.playing:
         return
     s.callout = None
     reason = s.exp.stop_condition_met()

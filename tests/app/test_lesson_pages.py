@@ -7,10 +7,6 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-# Import the package first: AppTest puts pages/ on sys.path, where pages/playground.py would
-# otherwise shadow the ``playground`` package.
-import playground.lessons.charts  # noqa: F401
-
 PAGES = Path(__file__).resolve().parents[2] / "pages"
 
 

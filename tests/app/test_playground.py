@@ -125,8 +125,9 @@ def test_url_opens_the_setup():
 
 def test_nan_learning_rate_pauses_with_a_callout_and_reset_recovers():
     at = run({"dataset": "reg-plane", "lr": "10"})
+    at.button(key="btn_play").click().run()
     for _ in range(10):
-        at.button(key="btn_play").click().run()  # playing: the fragment trains a tick in this run
+        at.run()  # playing: the fragment trains a tick in every run
         if exp(at).status == "diverged":
             break
     assert exp(at).status == "diverged"
@@ -142,9 +143,10 @@ def test_play_trains_and_pause_stops():
     at = run()
     at.button(key="btn_play").click().run()
     assert at.session_state["playing"] is True and exp(at).epoch > 0
-    assert at.button(key="btn_play").label == "Pause"
-    at.button(key="btn_play").click().run()
+    assert at.button(key="btn_pause").label == "Pause"
+    at.button(key="btn_pause").click().run()
     assert at.session_state["playing"] is False
+    assert at.button(key="btn_play").label == "Play"
 
 
 def test_preset_loads_hand_set_weights():

@@ -18,6 +18,9 @@ from playground.errors import PlaygroundError
 from playground.experiment import PRESETS, UPLOAD, Experiment, problems_for
 from playground.ui import controls, session
 from playground.ui.live import render_internals, render_live
+from playground.ui.page import route_through_app
+
+route_through_app()
 
 log = logging.getLogger("playground.page")
 FRIENDLY = (
@@ -168,16 +171,29 @@ def main() -> None:
 
     playing = bool(s.playing)
     b1, b2, b3, b4 = st.columns([1.2, 1, 1, 4])
-    b1.button(
-        "Pause" if playing else "Play",
-        key="btn_play",
-        icon=":material/pause:" if playing else ":material/play_arrow:",
-        on_click=session.on_play,
-        type="primary",
-        width="stretch",
-        disabled=not playing and not exp.can_train,
-        help="Train continuously, updating the views several times a second.",
-    )
+    # Two buttons with their own keys, each idempotent: Streamlit can replay a button's trigger in
+    # the fragment rerun that follows the click, and one toggling button would then flip twice.
+    if playing:
+        b1.button(
+            "Pause",
+            key="btn_pause",
+            icon=":material/pause:",
+            on_click=session.on_pause,
+            type="primary",
+            width="stretch",
+            help="Stop training; the weights and the views stay as they are.",
+        )
+    else:
+        b1.button(
+            "Play",
+            key="btn_play",
+            icon=":material/play_arrow:",
+            on_click=session.on_play,
+            type="primary",
+            width="stretch",
+            disabled=not exp.can_train,
+            help="Train continuously, updating the views several times a second.",
+        )
     b2.button(
         "⏭ Step",
         key="btn_step",
