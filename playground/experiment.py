@@ -61,57 +61,9 @@ UPLOAD = "csv"
 PROBLEMS = ("auto", "classification", "regression")
 
 
-# ------------------------------------------------------------------------------------------------
-# preset-only data: the XOR truth table
-
-
-def make_xor_table(n_samples: int = 200, noise: float = 0.0, seed: int = 0) -> Dataset:
-    """The XOR truth table as four clusters at (0,0), (0,1), (1,0), (1,1); class k = x₁ XOR x₂.
-
-    Each point is a corner plus uniform jitter of half-width 0.15 + noise/100 (noise in percent, 0–50).
-    Unlike TF Playground's quadrant XOR, this is the data the textbook "XOR by two ReLUs" solves.
-    """
-    n = int(n_samples)
-    if not limits.MIN_POINTS <= n <= limits.MAX_POINTS:
-        raise DataError(f"The number of points must be from {limits.MIN_POINTS} to {limits.MAX_POINTS}.")
-    if not 0.0 <= float(noise) <= limits.MAX_NOISE:
-        raise DataError(f"Noise must be from 0 to {limits.MAX_NOISE:g} percent, got {noise!r}.")
-    rng = np.random.default_rng(seed)
-    corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-    which = np.arange(n) % 4
-    half = 0.15 + float(noise) / 100.0
-    X = corners[which] + rng.uniform(-half, half, (n, 2))
-    y = (corners[which, 0] != corners[which, 1]).astype(np.int64)
-    order = rng.permutation(n)
-    return Dataset(
-        X=X[order],
-        y=y[order],
-        task="binary",
-        name="xor-table",
-        feature_names=("x₁", "x₂"),
-        class_names=("0 (x₁ = x₂)", "1 (x₁ ≠ x₂)"),
-        label_name="x₁ XOR x₂",
-        domain=((-0.5, 1.5), (-0.5, 1.5)),
-    )
-
-
-EXTRA_DATASETS: dict[str, DatasetSpec] = {
-    "xor-table": DatasetSpec(
-        "xor-table",
-        "XOR truth table",
-        "binary",
-        "The four inputs of x₁ XOR x₂ (0/1), each a small cluster: the XOR-by-two-ReLUs lesson's data.",
-        "the boolean XOR function",
-        make_xor_table,
-        default_samples=200,
-    )
-}
-"""Datasets this module adds for presets (not TF Playground's), listed after ``DATASETS``."""
-
-
 def all_datasets() -> dict[str, DatasetSpec]:
     """Every built-in dataset the playground offers, in menu order."""
-    return {**DATASETS, **EXTRA_DATASETS}
+    return dict(DATASETS)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -447,8 +399,6 @@ def load_dataset(cfg: DataConfig, upload: Upload | None = None) -> Dataset:
         if upload is None:
             raise DataError("Upload a CSV file first (or pick a built-in dataset).")
         return upload.dataset(cfg.problem)
-    if cfg.dataset in EXTRA_DATASETS:
-        return EXTRA_DATASETS[cfg.dataset].make(n_samples=cfg.n_samples, noise=cfg.noise, seed=cfg.seed)
     return make_dataset(cfg.dataset, n_samples=cfg.n_samples, noise=cfg.noise, seed=cfg.seed)
 
 
@@ -885,7 +835,6 @@ def load_preset(name: str, experiment: Experiment | None = None) -> Experiment:
 
 
 __all__ = [
-    "EXTRA_DATASETS",
     "FEATURES",
     "PRESETS",
     "PROBLEMS",
@@ -904,7 +853,6 @@ __all__ = [
     "history_csv",
     "load_dataset",
     "load_preset",
-    "make_xor_table",
     "problems_for",
     "regression_metrics",
 ]

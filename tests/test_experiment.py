@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from playground import limits
+from playground.data import make_dataset
 from playground.engine import from_json
 from playground.errors import ConfigError, DataError
 from playground.experiment import (
@@ -21,7 +22,6 @@ from playground.experiment import (
     Upload,
     classification_metrics,
     load_preset,
-    make_xor_table,
     regression_metrics,
 )
 
@@ -217,7 +217,7 @@ def test_xor_two_relus_formula_and_sign_convention():
     corners = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
     p = exp.network.predict(exp.transform.transform(corners))
     assert (p > 0.5).tolist() == [False, True, True, False]
-    ds = make_xor_table(40)
+    ds = make_dataset("xor-table", 40)
     assert ds.y[np.all(np.round(ds.X) == [0, 1], axis=1)].min() == 1
 
 

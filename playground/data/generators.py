@@ -281,6 +281,32 @@ def make_iris(
     )
 
 
+def make_xor_table(n_samples: int = 200, noise: float = 0.0, seed: int = 0) -> Dataset:
+    """The XOR truth table as four clusters at (0,0), (0,1), (1,0), (1,1); class 1 = x₁ XOR x₂.
+
+    Each point is a corner plus uniform jitter of half-width 0.15 + p (p = noise/100). Unlike TF
+    Playground's quadrant XOR, this is the data the textbook "XOR by two ReLUs" solves
+    (h₁ = relu(x₁ + x₂ − 1), h₂ = relu(−x₁ − x₂ + 1)); the classes are balanced exactly.
+    """
+    n, p, rng = check_generator_args(n_samples, noise, seed)
+    corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    which = np.arange(n) % 4
+    half = 0.15 + p
+    X = corners[which] + rng.uniform(-half, half, (n, 2))
+    y = (corners[which, 0] != corners[which, 1]).astype(np.int64)
+    order = rng.permutation(n)
+    return Dataset(
+        X=X[order],
+        y=y[order],
+        task="binary",
+        name="xor-table",
+        feature_names=VIEW_NAMES,
+        class_names=("0 (x₁ = x₂)", "1 (x₁ ≠ x₂)"),
+        label_name="x₁ XOR x₂",
+        domain=((-0.5, 1.5), (-0.5, 1.5)),
+    )
+
+
 @dataclass(frozen=True)
 class DatasetSpec:
     """One entry of ``DATASETS``: what the UI shows and how to build the data.
@@ -318,6 +344,15 @@ _SPECS = [
         "Four quadrants: blue where x₁ and x₂ have the same sign, orange where they differ.",
         f"{_TF} (classifyXORData)",
         make_xor,
+    ),
+    DatasetSpec(
+        "xor-table",
+        "XOR truth table",
+        "binary",
+        "The four inputs of x₁ XOR x₂ (0/1), each a small cluster: the XOR-by-two-ReLUs lesson's data.",
+        "the boolean XOR function (Goodfellow et al., Deep Learning, §6.1)",
+        make_xor_table,
+        default_samples=200,
     ),
     DatasetSpec(
         "gauss",

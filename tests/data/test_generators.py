@@ -29,6 +29,7 @@ def test_registry_names_and_order():
     assert list(DATASETS) == [
         "circle",
         "xor",
+        "xor-table",
         "gauss",
         "spiral",
         "moons",
@@ -59,7 +60,7 @@ def test_default_dataset_is_well_formed(name):
     assert len(ds.feature_names) == ds.X.shape[1]
     if spec.synthetic:
         assert ds.X.shape == (500, 2)
-        assert ds.domain == (PLANE, PLANE)
+        assert ds.domain == (((-0.5, 1.5), (-0.5, 1.5)) if name == "xor-table" else (PLANE, PLANE))
     if ds.task == "regression":
         assert ds.y.dtype == np.float64 and ds.class_names == () and ds.n_classes == 0
     else:
@@ -290,3 +291,14 @@ def test_spec_make_equals_make_dataset():
         np.testing.assert_array_equal(a.y, b.y)
     assert DATASETS["reg-plane"].default_samples == 1200  # TF's NUM_SAMPLES_REGRESS
     assert DATASETS["circle"].default_samples == 500  # TF's NUM_SAMPLES_CLASSIFY
+
+
+def test_xor_table_is_the_truth_table_in_clusters():
+    ds = make_dataset("xor-table", n_samples=400, noise=0, seed=1)
+    corners = np.rint(ds.X)
+    assert set(map(tuple, corners)) == {(0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)}
+    np.testing.assert_array_equal(ds.y, (corners[:, 0] != corners[:, 1]).astype(int))
+    assert np.bincount(ds.y).tolist() == [200, 200]
+    assert np.abs(ds.X - corners).max() <= 0.15
+    noisy = make_dataset("xor-table", n_samples=400, noise=20, seed=1)
+    assert np.abs(noisy.X - np.rint(noisy.X)).max() > 0.15
