@@ -195,16 +195,18 @@ def main() -> None:
             help="Train continuously, updating the views several times a second.",
         )
     b2.button(
-        "⏭ Step",
+        "Step",
         key="btn_step",
+        icon=":material/skip_next:",
         on_click=session.on_step,
         disabled=playing or not exp.can_train,
         help="Train one epoch.",
         width="stretch",
     )
     b3.button(
-        "↺ Reset",
+        "Reset",
         key="btn_reset",
+        icon=":material/restart_alt:",
         on_click=session.on_reset,
         help="New weights, same settings.",
         width="stretch",

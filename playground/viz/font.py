@@ -1,7 +1,8 @@
 """A tiny 5x7 bitmap font, so images rendered in NumPy can carry labels without Pillow or a font file.
 
 Only what the playground's labels need: ASCII letters, digits, common punctuation and superscript 2/3.
-Subscript digits are drawn as plain digits (``x₁`` reads as ``x1``); unknown characters draw as ``?``.
+Subscript digits are drawn as small 3x5 digits sitting on the baseline (so ``x₁`` does not read as
+``×1``); unknown characters draw as ``?``.
 """
 
 from __future__ import annotations
@@ -97,28 +98,51 @@ _ ..... ..... ..... ..... ..... ..... #####
 ³ ###.. ...#. .##.. ...#. ###.. ..... .....
 """
 
-_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉×·−", "0123456789x.-")
+_SUBSCRIPTS = str.maketrans("×·−", "x.-")
+
+# 3x5 digits for subscripts, drawn in the bottom five rows of the 7-row cell.
+_SMALL_DIGITS = """\
+₀ ### #.# #.# #.# ###
+₁ .#. ##. .#. .#. ###
+₂ ##. ..# .#. #.. ###
+₃ ##. ..# .#. ..# ##.
+₄ #.# #.# ### ..# ..#
+₅ ### #.. ##. ..# ##.
+₆ .## #.. ### #.# ###
+₇ ### ..# .#. .#. .#.
+₈ ### #.# ### #.# ###
+₉ ### #.# ### ..# ##.
+"""
 
 
-def _parse(table: str) -> dict[str, np.ndarray]:
-    glyphs = {" ": np.zeros((GLYPH_H, GLYPH_W), dtype=bool)}
+def _parse(table: str, height: int = GLYPH_H) -> dict[str, np.ndarray]:
+    glyphs = {}
     for line in table.splitlines():
         char, *rows = line.split(" ")
-        glyphs[char] = np.array([[c == "#" for c in row] for row in rows], dtype=bool)
+        glyph = np.array([[c == "#" for c in row] for row in rows], dtype=bool)
+        glyphs[char] = np.vstack([np.zeros((height - len(rows), glyph.shape[1]), dtype=bool), glyph])
     return glyphs
 
 
-GLYPHS: dict[str, np.ndarray] = _parse(_GLYPH_TABLE)
+GLYPHS: dict[str, np.ndarray] = {" ": np.zeros((GLYPH_H, GLYPH_W), dtype=bool)}
+GLYPHS.update(_parse(_GLYPH_TABLE))
+GLYPHS.update(_parse(_SMALL_DIGITS))
+
+
+def _glyphs(text: str) -> list[np.ndarray]:
+    return [GLYPHS.get(ch, GLYPHS["?"]) for ch in text.translate(_SUBSCRIPTS)]
 
 
 def text_mask(text: str, scale: int = 1) -> np.ndarray:
-    """The ink of ``text`` as a bool array of shape (7 * scale, (6 * len - 1) * scale)."""
-    text = text.translate(_SUBSCRIPTS)
-    if not text:
+    """The ink of ``text`` as a bool array of height 7 * scale (one blank column between glyphs)."""
+    glyphs = _glyphs(text)
+    if not glyphs:
         return np.zeros((GLYPH_H * scale, 0), dtype=bool)
-    mask = np.zeros((GLYPH_H, ADVANCE * len(text) - 1), dtype=bool)
-    for i, ch in enumerate(text):
-        mask[:, i * ADVANCE : i * ADVANCE + GLYPH_W] = GLYPHS.get(ch, GLYPHS["?"])
+    gap = np.zeros((GLYPH_H, 1), dtype=bool)
+    parts = [glyphs[0]]
+    for g in glyphs[1:]:
+        parts += [gap, g]
+    mask = np.hstack(parts)
     if scale > 1:
         mask = mask.repeat(scale, axis=0).repeat(scale, axis=1)
     return mask
@@ -126,7 +150,8 @@ def text_mask(text: str, scale: int = 1) -> np.ndarray:
 
 def text_width(text: str, scale: int = 1) -> int:
     """Width in pixels of ``text`` drawn at ``scale``."""
-    return max(0, ADVANCE * len(text) - 1) * scale
+    glyphs = _glyphs(text)
+    return max(0, sum(g.shape[1] + 1 for g in glyphs) - 1) * scale
 
 
 def draw_text(
