@@ -21,6 +21,7 @@ from playground.engine.losses import LOSSES, TASK_LOSS, make_loss
 from playground.engine.network import BN_MODES, TASKS, Network, NetworkConfig
 from playground.engine.optimizers import OPTIMIZERS, Optimizer, make_optimizer
 from playground.engine.params import Parameter, ParamSet
+from playground.engine.population import Population
 from playground.engine.registry import Entry, Param, Registry
 from playground.engine.regularization import REGULARIZERS
 from playground.engine.schedules import SCHEDULES, make_schedule
@@ -52,6 +53,7 @@ __all__ = [
     "Param",
     "ParamSet",
     "Parameter",
+    "Population",
     "Registry",
     "TrainConfig",
     "TrainData",

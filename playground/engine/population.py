@@ -52,7 +52,7 @@ from playground.engine.optimizers import (
     sgd_update,
 )
 from playground.engine.schedules import make_schedule
-from playground.engine.trainer import Divergence, TrainConfig, TrainData
+from playground.engine.trainer import Divergence, TrainConfig, TrainData, batch_bounds
 from playground.errors import ConfigError
 
 #: Settings that may differ from trial to trial: network settings and training settings.
@@ -774,13 +774,7 @@ class Population:
         return self.X[perms], self.T[perms]
 
     def _bounds(self) -> list[tuple[int, int]]:
-        n = len(self.X)
-        b = min(self.config.batch_size, n)
-        starts = list(range(0, n, b))
-        if self.network_config.batch_norm != "off" and len(starts) > 1 and n - starts[-1] == 1:
-            starts.pop()
-        ends = starts[1:] + [n]
-        return list(zip(starts, ends, strict=True))
+        return batch_bounds(len(self.X), self.config.batch_size, self.network_config.batch_norm != "off")
 
     def run_epoch(self, evaluate: bool = True) -> bool:
         """Train every active trial one epoch; return False when no trial is left to train.

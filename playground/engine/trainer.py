@@ -66,6 +66,19 @@ class TrainConfig:
             raise ConfigError(f"Gradient clipping norm must be ≥ 0 (0 = off), got {self.clip_norm!r}.")
 
 
+def batch_bounds(n: int, batch_size: int, batch_norm: bool) -> list[tuple[int, int]]:
+    """(start, end) of each mini-batch of an epoch over ``n`` examples.
+
+    With batch norm, a trailing batch of one cannot be normalized: it is merged into the previous one.
+    """
+    b = min(batch_size, n)
+    starts = list(range(0, n, b))
+    if batch_norm and len(starts) > 1 and n - starts[-1] == 1:
+        starts.pop()
+    ends = starts[1:] + [n]
+    return list(zip(starts, ends, strict=True))
+
+
 @dataclass
 class TrainData:
     """Training, validation and test arrays (validation and test may be empty)."""
@@ -197,12 +210,8 @@ class Trainer:
             X, T = self.X[perm], self.T[perm]
         else:
             X, T = self.X, self.T
-        b = min(self.config.batch_size, n)
-        starts = list(range(0, n, b))
-        if self.network.config.batch_norm != "off" and len(starts) > 1 and n - starts[-1] == 1:
-            starts.pop()  # a batch of one cannot be batch-normalized: merge it into the previous one
-        ends = starts[1:] + [n]
-        return [(X[s:e], T[s:e]) for s, e in zip(starts, ends, strict=True)]
+        bounds = batch_bounds(n, self.config.batch_size, self.network.config.batch_norm != "off")
+        return [(X[s:e], T[s:e]) for s, e in bounds]
 
     def train_batch(self, x: np.ndarray, t: np.ndarray) -> float:
         """One optimization step on a batch: forward, backward, penalty, clipping, update.
