@@ -18,7 +18,7 @@ from playground.errors import PlaygroundError
 from playground.experiment import PRESETS, UPLOAD, Experiment, problems_for
 from playground.ui import controls, session
 from playground.ui.live import render_internals, render_live
-from playground.ui.page import route_through_app
+from playground.ui.page import plain, route_through_app
 
 route_through_app()
 
@@ -36,7 +36,10 @@ def sidebar(exp: Experiment):
         st.markdown("### Neural network playground")
         with st.expander("Data", expanded=True):
             data = controls.data_controls(
-                s.upload_error, s.upload is not None, problems_for(exp.config.data, s.upload)
+                s.upload_error,
+                s.upload is not None,
+                problems_for(exp.config.data, s.upload),
+                session.on_upload,
             )
         with st.expander("Network", expanded=True):
             model = controls.network_controls(exp.network.config.n_inputs)
@@ -99,7 +102,7 @@ def sidebar(exp: Experiment):
                 width="stretch",
             )
         try:
-            return controls.build_config(data, model, training, loop, view)
+            return controls.build_config(exp.config, data, model, training, loop, view)
         except PlaygroundError as exc:
             st.error(f"{exc}", icon=":material/warning:")
             return None
@@ -164,7 +167,7 @@ def main() -> None:
         with st.container(border=True):
             st.warning(
                 "Some settings in the link could not be used:\n\n"
-                + "\n".join(f"- {n}" for n in s.url_notices),
+                + "\n".join(f"- {plain(n)}" for n in s.url_notices),
                 icon=":material/link:",
             )
             st.button("Dismiss", key="btn_dismiss", on_click=session.dismiss_notices)

@@ -506,6 +506,7 @@ class Experiment:
         if reasons:
             saved = self.__dict__.copy()
             self.config = new
+            self.reset_count = 0  # a config change starts from the config's own seed: a link reproduces it
             if upload is not False:
                 self.upload = upload
             try:

@@ -102,7 +102,8 @@ def _fmt(value: Any) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
-        return f"{value:.6g}" if value != int(value) or abs(value) >= 1e6 else str(int(value))
+        # repr: the shortest text that reads back to the same double, so a link reproduces a run exactly
+        return repr(value) if value != int(value) or abs(value) >= 1e6 else str(int(value))
     if isinstance(value, list | tuple):
         return ",".join(_fmt(v) for v in value)
     return str(value)
@@ -234,7 +235,16 @@ def _read_params(prefix: str, key: str, raw: str, cfg: PlaygroundConfig, notices
 
 
 def _repair(cfg: PlaygroundConfig, notices: list[str]) -> PlaygroundConfig:
-    """Make a config that fails a cross-field check valid, saying what changed; never raises."""
+    """Make a config that fails a cross-field check valid, saying what changed; never raises.
+
+    Also snaps what the page's widgets cannot show (so opening a link does not immediately rebuild
+    the network): noise to whole percent, and the problem type of built-in data to "auto"."""
+    if cfg.data.noise != round(cfg.data.noise):
+        notices.append(f"Noise is set in whole percent: {_fmt(cfg.data.noise)} was rounded.")
+        cfg.data.noise = float(round(cfg.data.noise))
+    if cfg.data.dataset != UPLOAD and cfg.data.problem != "auto":
+        notices.append("The problem type can only be chosen for uploaded data; the dataset's own is used.")
+        cfg.data.problem = "auto"
     for _ in range(4):
         try:
             cfg.validate()
@@ -309,7 +319,10 @@ def split_link(text: str) -> tuple[dict[str, str], dict[str, str]]:
     text = (text or "").strip()
     if "://" not in text and "?" not in text and "#" not in text:
         return {}, dict(parse_qsl(text, keep_blank_values=True))
-    parts = urlsplit(text if "://" in text else "http://x/" + text.lstrip("/"))
+    try:
+        parts = urlsplit(text if "://" in text else "http://x/" + text.lstrip("/"))
+    except ValueError:  # e.g. "http://[::1": an unclosed IPv6 host
+        return {}, {}
     return (
         dict(parse_qsl(parts.query, keep_blank_values=True)),
         dict(parse_qsl(parts.fragment, keep_blank_values=True)),

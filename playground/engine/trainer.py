@@ -162,6 +162,7 @@ class Trainer:
         self.divergence: Divergence | None = None
         self.history: list[dict[str, Any]] = []
         self.health: list[dict[str, Any]] = []
+        self._health_every = 1
         self.best_epoch: int | None = None
         self.best_val = math.inf
         self._best_state = None
@@ -179,7 +180,10 @@ class Trainer:
         is kept unless the optimizer itself changes."""
         config.validate()
         if config.early_stopping and "val" not in self.splits:
-            raise ConfigError("Early stopping watches the validation loss: set a validation share above 0.")
+            raise ConfigError(
+                "Early stopping watches the validation loss, but the validation split is empty: "
+                "set a validation share above 0 (or use more points)."
+            )
         if config.batch_size == 1 and self.network.config.batch_norm != "off":
             raise ConfigError("Batch norm needs at least 2 examples per batch: raise the batch size.")
         if self.optimizer is None or self.optimizer.name != config.optimizer:
@@ -264,6 +268,7 @@ class Trainer:
         record = self.evaluate(epoch=self.epoch, lr=lr)
         if not math.isfinite(record["train_loss"]):
             self.epoch -= 1
+            self.step_in_epoch -= 1  # the last step of the epoch, as the population trainer reports it
             self._diverge(f"the training loss became {record['train_loss']}")
             return None
         self.history.append(record)
@@ -317,7 +322,18 @@ class Trainer:
         record["penalty"] = self.regularizer.penalty(params.values[: params.n_decay], lam) if lam else 0.0
         return record
 
+    #: ``health`` keeps at most this many epochs: past it, every other recorded epoch is dropped
+    #: and records are taken half as often (a long run stays small in memory and cheap to chart).
+    MAX_HEALTH_EPOCHS = 1000
+
     def _record_health(self, epoch: int) -> None:
+        if epoch % self._health_every:
+            return
+        if len(self.health) >= self.MAX_HEALTH_EPOCHS * len(self.network.hidden_layers) > 0:
+            self._health_every *= 2
+            self.health = [r for r in self.health if r["epoch"] % self._health_every == 0]
+            if epoch % self._health_every:
+                return
         backup = self._backup
         stats = self.network.probe(self.X[:512])
         for h, st in zip(self.network.hidden_layers, stats, strict=True):

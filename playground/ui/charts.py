@@ -41,11 +41,12 @@ def _strip_data(spec: dict[str, Any]) -> dict[str, Any] | None:
 
 def cached_spec(key: Hashable, build: Callable[[], Any]) -> dict[str, Any] | None:
     """The data-less spec of the chart ``build()`` returns, built once per ``key`` (None: not feedable)."""
-    if key not in _SPECS:
+    spec = _SPECS.get(key)  # shared by every session's thread: never re-read after a write
+    if spec is None:
         if len(_SPECS) >= _MAX_SPECS:
             _SPECS.clear()
-        _SPECS[key] = _strip_data(build().to_dict())
-    return _SPECS[key]
+        spec = _SPECS[key] = _strip_data(build().to_dict())
+    return spec
 
 
 def stacked_spec(key: Hashable, builds: list[tuple[str, Callable[[], Any]]], width: int) -> dict[str, Any]:

@@ -7,7 +7,6 @@ Choices come from the registries, so a new optimizer or activation shows up here
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import streamlit as st
@@ -16,6 +15,7 @@ from playground import limits
 from playground.data import FEATURES, MAX_UPLOAD_MB
 from playground.engine import ACTIVATIONS, BN_MODES, INITIALIZERS, OPTIMIZERS, REGULARIZERS, SCHEDULES
 from playground.experiment import UPLOAD, PlaygroundConfig, all_datasets
+from playground.ui.page import plain
 
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 """TF Playground's menu (0.00001 … 10), filled to two steps a decade: a log slider."""
@@ -141,7 +141,9 @@ def _param_widgets(registry, name: str, prefix: str, skip: tuple[str, ...] = ())
 # the sidebar
 
 
-def data_controls(upload_error: str | None, has_upload: bool, problems: tuple[str, ...]) -> dict[str, Any]:
+def data_controls(
+    upload_error: str | None, has_upload: bool, problems: tuple[str, ...], on_upload=None
+) -> dict[str, Any]:
     """Data section; returns the data settings and the uploaded file (if a new one was chosen)."""
     specs = all_datasets()
     names = list(specs) + ([UPLOAD] if has_upload else [])
@@ -234,10 +236,11 @@ def data_controls(upload_error: str | None, has_upload: bool, problems: tuple[st
         f"Upload a CSV (≤ {MAX_UPLOAD_MB} MB)",
         type=["csv", "txt", "tsv"],
         key="c_upload",
+        on_change=on_upload,
         help="Columns of numbers; the last column is the label. It is trained on here and never stored.",
     )
     if upload_error:
-        st.error(upload_error, icon="⚠️")
+        st.error(plain(upload_error), icon="⚠️")
     return {
         "dataset": dataset,
         "noise": float(noise),
@@ -478,10 +481,13 @@ def view_controls() -> dict[str, Any]:
     return {"show_test": bool(show_test), "discretize": bool(discretize), "log_scale": bool(log_scale)}
 
 
-def build_config(data: dict, model: dict, training: dict, loop: dict, view: dict) -> PlaygroundConfig:
-    """Assemble the widget values into a config (validated by the caller)."""
+def build_config(
+    current: PlaygroundConfig, data: dict, model: dict, training: dict, loop: dict, view: dict
+) -> PlaygroundConfig:
+    """The current config with the widget values laid over it (validated by the caller); settings
+    that have no widget (e.g. bias init or clipping from a shared link) carry over."""
     data = {k: v for k, v in data.items() if k != "file"}
-    base = PlaygroundConfig().to_dict()
+    base = current.to_dict()
     base["data"].update(data)
     base["model"].update(model)
     base["training"].update(training)
@@ -489,7 +495,3 @@ def build_config(data: dict, model: dict, training: dict, loop: dict, view: dict
     base["view"].update(view)
     cfg = PlaygroundConfig.from_dict(base)
     return cfg
-
-
-def is_finite(v: float) -> bool:
-    return isinstance(v, int | float) and math.isfinite(v)

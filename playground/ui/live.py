@@ -8,6 +8,7 @@ get new data (``playground.ui.charts``), so nothing is re-mounted per tick.
 
 from __future__ import annotations
 
+import html
 import math
 from typing import Any
 
@@ -18,6 +19,7 @@ import streamlit as st
 
 from playground.experiment import Experiment
 from playground.ui.charts import image, live_chart, stacked_spec
+from playground.ui.page import plain
 from playground.viz import curves, health, histograms, metrics
 from playground.viz.boundary import boundary_figure, boundary_image
 from playground.viz.network import network_figure, network_image, network_view_too_large
@@ -179,10 +181,10 @@ def render_boundary(exp: Experiment, interactive: bool) -> None:
         discretize=cfg.discretize,
     )
     names = exp.dataset.view_names
-    image(img, caption=f"Output over the ({names[0]}, {names[1]}) plane", width=img.shape[1])
+    image(img, caption=f"Output over the ({plain(names[0])}, {plain(names[1])}) plane", width=img.shape[1])
     if exp.task != "regression":
         chips = " ".join(
-            f"<span style='color:{c}'>●</span> {n}"
+            f"<span style='color:{c}'>●</span> {html.escape(n)}"
             for c, n in zip(_class_colors(len(exp.class_names)), exp.class_names, strict=True)
         )
         st.markdown(f"<small>{chips} · faint: less confident</small>", unsafe_allow_html=True)

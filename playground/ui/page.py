@@ -4,6 +4,7 @@ friendly message where the learner is looking (never a traceback), logging the d
 from __future__ import annotations
 
 import logging
+import re
 
 import streamlit as st
 
@@ -34,3 +35,17 @@ def show_error(exc: Exception, log: logging.Logger, hint: str) -> None:
     else:
         log.exception("page failed")
         st.error(hint, icon=":material/warning:")
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|<>~$-])")
+
+
+def plain(text: str, limit: int = 300) -> str:
+    """``text`` (which may quote a visitor's URL or file) made safe to show inside Markdown: every
+    Markdown special character escaped, so a crafted link cannot render links or images in our
+    callouts (a zero-width space also breaks bare-URL autolinks); cut to ``limit`` characters."""
+    text = str(text)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    text = text.replace("://", ":\u200b//").replace("www.", "www\u200b.")
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)

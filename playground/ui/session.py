@@ -8,6 +8,7 @@ The callbacks here run before the page script, as Streamlit button callbacks do.
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import streamlit as st
@@ -18,6 +19,24 @@ from playground.ui.controls import sync_widgets
 from playground.urlconfig import from_query, parse_link, to_query
 
 log = logging.getLogger("playground.ui")
+
+
+def callback(fn):
+    """Button callbacks run outside the page's error boundary: catch anything unexpected, log it,
+    pause, and say so in the callout instead of showing a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception:  # st.rerun/st.stop are BaseExceptions and pass through
+            log.exception("%s failed", fn.__name__)
+            st.session_state.playing = False
+            set_callout(
+                "error", "That did not work on our side; your settings are kept. Try again or press Reset."
+            )
+
+    return wrapper
 
 
 def init_session() -> Experiment:
@@ -48,6 +67,7 @@ def set_callout(kind: str, text: str) -> None:
 # -- buttons (callbacks) -------------------------------------------------------------------------
 
 
+@callback
 def on_pause() -> None:
     s = st.session_state
     if s.playing:
@@ -55,6 +75,7 @@ def on_pause() -> None:
         s.weights_version += 1
 
 
+@callback
 def on_play() -> None:
     s = st.session_state
     if s.playing:
@@ -68,6 +89,7 @@ def on_play() -> None:
         s.playing = True
 
 
+@callback
 def on_step() -> None:
     s = st.session_state
     s.playing = False
@@ -78,6 +100,7 @@ def on_step() -> None:
         set_callout("error", s.exp.divergence_message())
 
 
+@callback
 def on_reset() -> None:
     s = st.session_state
     s.playing = False
@@ -86,6 +109,7 @@ def on_reset() -> None:
     s.weights_version += 1
 
 
+@callback
 def on_preset() -> None:
     s = st.session_state
     name = s.get("c_preset")
@@ -102,6 +126,7 @@ def on_preset() -> None:
     set_callout("success", f"Loaded “{PRESETS[name].label}”: {PRESETS[name].description}")
 
 
+@callback
 def on_link() -> None:
     s = st.session_state
     text = s.get("c_link", "")
@@ -119,6 +144,7 @@ def on_link() -> None:
     )
 
 
+@callback
 def on_upload() -> None:
     """Parse a newly chosen CSV; a defect shows next to the uploader, a good file is selected."""
     s = st.session_state
@@ -135,14 +161,16 @@ def on_upload() -> None:
         s.c_problem = "auto"
     except PlaygroundError as exc:
         s.upload = None
+        message = str(exc)
         where = []
-        if getattr(exc, "row", None):
+        if getattr(exc, "row", None) and f"line {exc.row}" not in message.lower():
             where.append(f"line {exc.row}")
-        if getattr(exc, "column", None):
+        if getattr(exc, "column", None) and f"column {exc.column}" not in message.lower():
             where.append(f"column {exc.column}")
-        s.upload_error = str(exc) + (f" ({', '.join(where)})" if where and str(exc).find("line") < 0 else "")
+        s.upload_error = message + (f" ({', '.join(where)})" if where else "")
 
 
+@callback
 def dismiss_notices() -> None:
     st.session_state.url_notices = []
 

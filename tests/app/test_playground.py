@@ -192,3 +192,46 @@ def test_weight_table_is_offered_when_paused():
     tables = [df.value for df in at.dataframe]
     assert any(list(t.index) == ["x₁", "x₂", "bias"] and t.shape == (3, 2) for t in tables)
     assert any((t.to_numpy() == [[1, -1], [1, -1], [-1, 1]]).all() for t in tables if t.shape == (3, 2))
+
+
+# -- review fixes: malformed links, injected Markdown, settings without widgets, CSV upload wiring -----
+def test_a_malformed_pasted_link_shows_a_notice_not_a_traceback():
+    at = run()
+    at.text_input(key="c_link").input("http://[::1").run()
+    at.button(key="btn_link").click().run()
+    assert not at.exception
+    assert exp(at).config.model.hidden == [4, 2]
+
+
+def test_url_notices_cannot_inject_markdown_links_or_images():
+    at = run({"**bold** [sign in](https://evil.example/login) ![](https://evil.example/p.png)": "1"})
+    warning = texts(at.warning)
+    assert "Unknown URL parameter" in warning
+    assert "](" not in warning.replace("\\](", "").replace("\\]\\(", "")
+    assert "\\[sign in\\]\\(https:" in warning and "\\*\\*bold\\*\\*" in warning
+
+
+def test_settings_without_a_widget_survive_the_first_rerun():
+    at = run({"bias_init": "0", "clip": "2.5", "noise": "2.5"})
+    c = exp(at).config
+    assert c.model.bias_init == 0.0 and c.training.clip_norm == 2.5 and c.data.noise == 2.0
+    assert "rebuilt" not in texts(at.info)
+    at.run()
+    assert exp(at).config.model.bias_init == 0.0
+
+
+def test_uploading_a_csv_selects_it_and_a_bad_file_gets_a_clear_message():
+    rows = "\n".join(
+        f"{x:.2f},{y:.2f},{'a' if x * y > 0 else 'b'}" for x in range(-5, 6) for y in (-2.5, 1.5)
+    )
+    at = run()
+    at.file_uploader(key="c_upload").upload("points.csv", b"x,y,label\n" + rows.encode(), "text/csv").run()
+    assert not at.exception
+    e = exp(at)
+    assert e.config.data.dataset == "csv" and e.dataset.n_samples == 22
+    assert e.dataset.class_names == ("a", "b")
+    bad = rows.replace("-3.00,1.50", "-3.00,oops", 1)
+    at.file_uploader(key="c_upload").set_value(("bad.csv", b"x,y,label\n" + bad.encode(), "text/csv")).run()
+    assert not at.exception
+    message = texts(at.error)
+    assert "oops" in message and message.count("7") == 1 and "column 2" in message

@@ -363,3 +363,13 @@ def test_probe_reports_dead_relu_units_and_gradients():
     assert stats[0]["dead_fraction"] == 0.5
     assert stats[0]["grad"].shape == (120,)
     assert np.array_equal(net.params.grads, grads_before)
+
+
+def test_health_records_are_thinned_on_long_runs(monkeypatch):
+    monkeypatch.setattr(Trainer, "MAX_HEALTH_EPOCHS", 8)
+    trainer = Trainer(Network(NetworkConfig(hidden=[3, 3])), data(), TrainConfig(batch_size=100), instrument=True)
+    trainer.run_epochs(40)
+    epochs = sorted({r["epoch"] for r in trainer.health})
+    assert len(epochs) <= 8 and len(trainer.health) == 2 * len(epochs)
+    assert epochs == list(range(epochs[1] - epochs[0], 41, epochs[1] - epochs[0]))  # evenly spaced
+    assert epochs[-1] >= 32  # still up to date

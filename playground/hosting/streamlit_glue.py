@@ -1,0 +1,280 @@
+"""The hosting hooks the Playground page calls (the only module here that imports Streamlit).
+
+    configure()                      app.py, before the pages load: settings, caps
+    gate()                           top of the page: rerun pacing, admission (room-full page + st.stop)
+    split_params(params)             the URL's query params without ``sid`` (for urlconfig)
+    restore(params)                  on a session's first run: the run saved under the URL's ``sid``
+    url_params()                     what the page adds to its URL (``sid``)
+    live_interval(user_interval)     the fragment's run_every: the learner's, or slower under load
+    before_update(interval)          first thing in the live fragment: spacing, interval change
+    after_update(exp, playing)       last thing in the live fragment: load accounting, checkpoint
+    checkpoint(exp, playing)         after a full run (pause, step, edits): checkpoint if changed
+
+Every hook is cheap when hosting is off (single-user ``streamlit run app.py``): the in-memory store
+still checkpoints, so a page reload restores the run, but nobody is held back or slowed down.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from playground.hosting import checkpoint as ckpt
+from playground.hosting.pacing import Admission, LoadMonitor, Pacer
+from playground.hosting.settings import WorkshopSettings, apply_caps, load_settings
+from playground.hosting.store import CheckpointStore, open_store, valid_sid
+
+log = logging.getLogger("playground.hosting")
+
+SID = "sid"
+_K = "_pg_host"  # session_state key of this session's hosting state
+MAX_WAIT_S = 2.0
+
+
+@dataclass
+class _Replica:
+    settings: WorkshopSettings
+    store: CheckpointStore
+    monitor: LoadMonitor
+    admission: Admission
+
+
+_lock = threading.Lock()
+_replica: _Replica | None = None
+_logged_at = 0.0
+
+
+def configure(env=None) -> WorkshopSettings:
+    """Load the workshop settings once per process, lower the caps, open the store."""
+    global _replica
+    with _lock:
+        if _replica is None:
+            s = load_settings(env)
+            apply_caps(s)
+            try:
+                store = open_store(
+                    s.store, s.checkpoint_ttl_s, s.checkpoint_max_count, s.checkpoint_max_bytes
+                )
+            except RuntimeError as exc:  # redis client missing: keep serving, without failover
+                log.error("%s; using the in-memory store", exc)
+                store = open_store(
+                    "memory", s.checkpoint_ttl_s, s.checkpoint_max_count, s.checkpoint_max_bytes
+                )
+            _replica = _Replica(
+                s,
+                store,
+                LoadMonitor(s.interval, s.max_interval, s.target_cpu),
+                Admission(s.max_sessions),
+            )
+            if s.enabled:
+                if not log.handlers:
+                    handler = logging.StreamHandler()
+                    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s: %(message)s"))
+                    log.addHandler(handler)
+                    log.setLevel(logging.INFO)
+                log.info("workshop mode: %s", s.to_dict())
+        return _replica.settings
+
+
+def replica() -> _Replica:
+    if _replica is None:
+        configure()
+    assert _replica is not None
+    return _replica
+
+
+class _SessionHosting:
+    """Per-session hosting state (in st.session_state)."""
+
+    def __init__(self, settings: WorkshopSettings):
+        self.sid: str | None = None
+        self.pacer = Pacer(settings.reruns_per_s, settings.rerun_burst)
+        self.saved_at = 0.0
+        self.saved_mark: tuple | None = None
+        self.browser_interval: float | None = None
+        self.interval_changed_at = 0.0
+        self.admitted = False
+
+
+def _state() -> _SessionHosting:
+    s = st.session_state
+    if _K not in s:
+        s[_K] = _SessionHosting(replica().settings)
+    return s[_K]
+
+
+def _session_id() -> str:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx else "?"
+
+
+def _active_session_ids() -> set[str] | None:
+    """Ids of the sessions with a connected browser (None if the runtime cannot tell)."""
+    try:
+        from streamlit import runtime
+
+        mgr = runtime.get_instance()._session_mgr
+        return {info.session.id for info in mgr.list_active_sessions()}
+    except Exception:  # a private API: degrade to the admission's time-based expiry
+        return None
+
+
+def _sleep(seconds: float) -> None:
+    if seconds > 0.001:
+        time.sleep(min(seconds, MAX_WAIT_S))
+
+
+# -- the page's hooks ------------------------------------------------------------------------------
+
+
+def gate() -> None:
+    """Rerun pacing and admission; on a full room, draw the room-full page and stop the run."""
+    r = replica()
+    h = _state()
+    _sleep(h.pacer.rerun_wait())
+    if not r.settings.enabled:
+        return
+    session = _session_id()
+    if r.admission.admit(session, _active_session_ids()):
+        h.admitted = True
+        return
+    _room_full(session, r)
+    st.stop()
+
+
+def _room_full(session: str, r: _Replica) -> None:
+    retry = r.settings.retry_s
+    st.title("🧠 The room is full")
+    place = r.admission.position(session)
+    st.info(
+        f"The room is full right now: this server holds {r.settings.max_sessions} learners. "
+        f"You are number {place} in the queue; retrying in {retry:g} s. Keep this tab open; "
+        "the Playground opens by itself as soon as a seat is free.",
+        icon="⏳",
+    )
+
+    @st.fragment(run_every=retry)
+    def poll() -> None:
+        if r.admission.admit(session, _active_session_ids()):
+            st.rerun()
+        st.caption(
+            f"Still full at {time.strftime('%H:%M:%S')}; place {r.admission.position(session)} in the queue."
+        )
+
+    poll()
+
+
+def split_params(params: dict[str, Any]) -> dict[str, Any]:
+    """The query params without the hosting ones (urlconfig would call ``sid`` unknown)."""
+    return {k: v for k, v in params.items() if k != SID}
+
+
+def restore(params: dict[str, Any]):
+    """On a session's first run: (Experiment, extra) saved under the URL's ``sid``, else None.
+
+    The restored run gets a new ``sid`` (copy on restore): two tabs opened from one link never
+    write over each other's checkpoint."""
+    h = _state()
+    sid = params.get(SID)
+    if isinstance(sid, list):
+        sid = sid[-1] if sid else None
+    restored = None
+    if valid_sid(sid):
+        data = replica().store.get(sid)
+        if data is not None:
+            try:
+                restored = ckpt.decode(data)
+                log.info("restored run %s at epoch %d", sid[:6], restored[0].epoch)
+            except ckpt.CheckpointError as exc:
+                log.warning("checkpoint %s unusable: %s", sid[:6], exc)
+    h.sid = secrets.token_urlsafe(12)
+    return restored
+
+
+def url_params() -> dict[str, str]:
+    h = _state()
+    if h.sid is None:
+        h.sid = secrets.token_urlsafe(12)
+    return {SID: h.sid}
+
+
+def live_interval(user_interval: float) -> float:
+    """The live fragment's interval: the learner's, or the replica's adaptive one if slower."""
+    r = replica()
+    if not r.settings.enabled:
+        return user_interval
+    interval = max(user_interval, r.monitor.interval)
+    h = _state()
+    h.browser_interval = interval
+    return interval
+
+
+def before_update(interval: float) -> None:
+    """In the live fragment, before training: keep this session's updates ``interval`` apart (a timer
+    that fires early waits here, its extra requests coalesce); if the replica's interval has moved
+    away from the browser's timer by more than 30 %, rerun the page once to reset the timer."""
+    r = replica()
+    h = _state()
+    if not r.settings.enabled:
+        return
+    want = max(interval, r.monitor.interval)
+    _sleep(h.pacer.update_wait(want))
+    now = time.monotonic()
+    current = h.browser_interval or interval
+    if abs(want - current) > 0.3 * current and now - h.interval_changed_at > 10:
+        h.interval_changed_at = now
+        st.rerun()  # the full run re-registers the fragment with live_interval()
+
+
+def after_update(exp, playing: bool) -> None:
+    """In the live fragment, after drawing: count the update, checkpoint every few seconds."""
+    r = replica()
+    if playing:
+        r.monitor.tick(_session_id())
+        global _logged_at
+        now = time.monotonic()
+        if r.settings.enabled and now - _logged_at > 15:
+            _logged_at = now
+            log.info("load: %s", status())
+    checkpoint(exp, playing)
+
+
+def checkpoint(exp, playing: bool, force: bool = False) -> bool:
+    """Save the run under this session's ``sid`` if it changed and the last save is old enough."""
+    r = replica()
+    h = _state()
+    if h.sid is None:
+        return False
+    mark = (id(exp), exp.epoch, len(exp.history), exp.config.to_json(), bool(playing), exp.reset_count)
+    now = time.monotonic()
+    if mark == h.saved_mark or (not force and now - h.saved_at < r.settings.checkpoint_s and playing):
+        return False
+    try:
+        data = ckpt.encode(exp, {"playing": bool(playing)}, max_bytes=r.settings.checkpoint_max_bytes)
+    except ckpt.CheckpointError as exc:
+        log.info("not checkpointed: %s", exc)
+        h.saved_mark, h.saved_at = mark, now
+        return False
+    ok = r.store.put(h.sid, data)
+    h.saved_mark, h.saved_at = mark, now
+    return ok
+
+
+def status() -> dict[str, Any]:
+    """This replica's hosting figures (for a caption or a log line)."""
+    r = replica()
+    return {
+        "replica": r.settings.replica,
+        "workshop": r.settings.enabled,
+        "seated": r.admission.seated,
+        "waiting": r.admission.waiting,
+        **r.monitor.snapshot(),
+    }
