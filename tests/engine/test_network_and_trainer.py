@@ -367,7 +367,9 @@ def test_probe_reports_dead_relu_units_and_gradients():
 
 def test_health_records_are_thinned_on_long_runs(monkeypatch):
     monkeypatch.setattr(Trainer, "MAX_HEALTH_EPOCHS", 8)
-    trainer = Trainer(Network(NetworkConfig(hidden=[3, 3])), data(), TrainConfig(batch_size=100), instrument=True)
+    trainer = Trainer(
+        Network(NetworkConfig(hidden=[3, 3])), data(), TrainConfig(batch_size=100), instrument=True
+    )
     trainer.run_epochs(40)
     epochs = sorted({r["epoch"] for r in trainer.health})
     assert len(epochs) <= 8 and len(trainer.health) == 2 * len(epochs)
