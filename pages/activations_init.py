@@ -8,7 +8,6 @@ import numpy as np
 import streamlit as st
 
 from playground.engine import ACTIVATIONS, BN_MODES
-from playground.lessons import charts
 from playground.lessons.links import playground_query, playground_url
 from playground.lessons.signals import (
     CUSTOM_STD,
@@ -24,6 +23,7 @@ from playground.lessons.signals import (
     run_signals,
 )
 from playground.ui.page import route_through_app, show_error
+from playground.viz import lessons as charts
 
 route_through_app()
 

@@ -7,7 +7,6 @@ import logging
 import streamlit as st
 
 from playground.engine import ACTIVATIONS
-from playground.lessons import charts
 from playground.lessons.descent import (
     MODES,
     CheckConfig,
@@ -20,6 +19,7 @@ from playground.lessons.descent import (
 )
 from playground.lessons.graph import EXAMPLES, net221_engine_gradients
 from playground.ui.page import route_through_app, show_error
+from playground.viz import lessons as charts
 
 route_through_app()
 

@@ -16,6 +16,7 @@ import streamlit as st
 from playground import limits
 from playground.errors import PlaygroundError
 from playground.experiment import PRESETS, UPLOAD, Experiment, problems_for
+from playground.hosting import streamlit_glue as hosting
 from playground.ui import controls, session
 from playground.ui.live import render_internals, render_live
 from playground.ui.page import plain, route_through_app
@@ -147,6 +148,7 @@ def weight_editor(exp: Experiment) -> None:
 
 def main() -> None:
     s = st.session_state
+    hosting.gate()  # rerun pacing; in a workshop, the room-full page when this replica is full
     exp = session.init_session()
     cfg = sidebar(exp)
     if cfg is not None:
@@ -231,7 +233,7 @@ def main() -> None:
     if not playing:
         weight_editor(exp)
 
-    interval = exp.config.loop.update_interval
+    interval = hosting.live_interval(exp.config.loop.update_interval)  # slower when the replica is loaded
     show_internals = bool(s.get("c_internals", True))
 
     @st.fragment(run_every=interval if playing else None)
@@ -241,6 +243,7 @@ def main() -> None:
         current = ss.exp
         try:
             if ss.playing:
+                hosting.before_update(interval)
                 result = current.tick()
                 if result.stopped:
                     ss.playing = False
@@ -249,6 +252,7 @@ def main() -> None:
                     ss.weights_version += 1
                     st.rerun()
             render_live(current, interactive=interactive and not ss.playing)
+            hosting.after_update(current, ss.playing)  # load accounting, a checkpoint every few seconds
         except PlaygroundError as exc:
             ss.playing = False
             st.error(str(exc))
@@ -270,6 +274,7 @@ def main() -> None:
 
     with live_slot:
         live()
+    hosting.checkpoint(exp, playing)  # paused changes (Step, edits, Pause) are saved too
     if show_internals:
         with internals_slot:
             internals()

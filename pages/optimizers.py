@@ -7,7 +7,6 @@ import logging
 import streamlit as st
 
 from playground.engine import OPTIMIZERS, SCHEDULES
-from playground.lessons import charts
 from playground.lessons.race import (
     DEFAULT_SURFACE,
     MAX_STEPS,
@@ -20,6 +19,7 @@ from playground.lessons.race import (
     schedule_latex,
 )
 from playground.ui.page import route_through_app, show_error
+from playground.viz import lessons as charts
 
 route_through_app()
 

@@ -16,11 +16,11 @@ from playground.lessons.overfitting import (
     Comparison,
     Cures,
     Setup,
-    weight_histogram_chart,
 )
 from playground.ui.page import route_through_app, show_error
 from playground.viz.boundary import boundary_image
 from playground.viz.curves import compare_chart
+from playground.viz.lessons import weight_histogram_chart
 from playground.viz.network import network_image
 
 route_through_app()

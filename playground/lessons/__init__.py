@@ -5,5 +5,5 @@
 * :mod:`playground.lessons.race` — optimizers racing on 2-D functions, and the learning-rate schedules.
 * :mod:`playground.lessons.graph` — a small autodiff over a node list, stepped forward and backward.
 * :mod:`playground.lessons.descent` — y = 2x learned by gradient descent, and a gradient check.
-* :mod:`playground.lessons.charts` — the lessons' chart builders (data in, figure out).
+* :mod:`playground.viz.lessons` — the lessons' chart builders (data in, figure out).
 """

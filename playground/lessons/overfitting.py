@@ -25,15 +25,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import altair as alt
 import numpy as np
 
 from playground.data.generators import make_dataset
 from playground.engine import Network, NetworkConfig, TrainConfig, TrainData
 from playground.engine.population import Population, group_compatible, shared_key, trial_settings
 from playground.errors import ConfigError
-from playground.viz import palette
-from playground.viz.tables import frame
 
 DATASET_CHOICES = ("circle", "xor", "gauss", "moons", "spiral")
 MORE_DATA = (1, 2, 4)
@@ -414,43 +411,3 @@ def _json(v):
     if isinstance(v, np.floating):
         return float(v)
     raise TypeError(f"not JSON-serializable: {type(v).__name__}")
-
-
-# -- charts ----------------------------------------------------------------------------------------
-def weight_histogram_chart(
-    runs: list[Run], *, limit: float = 1.5, bins: int = 41, height: int = 110, width: int = 420
-) -> alt.Chart:
-    """Histograms of each run's weights on a common range, one row per run: L1 piles weights up at
-    exactly-zero-looking values, L2 shrinks them all a little. Out-of-range weights go to the end bins."""
-    rows = []
-    edges = np.linspace(-limit, limit, bins + 1)
-    for r in runs:
-        w = np.clip(r.weights(), -limit, limit)
-        if w.size == 0:
-            continue
-        counts, _ = np.histogram(w, bins=edges)
-        share = counts / w.size
-        for s, e, c in zip(edges[:-1].tolist(), edges[1:].tolist(), share.tolist(), strict=True):
-            rows.append({"run": r.name, "bin_start": s, "bin_end": e, "share": c})
-    names = [r.name for r in runs]
-    colors = [palette.RUN_COLORS[i % len(palette.RUN_COLORS)] for i in range(len(names))]
-    return (
-        alt.Chart(frame(rows, ("run", "bin_start", "bin_end", "share")))
-        .mark_bar(binSpacing=0)
-        .encode(
-            x=alt.X(
-                "bin_start:Q", bin="binned", title="weight value", scale=alt.Scale(domain=[-limit, limit])
-            ),
-            x2="bin_end:Q",
-            y=alt.Y("share:Q", title="share", axis=alt.Axis(format="%", tickCount=3)),
-            color=alt.Color("run:N", scale=alt.Scale(domain=names, range=colors), legend=None),
-            row=alt.Row("run:N", title=None, sort=names, header=alt.Header(labelAngle=0, labelAlign="left")),
-            tooltip=[
-                alt.Tooltip("run:N"),
-                alt.Tooltip("bin_start:Q", format=".2f", title="from"),
-                alt.Tooltip("bin_end:Q", format=".2f", title="to"),
-                alt.Tooltip("share:Q", format=".1%"),
-            ],
-        )
-        .properties(height=height, width=width)
-    )

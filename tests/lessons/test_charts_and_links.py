@@ -5,17 +5,17 @@ import sys
 
 import numpy as np
 
-from playground.lessons import charts
 from playground.lessons.descent import CheckConfig, error_vs_h, fit_line
 from playground.lessons.graph import KM, NG
 from playground.lessons.links import playground_query, playground_url
 from playground.lessons.race import SURFACES, book_race, schedule_curves
 from playground.lessons.signals import SignalConfig, deep_linear, preset_config, run_signals
+from playground.viz import lessons as charts
 
 
 def test_lessons_do_not_import_streamlit():
     code = (
-        "import sys; import playground.lessons.charts, playground.lessons.links; "
+        "import sys; import playground.viz.lessons, playground.lessons.links; "
         "assert 'streamlit' not in sys.modules, 'streamlit imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=".")
@@ -82,3 +82,12 @@ def test_playground_link_round_trips():
     )
     q2, notes2 = playground_query(SignalConfig(depth=10, width=200))
     assert len(notes2) == 2 and "layers=" in playground_url(q2)
+
+
+def test_optimizer_colours_cover_the_registry_and_stay_put():
+    from playground.engine import OPTIMIZERS
+
+    assert tuple(OPTIMIZERS) == charts.OPTIMIZER_ORDER
+    every = charts.optimizer_colors(list(OPTIMIZERS))
+    assert len(set(every.values())) == len(OPTIMIZERS)
+    assert charts.optimizer_colors(["adam"])["adam"] == every["adam"]

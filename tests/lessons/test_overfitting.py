@@ -21,8 +21,8 @@ from playground.lessons.overfitting import (
     Cures,
     Setup,
     make_data,
-    weight_histogram_chart,
 )
+from playground.viz.lessons import weight_histogram_chart
 
 SEEDS = [0, 1, 2, 3, 5, 6]  # seed 4 also holds, by a single test point; these by several
 

@@ -16,12 +16,14 @@ from plotly.subplots import make_subplots
 
 from playground.lessons.descent import LineFit
 from playground.lessons.graph import OPS, Graph, Trace, _fmt
+from playground.lessons.overfitting import Run
 from playground.lessons.race import Surface, Trajectory
 from playground.lessons.signals import LinearCurve, SignalResult
 from playground.viz import palette
+from playground.viz.tables import frame
 
-ACTIVATION_COLOR = palette.POSITIVE
-GRADIENT_COLOR = palette.NEGATIVE
+ACTIVATION_COLOR = palette.HISTOGRAM_COLORS["forward"]
+GRADIENT_COLOR = palette.HISTOGRAM_COLORS["backward"]
 
 
 def _records(**columns: Sequence[Any]) -> list[dict[str, Any]]:
@@ -171,13 +173,16 @@ def deep_linear_chart(curves: list[LinearCurve]) -> go.Figure:
 
 
 # -- the optimizer race ---------------------------------------------------------------------------------
-def optimizer_colors(names: Sequence[str]) -> dict[str, str]:
-    """A stable colour per optimizer (registry order), from the palette's run colours."""
-    from playground.engine import OPTIMIZERS
+#: The engine's optimizers in registry order (viz does not import the engine); an optimizer added
+#: later still gets a colour, after these.
+OPTIMIZER_ORDER = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
 
-    order = list(OPTIMIZERS)
+
+def optimizer_colors(names: Sequence[str]) -> dict[str, str]:
+    """A stable colour per optimizer (whichever others are shown), from the palette's run colours."""
+    order = list(OPTIMIZER_ORDER) + [n for n in names if n not in OPTIMIZER_ORDER]
     cols = [c for c in palette.RUN_COLORS if c not in (palette.NEGATIVE,)] + list(palette.CLASS_COLORS[2:])
-    return {n: cols[order.index(n) % len(cols)] if n in order else palette.INK for n in names}
+    return {n: cols[order.index(n) % len(cols)] for n in names}
 
 
 def race_contour(
@@ -543,3 +548,43 @@ def gradcheck_chart(hs: np.ndarray, errors: np.ndarray, h: float | None = None) 
             .encode(x="h:Q")
         )
     return alt.layer(*layers).properties(height=260, title="Error of the estimate against h")
+
+
+# -- overfitting lesson ---------------------------------------------------------------------
+def weight_histogram_chart(
+    runs: list[Run], *, limit: float = 1.5, bins: int = 41, height: int = 110, width: int = 420
+) -> alt.Chart:
+    """Histograms of each run's weights on a common range, one row per run: L1 piles weights up at
+    exactly-zero-looking values, L2 shrinks them all a little. Out-of-range weights go to the end bins."""
+    rows = []
+    edges = np.linspace(-limit, limit, bins + 1)
+    for r in runs:
+        w = np.clip(r.weights(), -limit, limit)
+        if w.size == 0:
+            continue
+        counts, _ = np.histogram(w, bins=edges)
+        share = counts / w.size
+        for s, e, c in zip(edges[:-1].tolist(), edges[1:].tolist(), share.tolist(), strict=True):
+            rows.append({"run": r.name, "bin_start": s, "bin_end": e, "share": c})
+    names = [r.name for r in runs]
+    colors = [palette.RUN_COLORS[i % len(palette.RUN_COLORS)] for i in range(len(names))]
+    return (
+        alt.Chart(frame(rows, ("run", "bin_start", "bin_end", "share")))
+        .mark_bar(binSpacing=0)
+        .encode(
+            x=alt.X(
+                "bin_start:Q", bin="binned", title="weight value", scale=alt.Scale(domain=[-limit, limit])
+            ),
+            x2="bin_end:Q",
+            y=alt.Y("share:Q", title="share", axis=alt.Axis(format="%", tickCount=3)),
+            color=alt.Color("run:N", scale=alt.Scale(domain=names, range=colors), legend=None),
+            row=alt.Row("run:N", title=None, sort=names, header=alt.Header(labelAngle=0, labelAlign="left")),
+            tooltip=[
+                alt.Tooltip("run:N"),
+                alt.Tooltip("bin_start:Q", format=".2f", title="from"),
+                alt.Tooltip("bin_end:Q", format=".2f", title="to"),
+                alt.Tooltip("share:Q", format=".1%"),
+            ],
+        )
+        .properties(height=height, width=width)
+    )
