@@ -12,6 +12,12 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import streamlit as st  # noqa: E402
 
+from playground.hosting.streamlit_glue import configure  # noqa: E402
+
+# Workshop mode (PLAYGROUND_* variables or a TOML file; see "Hosting a workshop" in the README):
+# lowers the caps and opens the checkpoint store once per process. A no-op for one learner.
+configure()
+
 st.set_page_config(page_title="NN Playground", page_icon="🧠", layout="wide")
 
 PAGES = [

@@ -241,36 +241,38 @@ def main() -> None:
         """The fast loop: train a few epochs, redraw counter, network, output, curves, metrics."""
         ss = st.session_state
         current = ss.exp
-        try:
-            if ss.playing:
-                hosting.before_update(interval)
-                result = current.tick()
-                if result.stopped:
-                    ss.playing = False
-                    kind = "error" if current.trainer.status == "diverged" else "info"
-                    session.set_callout(kind, result.stopped)
-                    ss.weights_version += 1
-                    st.rerun()
-            render_live(current, interactive=interactive and not ss.playing)
-            hosting.after_update(current, ss.playing)  # load accounting, a checkpoint every few seconds
-        except PlaygroundError as exc:
-            ss.playing = False
-            st.error(str(exc))
-        except Exception:
-            log.exception("live view failed")
-            ss.playing = False
-            st.error(FRIENDLY)
+        # paced, and one update at a time on a loaded replica (in order: nobody starves)
+        with hosting.live_turn(interval if ss.playing else None):
+            try:
+                if ss.playing:
+                    result = current.tick()
+                    if result.stopped:
+                        ss.playing = False
+                        kind = "error" if current.trainer.status == "diverged" else "info"
+                        session.set_callout(kind, result.stopped)
+                        ss.weights_version += 1
+                        st.rerun()
+                render_live(current, interactive=interactive and not ss.playing)
+                hosting.after_update(current, ss.playing)  # load accounting, a checkpoint every few seconds
+            except PlaygroundError as exc:
+                ss.playing = False
+                st.error(str(exc))
+            except Exception:
+                log.exception("live view failed")
+                ss.playing = False
+                st.error(FRIENDLY)
 
     slow = max(limits.INTERNALS_INTERVAL, interval)
 
     @st.fragment(run_every=slow if playing else None)
     def internals() -> None:
         """The slower loop: activation histograms and gradient health (no training here)."""
-        try:
-            render_internals(st.session_state.exp)
-        except Exception:
-            log.exception("internals view failed")
-            st.error(FRIENDLY)
+        with hosting.live_turn(None):
+            try:
+                render_internals(st.session_state.exp)
+            except Exception:
+                log.exception("internals view failed")
+                st.error(FRIENDLY)
 
     with live_slot:
         live()

@@ -7,11 +7,16 @@ export OPENBLAS_NUM_THREADS=1 PYTHONHASHSEED=0
 
 python3 -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt torch==2.13.0
 
-if [ ! -x /usr/bin/chromium ]; then
+# Debian packages: Chromium for the browser tests, nginx and Redis for the workshop-hosting tests.
+missing=""
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$missing nginx"
+command -v redis-server >/dev/null || missing="$missing redis-server"
+if [ -n "$missing" ]; then
   SUDO=""
   [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo"
-  if ! { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null; }; then
-    echo "WARNING: could not install Debian's chromium; browser tests will be skipped." >&2
+  if ! { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq $missing >/dev/null; }; then
+    echo "WARNING: could not install$missing; the tests that need them will be skipped." >&2
   fi
 fi
 

@@ -100,6 +100,7 @@ def encode(exp, extra: dict[str, Any] | None = None, max_bytes: int | None = Non
             "best_epoch": trainer.best_epoch,
             "best_val": trainer.best_val,
             "wait": trainer._wait,
+            "health_every": getattr(trainer, "_health_every", 1),
             "rng": trainer.rng.bit_generator.state,
         },
         "optimizer": {k: v for k, v in opt.items() if k != "state"},
@@ -182,6 +183,8 @@ def decode(data: bytes):
         t.best_epoch = tm["best_epoch"]
         t.best_val = float(tm["best_val"])
         t._wait = int(tm["wait"])
+        if hasattr(t, "_health_every"):
+            t._health_every = int(tm.get("health_every", 1))
         best = {k[5:]: v for k, v in arrays.items() if k.startswith("best/")}
         t._best_state = best or None
         t.rng.bit_generator.state = tm["rng"]

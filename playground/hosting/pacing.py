@@ -172,7 +172,7 @@ class Pacer:
         self._clock = clock
         self._tokens = float(burst)
         self._t = clock()
-        self._last_update = -1e9
+        self._last_update: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def rerun_wait(self) -> float:
@@ -186,11 +186,51 @@ class Pacer:
                 return 0.0
             return -self._tokens / self.rate
 
-    def update_wait(self, gap: float) -> float:
-        """Seconds to wait before a live update so that it starts ``gap`` (×0.9) after the last one;
-        the update is booked at its planned start."""
+    def update_wait(self, gap: float, key: str = "live") -> float:
+        """Seconds to wait before a live update (of the view ``key``) so that it starts ``gap`` (×0.9)
+        after the last one; the update is booked at its planned start."""
         with self._lock:
             now = self._clock()
-            start = max(now, self._last_update + 0.9 * gap)
-            self._last_update = start
+            start = max(now, self._last_update.get(key, -1e9) + 0.9 * gap)
+            self._last_update[key] = start
             return start - now
+
+
+class Turns:
+    """A fair (first come, first served) limit on live updates running at once in one replica.
+
+    Every session is a thread of one Python process, so updates share one core through the GIL;
+    when many wake at once the GIL hands the core around unfairly (some sessions starve) and the
+    event loop that sends the results waits too. Taking turns keeps the order of arrival and the
+    loop responsive. A waiter that cannot get a turn within ``timeout_s`` goes ahead anyway.
+    """
+
+    def __init__(self, slots: int = 1, timeout_s: float = 5.0):
+        self.slots, self.timeout_s = int(slots), float(timeout_s)
+        self._cv = threading.Condition()
+        self._queue: list[object] = []
+        self._busy = 0
+
+    def acquire(self) -> bool:
+        """Wait for a turn; True if taken (call :meth:`release`), False after the timeout."""
+        me = object()
+        with self._cv:
+            self._queue.append(me)
+            ok = self._cv.wait_for(
+                lambda: self._busy < self.slots and self._queue[0] is me, timeout=self.timeout_s
+            )
+            self._queue.remove(me)
+            if ok:
+                self._busy += 1
+            self._cv.notify_all()
+            return ok
+
+    def release(self) -> None:
+        with self._cv:
+            self._busy = max(0, self._busy - 1)
+            self._cv.notify_all()
+
+    @property
+    def waiting(self) -> int:
+        with self._cv:
+            return len(self._queue)

@@ -33,7 +33,7 @@ def render(
     replicas: list[str],
     listen: str = "127.0.0.1:8080",
     max_body: str = "6m",
-    fail_timeout_s: int = 10,
+    fail_timeout_s: int = 3,
     template: Path = TEMPLATE,
 ) -> str:
     """The nginx ``http``-block config for ``replicas`` (``ip:port`` each; cookie names r0, r1, …)."""

@@ -13,7 +13,7 @@ PLAYGROUND_INTERVAL / interval     0.5                              seconds betw
 PLAYGROUND_MAX_INTERVAL            2.0                              the adaptive interval never exceeds this
 PLAYGROUND_EPOCHS / epochs         5                                epochs trained per live update (at most)
 PLAYGROUND_TARGET_CPU              0.7                              share of one core the live loops may use
-PLAYGROUND_MAX_SESSIONS            40                               sessions one replica admits
+PLAYGROUND_MAX_SESSIONS            20                               sessions one replica admits
 PLAYGROUND_RETRY_S                 10                               the room-full page retries after this
 PLAYGROUND_STORE / store           memory                           ``memory`` or ``redis://host:port/db``
 PLAYGROUND_CHECKPOINT_S            3                                seconds between checkpoints of a run
@@ -63,7 +63,7 @@ class WorkshopSettings:
     max_interval: float = 2.0
     epochs: int = 5
     target_cpu: float = 0.7
-    max_sessions: int = 40
+    max_sessions: int = 20
     retry_s: float = 10.0
     store: str = "memory"
     checkpoint_s: float = 3.0

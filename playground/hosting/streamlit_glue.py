@@ -6,7 +6,7 @@
     restore(params)                  on a session's first run: the run saved under the URL's ``sid``
     url_params()                     what the page adds to its URL (``sid``)
     live_interval(user_interval)     the fragment's run_every: the learner's, or slower under load
-    before_update(interval)          first thing in the live fragment: spacing, interval change
+    live_turn(interval)              around a live fragment's work: spacing, a fair turn on the replica
     after_update(exp, playing)       last thing in the live fragment: load accounting, checkpoint
     checkpoint(exp, playing)         after a full run (pause, step, edits): checkpoint if changed
 
@@ -16,17 +16,19 @@ still checkpoints, so a page reload restores the run, but nobody is held back or
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
 from playground.hosting import checkpoint as ckpt
-from playground.hosting.pacing import Admission, LoadMonitor, Pacer
+from playground.hosting.pacing import Admission, LoadMonitor, Pacer, Turns
 from playground.hosting.settings import WorkshopSettings, apply_caps, load_settings
 from playground.hosting.store import CheckpointStore, open_store, valid_sid
 
@@ -43,6 +45,7 @@ class _Replica:
     store: CheckpointStore
     monitor: LoadMonitor
     admission: Admission
+    turns: Turns
 
 
 _lock = threading.Lock()
@@ -71,6 +74,7 @@ def configure(env=None) -> WorkshopSettings:
                 store,
                 LoadMonitor(s.interval, s.max_interval, s.target_cpu),
                 Admission(s.max_sessions),
+                Turns(1),
             )
             if s.enabled:
                 if not log.handlers:
@@ -207,31 +211,52 @@ def url_params() -> dict[str, str]:
 
 
 def live_interval(user_interval: float) -> float:
-    """The live fragment's interval: the learner's, or the replica's adaptive one if slower."""
+    """The live fragment's timer: the learner's interval, or the replica's adaptive one if slower."""
     r = replica()
     if not r.settings.enabled:
         return user_interval
     interval = max(user_interval, r.monitor.interval)
-    h = _state()
-    h.browser_interval = interval
+    _state().browser_interval = interval
     return interval
 
 
-def before_update(interval: float) -> None:
-    """In the live fragment, before training: keep this session's updates ``interval`` apart (a timer
-    that fires early waits here, its extra requests coalesce); if the replica's interval has moved
-    away from the browser's timer by more than 30 %, rerun the page once to reset the timer."""
+def before_update(interval: float, key: str = "live") -> None:
+    """Keep this session's updates at least the replica's current interval apart (a request that
+    comes early waits here; those that arrive meanwhile coalesce). If the replica's interval has
+    moved more than 15 % away from the browser's timer, rerun the page (at most every 10 s) so that
+    the fragment is registered again with the new timer."""
     r = replica()
-    h = _state()
     if not r.settings.enabled:
         return
+    h = _state()
     want = max(interval, r.monitor.interval)
-    _sleep(h.pacer.update_wait(want))
-    now = time.monotonic()
+    _sleep(h.pacer.update_wait(want, key))
     current = h.browser_interval or interval
-    if abs(want - current) > 0.3 * current and now - h.interval_changed_at > 10:
+    now = time.monotonic()
+    if abs(want - current) > 0.15 * current and now - h.interval_changed_at > 10:
         h.interval_changed_at = now
         st.rerun()  # the full run re-registers the fragment with live_interval()
+
+
+@contextlib.contextmanager
+def live_turn(interval: float | None, key: str = "live") -> Iterator[None]:
+    """Around the work of a live fragment: first the spacing of this session's updates
+    (:func:`before_update`, when ``interval`` is given), then, on a loaded replica, a
+    first-come-first-served turn, so that every session is served in order and none starves."""
+    r = replica()
+    if not r.settings.enabled:
+        yield
+        return
+    if interval is not None:
+        before_update(interval, key)
+    # turns only when the replica is loaded (the interval has grown): at light load they would only
+    # add hand-over latency; under load they keep the order of arrival
+    taken = r.monitor.interval > 1.05 * r.settings.interval and r.turns.acquire()
+    try:
+        yield
+    finally:
+        if taken:
+            r.turns.release()
 
 
 def after_update(exp, playing: bool) -> None:

@@ -15,6 +15,7 @@ import streamlit as st
 
 from playground.errors import PlaygroundError
 from playground.experiment import PRESETS, UPLOAD, Experiment, PlaygroundConfig, Upload, load_preset
+from playground.hosting import streamlit_glue as hosting
 from playground.ui.controls import sync_widgets
 from playground.urlconfig import from_query, parse_link, to_query
 
@@ -43,17 +44,23 @@ def init_session() -> Experiment:
     """On a session's first run: the config from the URL (with notices), the experiment, the widgets."""
     s = st.session_state
     if "exp" not in s:
-        cfg, notices = from_query(st.query_params.to_dict())
-        try:
-            s.exp = Experiment(cfg)
-        except PlaygroundError as exc:
-            notices.append(f"{exc} The default settings are used instead.")
-            cfg = PlaygroundConfig()
-            s.exp = Experiment(cfg)
+        params = st.query_params.to_dict()
+        # the run saved under the URL's id (``sid``), after a reload or on another replica
+        restored = hosting.restore(params)
+        cfg, notices = from_query(hosting.split_params(params))
+        if restored is not None:
+            s.exp, notices = restored[0], []
+        else:
+            try:
+                s.exp = Experiment(cfg)
+            except PlaygroundError as exc:
+                notices.append(f"{exc} The default settings are used instead.")
+                cfg = PlaygroundConfig()
+                s.exp = Experiment(cfg)
         s.url_notices = notices
-        s.playing = False
+        s.playing = bool(restored and restored[1].get("playing") and s.exp.can_train)
         s.callout = None
-        s.upload = None
+        s.upload = s.exp.upload
         s.upload_error = None
         s.weights_version = 0
         sync_widgets(s.exp.config)
@@ -177,6 +184,6 @@ def dismiss_notices() -> None:
 
 def sync_url(cfg: PlaygroundConfig) -> None:
     """Put the config in the address bar (only when it changed, which costs a message)."""
-    want = to_query(cfg)
+    want = {**to_query(cfg), **hosting.url_params()}
     if dict(st.query_params.to_dict()) != want:
         st.query_params.from_dict(want)

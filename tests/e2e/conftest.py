@@ -103,8 +103,10 @@ def server(sync_api):
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(sync_api):
+    """Per module: Playwright's sync API keeps an asyncio loop running while it is open, which
+    would break later tests in this process that call ``asyncio.run`` (the load-test client)."""
     with sync_api.sync_playwright() as p:
         try:
             b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
