@@ -70,9 +70,13 @@ class Dense(Layer):
         return z
 
     def backward(self, grad):
+        self.backward_params(grad)
+        return grad @ self._W.T
+
+    def backward_params(self, grad) -> None:
+        """Only the parameter gradients: the first layer's input gradient is never needed in training."""
         self._dW += self._x.T @ grad
         self._db += grad.sum(axis=0)
-        return grad @ self._W.T
 
 
 class BatchNorm(Layer):

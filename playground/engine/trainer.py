@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from playground.engine.layers import Dense
 from playground.engine.network import Network
 from playground.engine.optimizers import OPTIMIZERS, make_optimizer
 from playground.engine.regularization import REGULARIZERS
@@ -169,7 +170,11 @@ class Trainer:
         self._wait = 0
         self._backup = np.empty_like(network.params.values)
         self._layers, self._loss = network.layers, network.loss
-        self._backward_layers = network._backward_layers
+        # The first layer's input gradient is never used in training: a Dense first layer only
+        # computes its parameter gradients (one matrix product less per step).
+        self._backward_layers = network._backward_layers[:-1]
+        first = network._backward_layers[-1]
+        self._first_backward = first.backward_params if isinstance(first, Dense) else first.backward
         self.step_in_epoch = 0
         self.set_config(config)
         self.history.append(self.evaluate(epoch=0))
@@ -237,6 +242,7 @@ class Trainer:
         g = loss.backward()
         for layer in self._backward_layers:
             g = layer.backward(g)
+        self._first_backward(g)
         if self._reg is not None:
             n = params.n_decay
             self._reg.add_grad(values[:n], grads[:n], self._lam)
