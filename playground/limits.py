@@ -33,8 +33,9 @@ MAX_UPDATE_INTERVAL = 2.0
 INTERNALS_INTERVAL = 0.5
 """Seconds between updates of the activation histograms and gradient-health charts while playing
 (a second, slower fragment: together with the fast views they cost the browser several times more)."""
-DEFAULT_EPOCHS_PER_UPDATE = 8
-"""Epochs trained per live update: 8 at ~9–12 updates/s is 70–100 epochs/s, above TF Playground's ~60."""
+DEFAULT_EPOCHS_PER_UPDATE = 7
+"""Epochs trained per live update: 7 at ~11–12 updates/s is ~80 epochs/s, above TF Playground's ~60,
+while one update stays within 25 ms of server CPU (benchmarks/live_tick.py)."""
 MAX_EPOCHS_PER_UPDATE = 50
 TICK_TRAIN_BUDGET_S = 0.08
 """Wall time one live update may spend training; it stops early (after a whole epoch) past this."""

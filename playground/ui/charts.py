@@ -82,8 +82,9 @@ def live_chart(
         st.altair_chart(build())
         return
     if width is not None and spec.get("width") == "container":
-        spec["width"] = width
-    df = rows if isinstance(rows, pd.DataFrame | pa.Table) else pd.DataFrame.from_records(rows)
+        spec = {**spec, "width": width}  # the cached spec is shared by every session: never mutate it
+    # Rows go to the browser as Arrow; building the table straight from the records skips pandas.
+    df = rows if isinstance(rows, pd.DataFrame | pa.Table) else pa.Table.from_pylist(rows)
     if width is None and "vconcat" not in spec:
         st.vega_lite_chart(df, spec)
     else:

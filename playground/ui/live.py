@@ -213,10 +213,13 @@ def render_network(exp: Experiment, interactive: bool) -> None:
     if img is not None:
         image(
             img,
-            caption="Each square: what that neuron computes over the plane. Lines: weights "
+            caption="Network: each square is what that neuron computes over the plane; lines are weights "
             "(blue +, orange −, width = size).",
             width=min(img.shape[1], 720),
         )
+
+
+CURVES_TITLE = {"text": "Loss (train · validation · test)", "anchor": "start", "fontSize": 14, "offset": 8}
 
 
 def render_curves(exp: Experiment) -> None:
@@ -229,6 +232,7 @@ def render_curves(exp: Experiment) -> None:
     if "acc" in metrics_shown:
         builds.append(("acc", lambda: curves.loss_chart(history[:2], metric="acc", height=110)))
     spec = stacked_spec(("curves", log_scale, splits, metrics_shown), builds, CHART_WIDTH)
+    spec = {**spec, "title": CURVES_TITLE}  # a new dict: the cached spec is shared by every session
     live_chart(None, lambda: None, loss_table(history, metrics_shown, log_scale), spec=spec)
 
 
@@ -240,19 +244,22 @@ def render_metrics(exp: Experiment) -> None:
             {"split": k, "RMSE": fmt(v["rmse"], "{:.4f}"), "R²": fmt(v["r2"], "{:.4f}"), "points": v["n"]}
             for k, v in m.items()
         ]
+        st.markdown("**Metrics**")
         st.dataframe(pd.DataFrame(rows), hide_index=True, key=None)
         return
     st.markdown(
-        " · ".join(f"**{k}** accuracy {fmt(v['accuracy'], '{:.1%}')}" for k, v in m.items()),
+        "**Metrics** — "
+        + " · ".join(f"**{k}** accuracy {fmt(v['accuracy'], '{:.1%}')}" for k, v in m.items())
+        + f"  \n<small>Confusion matrix on the {part} points (rows: actual class).</small>",
+        unsafe_allow_html=True,
     )
     cm = m[part]["confusion"]
     names = list(exp.class_names)
     live_chart(
         ("confusion", tuple(names)),
         lambda: metrics.confusion_chart(cm, names, size=170 if len(names) <= 3 else 230),
-        pd.DataFrame.from_records(metrics.confusion_rows(cm, names)),
+        metrics.confusion_rows(cm, names),
     )
-    st.caption(f"Confusion matrix on the {part} points (rows: actual class).")
 
 
 def render_internals(exp: Experiment) -> None:
@@ -295,19 +302,16 @@ def render_live(exp: Experiment, *, interactive: bool = False, internals: bool =
     """The fast live views, in TF Playground's order: counter, network | output, curves | metrics
     (``internals``: the histograms and gradient health too; the page draws those in a slower fragment)."""
     render_header(exp)
+    # Headings live in captions, chart titles and the metrics line: every element counts on each tick.
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        st.markdown("**Network**")
         render_network(exp, interactive)
     with right:
-        st.markdown("**Output**")
         render_boundary(exp, interactive)
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        st.markdown("**Loss** (train · validation · test)")
         render_curves(exp)
     with right:
-        st.markdown("**Metrics**")
         render_metrics(exp)
     if internals:
         render_internals(exp)
