@@ -119,7 +119,8 @@ NEUTRAL_RGB: np.ndarray = np.array(hex_to_rgb(NEUTRAL), dtype=np.float32)
 
 def _lut_index(values, vmin: float, vmax: float) -> np.ndarray:
     """Map ``values`` linearly from [vmin, vmax] to indices 0..255 (clipped; NaN goes to the middle)."""
-    v = np.asarray(values, dtype=np.float32)
+    with np.errstate(over="ignore"):  # beyond float32's range becomes ±inf, which the clip below handles
+        v = np.asarray(values, dtype=np.float32)
     if not vmax > vmin:
         raise ValueError(f"vmax must be greater than vmin, got vmin={vmin}, vmax={vmax}")
     t = (v - np.float32(vmin)) * np.float32(255.0 / (vmax - vmin))
@@ -144,7 +145,7 @@ def sequential_rgb(values, vmin: float | None = None, vmax: float | None = None)
     ``vmin``/``vmax`` default to the finite min/max of ``values``; NaN is drawn neutral. Returns uint8
     ``(..., 3)``.
     """
-    v = np.asarray(values, dtype=np.float32)
+    v = np.asarray(values, dtype=np.float64)  # float64: a diverging model's huge values stay finite
     if vmin is None or vmax is None:
         finite = v[np.isfinite(v)]
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
