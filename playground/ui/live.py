@@ -128,8 +128,11 @@ def health_frame(
 
 
 def fmt(v: float | None, pattern: str = "{:.3f}") -> str:
+    """A metric for the header; huge values (a run blowing up) in scientific notation so they fit."""
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "–"
+    if abs(v) >= 1e5 and "%" not in pattern:
+        return f"{v:.3g}"
     return pattern.format(v)
 
 
