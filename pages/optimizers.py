@@ -18,6 +18,7 @@ from playground.lessons.race import (
     schedule_defaults,
     schedule_latex,
 )
+from playground.ui.controls import param_input
 from playground.ui.page import route_through_app, show_error
 from playground.viz import lessons as charts
 
@@ -29,36 +30,6 @@ BOOK_FOUR = ["sgd", "momentum", "adagrad", "adam"]
 
 def fail(exc: Exception) -> None:
     show_error(exc, log, "Something went wrong with these settings. Try other values.")
-
-
-def param_widget(container, label: str, param, value, key: str):
-    """A widget for one registry hyperparameter (checkbox, whole number or float)."""
-    if isinstance(param.default, bool):
-        return container.checkbox(label, value=bool(value), key=key, help=param.help)
-    if isinstance(param.default, int):
-        return int(
-            container.number_input(
-                label,
-                min_value=int(param.low) if param.low is not None else None,
-                max_value=int(param.high) if param.high is not None else None,
-                value=int(value),
-                step=1,
-                key=key,
-                help=param.help,
-            )
-        )
-    return float(
-        container.number_input(
-            label,
-            min_value=float(param.low) if param.low is not None else None,
-            max_value=float(param.high) if param.high is not None else None,
-            value=float(value),
-            format="%.4g",
-            step=None,
-            key=key,
-            help=param.help,
-        )
-    )
 
 
 st.title("Optimizers and learning rates")
@@ -158,15 +129,15 @@ with race_tab:
             hyper = {}
             for pname, param in entry.params.items():
                 label = "learning rate α" if pname == "lr" else pname
-                hyper[pname] = param_widget(box, label, param, values[pname], f"opt_hp_{skey}_{name}_{pname}")
+                hyper[pname] = param_input(box, label, param, f"opt_hp_{skey}_{name}_{pname}", values[pname])
             specs.append(RunnerSpec(name, hyper))
         sched_params = {}
         if SCHEDULES[sched].params:
             st.markdown(f"**{SCHEDULES[sched].label}** schedule")
             scols = st.columns(len(SCHEDULES[sched].params))
             for j, (pname, param) in enumerate(SCHEDULES[sched].params.items()):
-                sched_params[pname] = param_widget(
-                    scols[j], pname, param, schedule_defaults(sched)[pname], f"opt_race_sched_{sched}_{pname}"
+                sched_params[pname] = param_input(
+                    scols[j], pname, param, f"opt_race_sched_{sched}_{pname}", schedule_defaults(sched)[pname]
                 )
 
     if not chosen:
@@ -258,7 +229,7 @@ with sched_tab:
         box.latex(schedule_latex(name))
         defaults = schedule_defaults(name)
         params[name] = {
-            pname: param_widget(box, pname, param, defaults[pname], f"sch_{name}_{pname}")
+            pname: param_input(box, pname, param, f"sch_{name}_{pname}", defaults[pname])
             for pname, param in entry.params.items()
         }
     try:

@@ -88,53 +88,52 @@ def sync_widgets(cfg: PlaygroundConfig) -> None:
 # registry hyperparameters
 
 
+_PARAM_LABELS = {"beta1": "β₁", "beta2": "β₂", "eps": "ε", "alpha": "α (decay ρ)", "momentum": "momentum μ"}
+
+
+def param_input(container, label: str, p, key: str, value: Any = None) -> Any:
+    """One widget for a registry hyperparameter ``p`` (a :class:`~playground.engine.Param`): a checkbox,
+    a whole number or a float (scientific format for log-scale ones), with its range and help.
+    ``value`` is the starting value (default: ``p.default``) unless ``key`` already holds one."""
+    if key not in st.session_state:
+        st.session_state[key] = p.default if value is None else value
+    if isinstance(p.default, bool):
+        return container.checkbox(label, key=key, help=p.help)
+    if isinstance(p.default, int):
+        return int(
+            container.number_input(
+                label,
+                min_value=int(p.low) if p.low is not None else None,
+                max_value=int(p.high) if p.high is not None else None,
+                step=1,
+                key=key,
+                help=p.help,
+            )
+        )
+    if not isinstance(st.session_state[key], float):
+        st.session_state[key] = float(st.session_state[key])
+    return float(
+        container.number_input(
+            label,
+            min_value=float(p.low) if p.low is not None else None,
+            max_value=float(p.high) if p.high is not None else None,
+            step=None if p.log else 0.01,
+            format="%.2e" if p.log else "%.4g",
+            key=key,
+            help=p.help,
+        )
+    )
+
+
 def _param_widgets(registry, name: str, prefix: str, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     """One widget per hyperparameter of registry entry ``name`` (range and help from its ``Param``)."""
-    entry = registry[name]
-    out: dict[str, Any] = {}
-    for pname, p in entry.params.items():
-        if pname in skip:
-            continue
-        key = f"{prefix}_{name}_{pname}"
-        label = pname.replace("_", " ")
-        label = {
-            "beta1": "β₁",
-            "beta2": "β₂",
-            "eps": "ε",
-            "alpha": "α (decay ρ)",
-            "momentum": "momentum μ",
-        }.get(pname, label)
-        if key not in st.session_state:
-            st.session_state[key] = p.default
-        if isinstance(p.default, bool):
-            out[pname] = st.checkbox(label, key=key, help=p.help)
-        elif isinstance(p.default, int):
-            out[pname] = int(
-                st.number_input(
-                    label,
-                    min_value=int(p.low) if p.low is not None else None,
-                    max_value=int(p.high) if p.high is not None else None,
-                    step=1,
-                    key=key,
-                    help=p.help,
-                )
-            )
-        elif isinstance(p.default, float):
-            if key in st.session_state and not isinstance(st.session_state[key], float):
-                st.session_state[key] = float(st.session_state[key])
-            fmt = "%.2e" if p.log else "%.4g"
-            out[pname] = float(
-                st.number_input(
-                    label,
-                    min_value=float(p.low) if p.low is not None else None,
-                    max_value=float(p.high) if p.high is not None else None,
-                    step=None if p.log else 0.01,
-                    format=fmt,
-                    key=key,
-                    help=p.help,
-                )
-            )
-    return out
+    return {
+        pname: param_input(
+            st, _PARAM_LABELS.get(pname, pname.replace("_", " ")), p, f"{prefix}_{name}_{pname}"
+        )
+        for pname, p in registry[name].params.items()
+        if pname not in skip
+    }
 
 
 # ------------------------------------------------------------------------------------------------
