@@ -148,7 +148,8 @@ def render_header(exp: Experiment) -> None:
     cols[1].metric("Training loss", fmt(rec.get("train_loss")))
     cols[2].metric("Test loss", fmt(rec.get("test_loss")))
     if exp.task == "regression":
-        m = exp.metrics().get("test") or exp.metrics()["train"]
+        all_metrics = exp.metrics()
+        m = all_metrics.get("test") or all_metrics["train"]
         cols[3].metric("Test R²", fmt(m["r2"]))
     else:
         acc = rec.get("test_acc") if rec.get("test_acc") is not None else rec.get("train_acc")
