@@ -10,29 +10,41 @@ Build a network from a plain config, train it, look inside::
     probs = net.predict(X_test)        # class-1 probabilities
 
 Registries (name -> entry with ``obj``, ``label``, ``description``, ``params``) list every choice:
-ACTIVATIONS, INITIALIZERS, OPTIMIZERS, SCHEDULES, LOSSES, REGULARIZERS.
+LAYERS, ACTIVATIONS, INITIALIZERS, OPTIMIZERS, SCHEDULES, LOSSES, REGULARIZERS. A network is a list
+of layer specs (``ModelSpec``; ``NetworkConfig`` builds the Playground's MLP as one), and the same
+``Network``/``Trainer`` train a stack of trials along a leading axis (``Population`` wraps that).
 """
 
 from playground.engine.activations import ACTIVATIONS, Activation, make_activation, sigmoid
 from playground.engine.grid import grid_points, predict_grid
 from playground.engine.initializers import INITIALIZERS, init_std, make_initializer
-from playground.engine.layers import BatchNorm, Dense, Dropout, Layer
+from playground.engine.layers import (
+    LAYERS,
+    BatchNorm,
+    Dense,
+    Dropout,
+    Layer,
+    Residual,
+    Sequential,
+    build_layer,
+)
 from playground.engine.losses import LOSSES, TASK_LOSS, make_loss
-from playground.engine.network import BN_MODES, TASKS, Network, NetworkConfig
+from playground.engine.network import BN_MODES, TASKS, ModelSpec, Network, NetworkConfig
 from playground.engine.optimizers import OPTIMIZERS, Optimizer, make_optimizer
 from playground.engine.params import Parameter, ParamSet
 from playground.engine.population import Population
 from playground.engine.registry import Entry, Param, Registry
 from playground.engine.regularization import REGULARIZERS
-from playground.engine.schedules import SCHEDULES, make_schedule
+from playground.engine.schedules import SCHEDULES, Schedule, make_schedule
 from playground.engine.serialize import from_json, from_npz, load, save, to_json, to_npz
-from playground.engine.trainer import Divergence, TrainConfig, TrainData, Trainer
+from playground.engine.trainer import Divergence, Status, TrainConfig, TrainData, Trainer
 from playground.errors import ConfigError
 
 __all__ = [
     "ACTIVATIONS",
     "BN_MODES",
     "INITIALIZERS",
+    "LAYERS",
     "LOSSES",
     "OPTIMIZERS",
     "REGULARIZERS",
@@ -47,6 +59,11 @@ __all__ = [
     "Dropout",
     "Entry",
     "Layer",
+    "ModelSpec",
+    "Residual",
+    "Schedule",
+    "Sequential",
+    "Status",
     "Network",
     "NetworkConfig",
     "Optimizer",
@@ -58,6 +75,7 @@ __all__ = [
     "TrainConfig",
     "TrainData",
     "Trainer",
+    "build_layer",
     "from_json",
     "from_npz",
     "grid_points",

@@ -1,18 +1,17 @@
 """Activation functions, each with its derivative, as layers.
 
-Every class offers ``f(x)`` and ``df(x)`` (the function and its derivative, elementwise, for plots
-and lessons) and the layer pair ``forward(x, training)`` / ``backward(grad)`` used in training,
-which reuses what the forward computed.
+Each activation is one implementation, the layer pair ``forward(x, training)`` / ``backward(grad)``
+used in training (the backward reuses what the forward cached); the curves the lessons draw,
+``f(x)`` and ``df(x)``, are computed by that same pair.
 """
 
 from __future__ import annotations
-
-from abc import abstractmethod
 
 import numpy as np
 
 from playground.engine.layers import Layer
 from playground.engine.registry import Param, Registry
+from playground.errors import ConfigError
 
 ACTIVATIONS = Registry("activation")
 
@@ -25,7 +24,11 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 class Activation(Layer):
-    """Base class of elementwise activations. ``width`` is the number of units it outputs."""
+    """Base class of activations: ``forward`` caches what ``backward`` needs, and that one
+    implementation also gives the curves the lessons draw (:meth:`f` and :meth:`df`).
+
+    ``width`` is the number of units it outputs (its input has ``pieces`` times as many).
+    """
 
     #: Units whose output is this small everywhere count as dead (ReLU family); None: never dead.
     dead_below: float | None = None
@@ -38,30 +41,25 @@ class Activation(Layer):
         self.width = width
         self.rng = rng
 
-    @abstractmethod
+    def set_noise(self, rng):
+        self.rng = rng
+
+    def output_shape(self, in_shape):
+        return (*in_shape[:-1], in_shape[-1] // self.pieces)
+
     def f(self, x: np.ndarray) -> np.ndarray:
-        """The activation, elementwise."""
+        """The activation (eval mode) of ``x``: the layer's own forward pass."""
+        return self.forward(np.asarray(x, dtype=np.float64), False)
 
-    @abstractmethod
     def df(self, x: np.ndarray) -> np.ndarray:
-        """Its derivative, elementwise."""
-
-    def forward(self, x, training):
-        self._x = x
-        return self.f(x)
-
-    def backward(self, grad):
-        return grad * self.df(self._x)
+        """d output/d input for each input entry (eval mode), from the layer's own backward pass:
+        elementwise activations give f′(x); Maxout gives 1 at each unit's winning piece, 0 elsewhere."""
+        y = self.f(x)
+        return self.backward(np.ones_like(y))
 
 
 @ACTIVATIONS.register("identity", description="f(x) = x: no non-linearity (a linear model).", label="Linear")
 class Identity(Activation):
-    def f(self, x):
-        return x
-
-    def df(self, x):
-        return np.ones_like(x)
-
     def forward(self, x, training):
         return x
 
@@ -75,14 +73,9 @@ class Identity(Activation):
     label="Sigmoid",
 )
 class Sigmoid(Activation):
+    """σ(x); σ′(x) = σ(x)·(1 − σ(x)), computed from the cached output."""
+
     saturation = (0.05, 0.95)
-
-    def f(self, x):
-        return sigmoid(x)
-
-    def df(self, x):
-        s = sigmoid(x)
-        return s * (1.0 - s)
 
     def forward(self, x, training):
         self._y = y = sigmoid(x)
@@ -97,13 +90,9 @@ class Sigmoid(Activation):
     "tanh", description="tanh(x): squashes to (−1, 1), zero-centred; saturates for large |x|.", label="Tanh"
 )
 class Tanh(Activation):
+    """tanh(x); tanh′(x) = 1 − tanh²(x), computed from the cached output."""
+
     saturation = (-0.95, 0.95)
-
-    def f(self, x):
-        return np.tanh(x)
-
-    def df(self, x):
-        return 1.0 - np.tanh(x) ** 2
 
     def forward(self, x, training):
         self._y = y = np.tanh(x)
@@ -118,13 +107,9 @@ class Tanh(Activation):
     "relu", description="max(0, x): cheap, does not saturate for x > 0; units can die.", label="ReLU"
 )
 class ReLU(Activation):
+    """max(0, x); the derivative is 1 for x > 0 and 0 otherwise (0 at the kink, as PyTorch)."""
+
     dead_below = 0.0
-
-    def f(self, x):
-        return np.maximum(x, 0.0)
-
-    def df(self, x):
-        return (x > 0).astype(np.float64)
 
     def forward(self, x, training):
         self._mask = x > 0
@@ -145,12 +130,6 @@ class LeakyReLU(Activation):
         super().__init__(width, rng)
         self.slope = slope
 
-    def f(self, x):
-        return np.where(x > 0, x, self.slope * x)
-
-    def df(self, x):
-        return np.where(x > 0, 1.0, self.slope)
-
     def forward(self, x, training):
         self._k = k = np.where(x > 0, 1.0, self.slope)
         return x * k
@@ -168,7 +147,8 @@ class LeakyReLU(Activation):
 class PReLU(Activation):
     """f(x) = x for x > 0, a·x otherwise, with a learned slope ``a`` per unit.
 
-    ∂f/∂x = 1 or a; ∂f/∂a = x for x ≤ 0, else 0. The slopes are not weight-decayed.
+    ∂f/∂x = 1 or a; ∂f/∂a = x for x ≤ 0, else 0. The slopes are not weight-decayed. Before it is
+    bound to a network (a lesson's curve) the slope is ``init``.
     """
 
     def __init__(self, width, rng=None, init: float = 0.25):
@@ -179,30 +159,29 @@ class PReLU(Activation):
     def param_specs(self):
         return [("alpha", (self.width,), "prelu")]
 
-    def bind(self, params, prefix):
-        self.alpha = params[prefix + "alpha"]
+    def on_bind(self):
+        self.alpha = self.p["alpha"]
 
     def init_params(self, rng):
-        self.alpha.value[...] = self.init
+        self.p["alpha"].value[...] = self.init
 
-    def f(self, x):
-        a = self.alpha.value if self.alpha is not None else self.init
-        return np.where(x > 0, x, a * x)
-
-    def df(self, x):
-        a = self.alpha.value if self.alpha is not None else self.init
-        return np.where(x > 0, 1.0, a * np.ones_like(x))
+    def _slope(self):
+        return self.init if self.alpha is None else self.row(self.alpha.value)
 
     def forward(self, x, training):
         self._x = x
         self._pos = pos = x > 0
-        return np.where(pos, x, x * self.alpha.value)
+        return np.where(pos, x, x * self._slope())
 
     def backward(self, grad):
         neg_x = np.where(self._pos, 0.0, self._x)
-        dalpha = self.alpha.grad
-        dalpha += np.einsum("ij,ij->j", grad, neg_x)
-        return np.where(self._pos, grad, grad * self.alpha.value)
+        if self.alpha is not None:
+            dalpha = self.alpha.grad
+            if self.trials is None:
+                dalpha += np.einsum("ij,ij->j", grad, neg_x)
+            else:
+                dalpha += np.einsum("tij,tij->tj", grad, neg_x)
+        return np.where(self._pos, grad, grad * self._slope())
 
 
 @ACTIVATIONS.register(
@@ -213,27 +192,26 @@ class PReLU(Activation):
     upper=Param(1.0 / 3.0, 0.0, 1.0, "Largest random slope (PyTorch default 1/3)."),
 )
 class RReLU(Activation):
+    """Slopes drawn from U(lower, upper) per entry while training (from the network's seeded
+    generator; with a trials axis each trial's own), the fixed slope (lower + upper)/2 in eval."""
+
     def __init__(self, width, rng=None, lower: float = 1 / 8, upper: float = 1 / 3):
         super().__init__(width, rng)
         if upper < lower:
-            from playground.errors import ConfigError
-
             raise ConfigError(f"RReLU: upper ({upper}) must be at least lower ({lower}).")
         self.lower, self.upper = lower, upper
         #: A fixed slope array (same shape as the input) for gradient checks; None draws afresh.
         self.fixed_slopes = None
 
-    def f(self, x):
-        return np.where(x > 0, x, 0.5 * (self.lower + self.upper) * x)
-
-    def df(self, x):
-        return np.where(x > 0, 1.0, 0.5 * (self.lower + self.upper))
-
     def forward(self, x, training):
         if training:
             slopes = self.fixed_slopes
             if slopes is None:
-                slopes = self.rng.uniform(self.lower, self.upper, size=x.shape)
+                if self.trials is None:
+                    slopes = self.rng.uniform(self.lower, self.upper, size=x.shape)
+                else:
+                    shape = x.shape[1:]
+                    slopes = np.stack([r.uniform(self.lower, self.upper, size=shape) for r in self.rng])
         else:
             slopes = 0.5 * (self.lower + self.upper)
         self._k = k = np.where(x > 0, 1.0, slopes)
@@ -250,15 +228,11 @@ class RReLU(Activation):
     alpha=Param(1.0, 0.0, 10.0, "Value the output approaches for very negative inputs (−α)."),
 )
 class ELU(Activation):
+    """x for x > 0, α(eˣ − 1) otherwise; the derivative there is α·eˣ = f(x) + α."""
+
     def __init__(self, width, rng=None, alpha: float = 1.0):
         super().__init__(width, rng)
         self.alpha = alpha
-
-    def f(self, x):
-        return np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0.0)))
-
-    def df(self, x):
-        return np.where(x > 0, 1.0, self.alpha * np.exp(np.minimum(x, 0.0)))
 
     def forward(self, x, training):
         self._x = x
@@ -276,19 +250,22 @@ class ELU(Activation):
 )
 class GELU(Activation):
     """GELU in its tanh form, PyTorch's ``GELU(approximate='tanh')``:
-    ``0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))``.
+    ``0.5·x·(1 + tanh(u))`` with ``u = √(2/π)·(x + 0.044715·x³)``.
 
     NumPy has no vectorized erf, and the tanh form differs from the exact one by < 5e-4; its
-    derivative below is exact for the form used, so gradient checks hold to rounding.
+    derivative ``0.5·(1 + t) + 0.5·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²)`` is exact for the form
+    used, so gradient checks hold to rounding.
     """
 
-    def f(self, x):
-        return 0.5 * x * (1.0 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x**3)))
+    def forward(self, x, training):
+        self._x = x
+        self._t = t = np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x**3))
+        return 0.5 * x * (1.0 + t)
 
-    def df(self, x):
-        t = np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x**3))
+    def backward(self, grad):
+        x, t = self._x, self._t
         dt = (1.0 - t * t) * _SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * x * x)
-        return 0.5 * (1.0 + t) + 0.5 * x * dt
+        return grad * (0.5 * (1.0 + t) + 0.5 * x * dt)
 
 
 @ACTIVATIONS.register(
@@ -298,15 +275,18 @@ class GELU(Activation):
     beta=Param(1.0, 0.01, 100.0, "Sharpness: log(1 + e^(βx))/β approaches ReLU as β grows."),
 )
 class Softplus(Activation):
+    """log(1 + e^(βx))/β (stable via logaddexp); the derivative is σ(βx)."""
+
     def __init__(self, width, rng=None, beta: float = 1.0):
         super().__init__(width, rng)
         self.beta = beta
 
-    def f(self, x):
+    def forward(self, x, training):
+        self._x = x
         return np.logaddexp(0.0, self.beta * x) / self.beta
 
-    def df(self, x):
-        return sigmoid(self.beta * x)
+    def backward(self, grad):
+        return grad * sigmoid(self.beta * self._x)
 
 
 @ACTIVATIONS.register(
@@ -318,37 +298,47 @@ class Softplus(Activation):
 class Maxout(Activation):
     """Each unit outputs the maximum of its k inputs (the dense layer before it is k times wider).
 
-    Pieces of unit j are columns ``j·k … j·k+k−1``; the gradient flows to the winning piece only.
+    Pieces of unit j are columns ``j·k … j·k+k−1`` of the last axis; the gradient flows to the
+    winning piece only.
     """
 
     def __init__(self, width, rng=None, k: int = 2):
         super().__init__(width, rng)
         self.pieces = self.k = int(k)
 
-    def f(self, x):
-        return x.reshape(x.shape[0], -1, self.k).max(axis=2)
-
-    def df(self, x):
-        # Derivative of each output with respect to its winning piece.
-        return np.ones((x.shape[0], x.shape[1] // self.k))
-
     def forward(self, x, training):
-        n = x.shape[0]
-        pieces = x.reshape(n, self.width, self.k)
-        self._arg = arg = pieces.argmax(axis=2)
+        lead = x.shape[:-1]
+        pieces = x.reshape(*lead, x.shape[-1] // self.k, self.k)
+        self._arg = arg = pieces.argmax(axis=-1)
         self._shape = x.shape
-        return np.take_along_axis(pieces, arg[:, :, None], axis=2)[:, :, 0]
+        return np.take_along_axis(pieces, arg[..., None], axis=-1)[..., 0]
 
     def backward(self, grad):
-        n = grad.shape[0]
-        dx = np.zeros((n, self.width, self.k))
-        np.put_along_axis(dx, self._arg[:, :, None], grad[:, :, None], axis=2)
+        dx = np.zeros((*grad.shape, self.k))
+        np.put_along_axis(dx, self._arg[..., None], grad[..., None], axis=-1)
         return dx.reshape(self._shape)
 
 
 def make_activation(
-    name: str, width: int, rng: np.random.Generator, params: dict | None = None
+    name: str,
+    width: int | tuple[int, ...],
+    rng: np.random.Generator | None = None,
+    params: dict | None = None,
+    *,
+    from_input: bool = False,
 ) -> Activation:
-    """Build a registered activation layer for ``width`` output units with validated parameters."""
+    """Build a registered activation with validated parameters for ``width`` output units (or,
+    with ``from_input``, for inputs of shape ``width``: Maxout's k pieces per unit are divided out)."""
     entry = ACTIVATIONS[name]
-    return entry.obj(width, rng, **entry.resolve(params))
+    settings = entry.resolve(params)
+    if from_input:
+        features = int(width[-1])
+        act = entry.obj(features, rng, **settings)
+        if act.pieces > 1:
+            if features % act.pieces:
+                raise ConfigError(
+                    f"Maxout with k={act.pieces} needs a multiple of {act.pieces} inputs, got {features}."
+                )
+            act.width = features // act.pieces
+        return act
+    return entry.obj(int(width), rng, **settings)

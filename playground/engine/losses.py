@@ -1,8 +1,10 @@
 """Losses computed from the network's raw outputs (logits), in numerically stable forms.
 
 Each loss has ``targets(y)`` (turn labels into the array the loss compares against, once per
-dataset), ``forward(out, t) -> float`` (the mean loss, also caching what backward needs),
-``backward() -> d loss / d out`` and ``predict(out)`` (probabilities or values).
+dataset), ``forward(out, t) -> float`` (the mean loss, also caching what backward needs; a (T,)
+array of per-trial means when ``out`` has a leading trials axis), ``backward() -> d loss / d out``
+and ``predict(out)`` (probabilities or values). Targets of the wrong shape (raw labels where the
+loss expects ``targets(y)``) raise :class:`~playground.errors.ConfigError` rather than broadcast.
 """
 
 from __future__ import annotations
@@ -11,18 +13,46 @@ import numpy as np
 
 from playground.engine.activations import sigmoid
 from playground.engine.registry import Registry
+from playground.errors import ConfigError
 
 LOSSES = Registry("loss")
 
 
 class Loss:
+    """Base class. Shapes: ``out`` is (n, k) for one network or (T, n, k) with a trials axis;
+    targets are (n, …) (shared by every trial) or (T, n, …). ``forward`` returns a float for one
+    network and a (T,) array of per-trial means with trials."""
+
     task: str = ""
+    #: What ``targets`` looks like, for error messages.
+    target_desc = "float targets of shape (n, 1)"
 
     def targets(self, y: np.ndarray) -> np.ndarray:
-        return np.asarray(y, dtype=np.float64).reshape(-1, 1)
+        """Labels or values (n,) or (n, 1) → the array this loss compares against, (n, 1)."""
+        y = np.asarray(y, dtype=np.float64)
+        if y.ndim > 2 or (y.ndim == 2 and y.shape[1] != 1):
+            raise ConfigError(f"{type(self).__name__} takes one target per example, got shape {y.shape}.")
+        return y.reshape(-1, 1)
 
-    def accuracy(self, out: np.ndarray, y: np.ndarray) -> float | None:
+    def check(self, out: np.ndarray, t: np.ndarray) -> None:
+        """Refuse targets that would broadcast into a wrong loss (e.g. raw labels (n,) against (n, 1))."""
+        if t.shape != out.shape and t.shape != out.shape[1:]:
+            raise ConfigError(
+                f"{type(self).__name__} expects {self.target_desc} matching the outputs {out.shape}, "
+                f"got {t.shape}: convert labels with loss.targets(y)."
+            )
+
+    def accuracy(self, out: np.ndarray, y: np.ndarray) -> float | np.ndarray | None:
         return None
+
+    def grad_only(self, out: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """d loss/d out without the loss value (when only the step matters)."""
+        self.forward(out, t)
+        return self.backward()
+
+
+def _scalar(v):
+    return float(v) if np.ndim(v) == 0 else v
 
 
 @LOSSES.register(
@@ -39,15 +69,23 @@ class MeanSquaredError(Loss):
     task = "regression"
 
     def forward(self, out, t):
+        self.check(out, t)
         self._d = d = out - t
+        if d.ndim == 3:
+            return np.einsum("tij,tij->t", d, d) / (d.shape[1] * d.shape[2])
         return float(np.vdot(d, d)) / d.size
 
     def backward(self):
         d = self._d
-        return d * (2.0 / d.size)
+        return d * (2.0 / (d.shape[-2] * d.shape[-1]))
+
+    def grad_only(self, out, t):
+        self.check(out, t)
+        d = out - t
+        return d * (2.0 / (d.shape[-2] * d.shape[-1]))
 
     def predict(self, out):
-        return out[:, 0] if out.shape[1] == 1 else out
+        return out[..., 0] if out.shape[-1] == 1 else out
 
 
 @LOSSES.register(
@@ -61,29 +99,40 @@ class BinaryCrossEntropy(Loss):
     """
 
     task = "binary"
+    target_desc = "0/1 targets of shape (n, 1)"
 
     def forward(self, out, t):
+        self.check(out, t)
         self._out, self._t = out, t
         losses = np.maximum(out, 0.0) - out * t + np.log1p(np.exp(-np.abs(out)))
+        if out.ndim == 3:
+            return losses.mean(axis=(1, 2))
         return float(losses.mean())
 
     def backward(self):
         g = sigmoid(self._out)
         g -= self._t
-        g *= 1.0 / g.shape[0]
+        g *= 1.0 / g.shape[-2]
         return g
 
+    def grad_only(self, out, t):
+        self.check(out, t)
+        self._out, self._t = out, t
+        return self.backward()
+
     def predict(self, out):
-        return sigmoid(out[:, 0])
+        return sigmoid(out[..., 0])
 
     def accuracy(self, out, y):
-        return float(np.mean((out[:, 0] > 0) == (np.asarray(y).reshape(-1) > 0.5)))
+        y = np.asarray(y)
+        labels = y[..., 0] if y.ndim >= 2 and y.shape[-1] == 1 else y
+        return _scalar(np.mean((out[..., 0] > 0) == (labels > 0.5), axis=-1))
 
 
 def log_softmax(z: np.ndarray) -> np.ndarray:
-    """log softmax(z) = z − max − log Σ exp(z − max), stable for any z."""
-    shifted = z - z.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    """log softmax(z) over the last axis = z − max − log Σ exp(z − max), stable for any z."""
+    shifted = z - z.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 @LOSSES.register(
@@ -95,26 +144,50 @@ class SoftmaxCrossEntropy(Loss):
     """L = mean(−log softmax(z)[y]); dL/dz = (softmax(z) − onehot(y))/N."""
 
     task = "multiclass"
+    target_desc = "integer class labels of shape (n,)"
 
     def targets(self, y):
-        return np.asarray(y).reshape(-1).astype(np.int64)
+        y = np.asarray(y)
+        if y.ndim > 2 or (y.ndim == 2 and y.shape[1] != 1):
+            raise ConfigError(
+                f"Softmax cross-entropy takes one class label per example, got shape {y.shape}."
+            )
+        return y.reshape(-1).astype(np.int64)
+
+    def check(self, out, t):
+        if not np.issubdtype(t.dtype, np.integer) or (
+            t.shape != out.shape[:-1] and t.shape != out.shape[1:-1]
+        ):
+            raise ConfigError(
+                f"Softmax cross-entropy expects {self.target_desc} for outputs {out.shape}, got "
+                f"{t.dtype} {t.shape}: convert labels with loss.targets(y)."
+            )
 
     def forward(self, out, t):
+        self.check(out, t)
         logp = log_softmax(out)
         self._p, self._t = np.exp(logp), t
-        return float(-logp[np.arange(t.size), t].mean())
+        if out.ndim == 2:
+            return float(-logp[np.arange(t.size), t].mean())
+        labels = np.broadcast_to(t, out.shape[:-1])
+        return -np.take_along_axis(logp, labels[..., None], axis=-1)[..., 0].mean(axis=-1)
 
     def backward(self):
         g = self._p.copy()
-        g[np.arange(self._t.size), self._t] -= 1.0
-        g *= 1.0 / g.shape[0]
+        t = self._t
+        if g.ndim == 2:
+            g[np.arange(t.size), t] -= 1.0
+        else:
+            labels = np.broadcast_to(t, g.shape[:-1])[..., None]
+            np.put_along_axis(g, labels, np.take_along_axis(g, labels, axis=-1) - 1.0, axis=-1)
+        g *= 1.0 / g.shape[-2]
         return g
 
     def predict(self, out):
         return np.exp(log_softmax(out))
 
     def accuracy(self, out, y):
-        return float(np.mean(out.argmax(axis=1) == np.asarray(y).reshape(-1)))
+        return _scalar(np.mean(out.argmax(axis=-1) == np.asarray(y), axis=-1))
 
 
 #: The loss each task trains with.

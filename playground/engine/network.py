@@ -1,33 +1,103 @@
-"""A fully-connected network built from a plain, JSON-serializable :class:`NetworkConfig`.
+"""A network built from a JSON-serializable list of layer specs.
 
-Each hidden layer is ``Dense → [BN] → activation → [BN] → [dropout]`` (BN before or after the
-activation, as chosen), optionally wrapped in a residual connection ``y = x + f(x)`` when its input
-and output widths are equal. The output layer is a plain ``Dense`` giving one logit (binary), K
-logits (multi-class) or values (regression); the loss turns them into probabilities.
+:class:`ModelSpec` is the general description (input shape, a list of layer specs, the task); the
+layer specs name entries of :data:`~playground.engine.layers.LAYERS` and nest through the
+``sequential`` and ``residual`` containers. :class:`NetworkConfig` holds the Playground's MLP
+settings and is one builder of such a list: each hidden layer is ``Dense → [BN] → activation →
+[BN] → [dropout]`` (BN before or after the activation, as chosen), wrapped in a residual connection
+``y = x + f(x)`` when its input and output widths are equal; the output layer is a ``Dense`` giving
+one logit (binary), K logits (multi-class) or values (regression); the loss turns them into
+probabilities. The same config gives the same parameter names (``h1.W``, ``out.b`` …) and draws
+the same random numbers in the same order, so a saved file or shared link opens the same run.
+
+``Network(config, seeds=[s1, …, sT])`` stacks T networks of that shape along a leading trials axis,
+trial t initialized exactly as ``Network(config with seed s_t)``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from playground.engine.activations import ACTIVATIONS, Activation, make_activation
-from playground.engine.initializers import INITIALIZERS, make_initializer
-from playground.engine.layers import BatchNorm, Dense, Dropout, Layer, ResidualEnd, ResidualStart
+from playground.engine.initializers import INITIALIZERS
+from playground.engine.layers import BatchNorm, Dense, Layer, Residual, Sequential, build_layer
 from playground.engine.losses import TASK_LOSS, make_loss
-from playground.engine.params import ParamSet
+from playground.engine.params import Parameter, ParamSet
 from playground.errors import ConfigError
 
 TASKS = ("binary", "multiclass", "regression")
 BN_MODES = ("off", "before", "after")
 
 
+def _from_dict(cls, d: dict[str, Any], what: str):
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(d) - known)
+    if unknown:
+        raise ConfigError(f"Unknown {what} setting(s): {unknown}.")
+    cfg = cls(**d)
+    cfg.validate()
+    return cfg
+
+
+def _check_task(task: str, n_classes: Any) -> None:
+    if task not in TASKS:
+        raise ConfigError(f"Unknown task {task!r}; choose one of {', '.join(TASKS)}.")
+    if task == "multiclass" and not (isinstance(n_classes, int) and n_classes >= 2):
+        raise ConfigError(f"A multi-class problem needs at least 2 classes, got {n_classes!r}.")
+
+
+@dataclass
+class ModelSpec:
+    """A network as data: one example's input shape, the layer specs in order, the task.
+
+    The last layer must output what the task's loss expects (1 value for binary and regression, K
+    logits for multi-class). ``seed`` seeds the weights and the training-time noise.
+    """
+
+    input_shape: list[int] = field(default_factory=lambda: [2])
+    layers: list[dict[str, Any]] = field(default_factory=list)
+    task: str = "binary"
+    n_classes: int = 2
+    seed: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ModelSpec:
+        return _from_dict(cls, d, "model")
+
+    @property
+    def n_inputs(self) -> int:
+        return int(np.prod(self.input_shape))
+
+    @property
+    def n_outputs(self) -> int:
+        return self.n_classes if self.task == "multiclass" else 1
+
+    def validate(self) -> None:
+        if not isinstance(self.input_shape, list | tuple) or not all(
+            isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in self.input_shape
+        ):
+            raise ConfigError(f"The input shape must be whole numbers ≥ 1, got {self.input_shape!r}.")
+        if not isinstance(self.layers, list | tuple):
+            raise ConfigError(f"The layers must be a list of layer specs, got {self.layers!r}.")
+        _check_task(self.task, self.n_classes)
+        if not isinstance(self.seed, int):
+            raise ConfigError(f"The seed must be a whole number, got {self.seed!r}.")
+
+    def spec(self) -> ModelSpec:
+        return self
+
+
 @dataclass
 class NetworkConfig:
-    """Everything that defines a network's shape and its initial weights.
+    """The Playground's fully-connected network: everything that defines its shape and initial weights.
 
     ``hidden`` lists the hidden layers' widths (empty: a linear/logistic model). ``seed`` seeds the
     weights and the training-time noise (dropout masks, RReLU slopes).
@@ -54,13 +124,7 @@ class NetworkConfig:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> NetworkConfig:
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise ConfigError(f"Unknown network setting(s): {unknown}.")
-        cfg = cls(**d)
-        cfg.validate()
-        return cfg
+        return _from_dict(cls, d, "network")
 
     @property
     def n_outputs(self) -> int:
@@ -74,10 +138,7 @@ class NetworkConfig:
             not isinstance(w, int) or isinstance(w, bool) or w < 1 for w in self.hidden
         ):
             raise ConfigError(f"Hidden layer widths must be whole numbers ≥ 1, got {self.hidden!r}.")
-        if self.task not in TASKS:
-            raise ConfigError(f"Unknown task {self.task!r}; choose one of {', '.join(TASKS)}.")
-        if self.task == "multiclass" and not (isinstance(self.n_classes, int) and self.n_classes >= 2):
-            raise ConfigError(f"A multi-class problem needs at least 2 classes, got {self.n_classes!r}.")
+        _check_task(self.task, self.n_classes)
         ACTIVATIONS[self.activation].resolve(self.activation_params)
         INITIALIZERS[self.init].resolve(self.init_params)
         if self.batch_norm not in BN_MODES:
@@ -89,24 +150,59 @@ class NetworkConfig:
         if not isinstance(self.seed, int):
             raise ConfigError(f"The seed must be a whole number, got {self.seed!r}.")
 
+    def layer_specs(self, dropout: float | Sequence[float] | None = None) -> list[dict[str, Any]]:
+        """The layer list this MLP is (``dropout``: override the rate, e.g. one per trial)."""
+        rate = self.dropout if dropout is None else dropout
+        has_dropout = bool(np.any(np.asarray(rate, dtype=np.float64) > 0))
+        pieces = make_activation(self.activation, 1, None, self.activation_params).pieces
+        init = {"init": self.init, "init_params": dict(self.init_params), "bias_init": self.bias_init}
+        bn = {"type": "batch_norm", "momentum": self.bn_momentum, "eps": self.bn_eps}
+        act = {"type": "activation", "activation": self.activation, "params": dict(self.activation_params)}
+        specs: list[dict[str, Any]] = []
+        width_in = self.n_inputs
+        for i, width in enumerate(self.hidden, start=1):
+            name = f"h{i}"
+            block = [{"type": "dense", "name": name, "units": width * pieces, **init}]
+            if self.batch_norm == "before":
+                block.append({**bn, "name": name})
+            block.append({**act, "name": name})
+            if self.batch_norm == "after":
+                block.append({**bn, "name": name})
+            if has_dropout:
+                block.append({"type": "dropout", "name": name, "rate": rate})
+            if self.residual and width_in == width:
+                specs.append({"type": "residual", "block": block})
+            else:
+                specs.extend(block)
+            width_in = width
+        specs.append({"type": "dense", "name": "out", "units": self.n_outputs, **init})
+        return specs
+
+    def spec(self, dropout: float | Sequence[float] | None = None) -> ModelSpec:
+        """This network as a general :class:`ModelSpec`."""
+        self.validate()
+        return ModelSpec([self.n_inputs], self.layer_specs(dropout), self.task, self.n_classes, self.seed)
+
+
+def config_from_dict(d: dict[str, Any]) -> NetworkConfig | ModelSpec:
+    """A saved network config: a :class:`ModelSpec` if it lists layers, else a :class:`NetworkConfig`."""
+    return ModelSpec.from_dict(d) if "layers" in d else NetworkConfig.from_dict(d)
+
 
 @dataclass
 class HiddenLayer:
     """The parts of hidden layer ``index`` (1-based), for instrumentation and the network view."""
 
     index: int
-    dense: Dense
+    name: str
+    dense: Dense | None
     activation: Activation
     batch_norm: BatchNorm | None
     residual: bool
 
-    @property
-    def name(self) -> str:
-        return f"h{self.index}"
-
 
 class Network:
-    """A fully-connected network; parameters are named views into one flat buffer.
+    """A network of composable layers; parameters are named views into one flat buffer.
 
     >>> net = Network(NetworkConfig(hidden=[4, 2]))
     >>> probs = net.predict(np.zeros((3, 2)))       # class-1 probabilities, shape (3,)
@@ -114,58 +210,121 @@ class Network:
     ['h1.W', 'h1.b']
     """
 
-    def __init__(self, config: NetworkConfig | dict):
+    def __init__(
+        self,
+        config: NetworkConfig | ModelSpec | dict,
+        seeds: Sequence[int] | None = None,
+        *,
+        spec: ModelSpec | None = None,
+    ):
         if isinstance(config, dict):
-            config = NetworkConfig.from_dict(config)
+            config = config_from_dict(config)
         config.validate()
         self.config = config
-        init_seq, noise_seq = np.random.SeedSequence(config.seed).spawn(2)
-        init_rng = np.random.default_rng(init_seq)
-        #: The generator behind dropout masks and RReLU slopes (part of the reproducible run).
-        self.noise_rng = np.random.default_rng(noise_seq)
-        self.loss = make_loss(TASK_LOSS[config.task])
+        self.spec = spec = spec or config.spec()
+        self.trials: int | None = None if seeds is None else len(seeds)
+        if self.trials == 0:
+            raise ConfigError("A stack of networks needs at least one trial.")
+        seed_list = [spec.seed] if seeds is None else [int(s) for s in seeds]
+        init_rngs, noise_rngs = [], []
+        for s in seed_list:
+            init_seq, noise_seq = np.random.SeedSequence(s).spawn(2)
+            init_rngs.append(np.random.default_rng(init_seq))
+            noise_rngs.append(np.random.default_rng(noise_seq))
+        #: The generator behind dropout masks and RReLU slopes (one per trial with a trials axis).
+        self.noise_rng = noise_rngs[0] if seeds is None else noise_rngs
+        self.loss = make_loss(TASK_LOSS[spec.task])
         self.training = False
 
-        init = make_initializer(config.init, config.init_params)
-        layers: list[tuple[str, Layer]] = []
-        self.hidden_layers: list[HiddenLayer] = []
-        width_in = config.n_inputs
-        for i, width in enumerate(config.hidden, start=1):
-            act = make_activation(config.activation, width, self.noise_rng, config.activation_params)
-            dense = Dense(width_in, width * act.pieces, init, config.bias_init)
-            residual = config.residual and width_in == width
-            bn = None
-            block: list[tuple[str, Layer]] = [(f"h{i}.", dense)]
-            if config.batch_norm == "before":
-                bn = BatchNorm(width * act.pieces, config.bn_momentum, config.bn_eps)
-                block.append((f"h{i}.", bn))
-            block.append((f"h{i}.", act))
-            if config.batch_norm == "after":
-                bn = BatchNorm(width, config.bn_momentum, config.bn_eps)
-                block.append((f"h{i}.", bn))
-            if config.dropout > 0:
-                block.append((f"h{i}.", Dropout(float(config.dropout), self.noise_rng)))
-            if residual:
-                start, end = ResidualStart(), ResidualEnd()
-                start.end = end
-                block = [("", start), *block, ("", end)]
-            layers.extend(block)
-            self.hidden_layers.append(HiddenLayer(i, dense, act, bn, residual))
-            width_in = width
-        self.output = Dense(width_in, config.n_outputs, init, config.bias_init)
-        layers.append(("out.", self.output))
+        layers, shape = [], tuple(spec.input_shape)
+        for layer_spec in spec.layers:
+            layer, shape = build_layer(layer_spec, shape)
+            layers.append(layer)
+        if shape != (spec.n_outputs,):
+            raise ConfigError(
+                f"The last layer outputs shape {shape}, but a {spec.task} task needs ({spec.n_outputs},)."
+            )
+        self.root = Sequential(layers)
+        self.input_shape = tuple(spec.input_shape)
+        self._leaves = list(self.root.leaves())
+        self._first = self._leaves[0] if self._leaves else None
 
-        specs = [
-            (prefix + name, shape, kind)
-            for prefix, layer in layers
-            for name, shape, kind in layer.param_specs()
-        ]
-        self.params = ParamSet(specs)
-        for prefix, layer in layers:
-            layer.bind(self.params, prefix)
-            layer.init_params(init_rng)
-        self.layers = [layer for _, layer in layers]
-        self._backward_layers = self.layers[::-1]
+        self.params = ParamSet(
+            [(leaf.name + n, shape, kind) for leaf in self._leaves for n, shape, kind in leaf.param_specs()],
+            self.trials,
+        )
+        lead = () if self.trials is None else (self.trials,)
+        self._buffers = {
+            leaf.name + n: np.full((*lead, *shape), float(fill))
+            for leaf in self._leaves
+            for n, shape, fill in leaf.buffer_specs()
+        }
+        if self.trials is None:
+            self._bind()
+            for leaf in self._leaves:
+                leaf.init_params(init_rngs[0])
+        else:
+            for t, rng in enumerate(init_rngs):  # each trial drawn as its own network would be
+                view = {
+                    name: Parameter(name, p.value[t], p.grad[t], p.kind, p.shape)
+                    for name, p in self.params.params.items()
+                }
+                bufs = {name: b[t] for name, b in self._buffers.items()}
+                for leaf in self._leaves:
+                    leaf.bind(view, bufs)
+                    leaf.init_params(rng)
+            self._bind()
+        self.hidden_layers = self._hidden_layers()
+        dense = [leaf for leaf in self._leaves if isinstance(leaf, Dense)]
+        self.output = dense[-1] if dense else None
+        self.has_batch_norm = any(isinstance(leaf, BatchNorm) for leaf in self._leaves)
+
+    def _bind(self) -> None:
+        for leaf in self._leaves:
+            leaf.bind(self.params, self._buffers)
+            leaf.set_noise(self.noise_rng)
+
+    def _hidden_layers(self) -> list[HiddenLayer]:
+        in_residual: set[int] = set()
+
+        def walk(layer: Layer, inside: bool) -> None:
+            if inside:
+                in_residual.add(id(layer))
+            for child in layer.children():
+                walk(child, inside or isinstance(layer, Residual))
+
+        walk(self.root, False)
+        out = []
+        for leaf in self._leaves:
+            if isinstance(leaf, Activation):
+                group = [x for x in self._leaves if x.name == leaf.name] if leaf.name else [leaf]
+                dense = next((x for x in group if isinstance(x, Dense)), None)
+                bn = next((x for x in group if isinstance(x, BatchNorm)), None)
+                index = len(out) + 1
+                out.append(
+                    HiddenLayer(
+                        index, leaf.name.rstrip(".") or f"h{index}", dense, leaf, bn, id(leaf) in in_residual
+                    )
+                )
+        return out
+
+    def named_layers(self) -> list[tuple[str, Layer]]:
+        """Every non-container layer in forward order, with its name (``"h1"``, ``"out"`` …)."""
+        return [(leaf.name.rstrip("."), leaf) for leaf in self._leaves]
+
+    # -- trials ------------------------------------------------------------------------------------
+    def keep_trials(self, rows: np.ndarray) -> None:
+        """Keep only the trials ``rows`` (indices or mask) of a stacked network; the rest are dropped."""
+        if self.trials is None:
+            raise ConfigError("keep_trials() needs a network with a trials axis.")
+        idx = np.arange(self.trials)[rows]
+        self.params.take(idx)
+        self._buffers = {k: np.ascontiguousarray(v[idx]) for k, v in self._buffers.items()}
+        self.noise_rng = [self.noise_rng[i] for i in idx]
+        self.trials = len(idx)
+        for leaf in self._leaves:
+            leaf.keep_trials(idx)
+        self._bind()
 
     # -- modes -------------------------------------------------------------------------------
     def train(self) -> Network:
@@ -179,24 +338,36 @@ class Network:
 
     # -- forward / backward ------------------------------------------------------------------
     def forward(self, X: np.ndarray, training: bool | None = None) -> np.ndarray:
-        """Raw outputs (logits or values), shape (n, n_outputs)."""
+        """Raw outputs (logits or values): (n, n_outputs), or (T, n, n_outputs) with trials."""
         if training is None:
             training = self.training
-        for layer in self.layers:
-            X = layer.forward(X, training)
-        return X
+        return self.root.forward(X, training)
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+    def backward(self, grad_out: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
         """Back-propagate d loss/d outputs; gradients accumulate into ``params`` (``+=``).
 
-        Returns the gradient with respect to the network's input.
+        Returns the gradient with respect to the network's input (None with ``input_grad=False``:
+        the first layer then skips that product, as training does).
         """
-        for layer in self._backward_layers:
-            grad_out = layer.backward(grad_out)
-        return grad_out
+        if self._first is not None:
+            self._first.skip_input_grad = not input_grad
+        return self.root.backward(grad_out)
 
     def zero_grad(self) -> None:
         self.params.zero_grad()
+
+    def check_input(self, X: np.ndarray) -> np.ndarray:
+        """``X`` as float64, or ConfigError saying which shape was expected."""
+        X = np.asarray(X, dtype=np.float64)
+        if (
+            X.ndim < 1 + len(self.input_shape)
+            or X.shape[X.ndim - len(self.input_shape) :] != self.input_shape
+        ):
+            raise ConfigError(
+                f"The network expects inputs of shape (n, {', '.join(map(str, self.input_shape))}), "
+                f"got {X.shape}."
+            )
+        return X
 
     def loss_and_grad(self, X: np.ndarray, targets: np.ndarray, training: bool = True) -> float:
         """Zero the gradients, run forward and backward, return the data loss (no regularization)."""
@@ -206,17 +377,21 @@ class Network:
         return loss
 
     def predict(self, X: np.ndarray, batch: int = 8192) -> np.ndarray:
-        """Class-1 probabilities (binary, shape (n,)), class probabilities (multi-class, (n, K)) or
-        values (regression, (n,)) in eval mode, in chunks so a large grid stays cheap in memory."""
-        X = np.asarray(X, dtype=np.float64)
+        """In eval mode, per input row: binary → class-1 probabilities, shape (n,); multi-class →
+        class probabilities (n, K); regression → values (n,). With trials a leading (T,) axis.
+        Large inputs go in chunks so a decision-boundary grid stays cheap in memory."""
+        X = self.check_input(X)
         if len(X) <= batch:
             return self.loss.predict(self.forward(X, False))
+        axis = 0 if self.trials is None else 1
         return np.concatenate(
-            [self.loss.predict(self.forward(X[i : i + batch], False)) for i in range(0, len(X), batch)]
+            [self.loss.predict(self.forward(X[i : i + batch], False)) for i in range(0, len(X), batch)],
+            axis=axis,
         )
 
-    def evaluate(self, X: np.ndarray, targets: np.ndarray) -> tuple[float, float | None]:
-        """(mean data loss, accuracy or None) in eval mode; ``targets`` from ``loss.targets(y)``."""
+    def evaluate(self, X: np.ndarray, targets: np.ndarray) -> tuple[Any, Any]:
+        """(mean data loss, accuracy or None) in eval mode; ``targets`` from ``loss.targets(y)``.
+        With trials, (T,) arrays."""
         if len(X) == 0:
             return float("nan"), None
         out = self.forward(X, False)
@@ -234,32 +409,43 @@ class Network:
     ) -> list[dict[str, Any]]:
         """Run a forward pass recording every hidden layer's pre- and post-activation values.
 
-        Returns, per hidden layer, ``pre`` and ``post`` (flattened samples of at most
+        Returns, per hidden layer (activation), ``pre`` and ``post`` (flattened samples of at most
         ``max_values`` values, None: all), their ``mean``/``std``, ``dead_fraction`` (share of
         units whose output is 0 for every input: ReLU-family only) and ``saturated_fraction``
         (share of outputs in the flat tails of sigmoid/tanh). With ``grad_out`` (d loss/d output),
         also backpropagates it and records ``grad``, the gradient at each layer's output; the
         parameters' gradients are left as they were. Not used by training: charts ask for it.
         """
-        acts = {id(h.activation): h for h in self.hidden_layers}
-        found: dict[int, dict[str, np.ndarray]] = {}
+        found: dict[int, dict[str, np.ndarray]] = {h.index: {} for h in self.hidden_layers}
         pick = rng if rng is not None else np.random.default_rng(0)
-        for layer in self.layers:
-            h = acts.get(id(layer))
-            y = layer.forward(X, training)
-            if h is not None:
-                found[h.index] = {"pre": X, "post": y}
-            X = y
-        if grad_out is not None:
-            saved = self.params.grads.copy()
-            self.params.grads.fill(0.0)
-            g = grad_out
-            for layer in self._backward_layers:
-                h = acts.get(id(layer))
-                if h is not None:
-                    found[h.index]["grad"] = g
-                g = layer.backward(g)
-            self.params.grads[...] = saved
+        acts = [(h.index, h.activation) for h in self.hidden_layers]
+
+        def wrap(index: int, act: Activation) -> None:
+            cls_forward, cls_backward = type(act).forward, type(act).backward
+
+            def forward(x, training):
+                y = cls_forward(act, x, training)
+                found[index]["pre"], found[index]["post"] = x, y
+                return y
+
+            def backward(g):
+                found[index]["grad"] = g
+                return cls_backward(act, g)
+
+            act.forward, act.backward = forward, backward
+
+        for index, act in acts:
+            wrap(index, act)
+        try:
+            out = self.forward(X, training)
+            if grad_out is not None:
+                saved = self.params.grads.copy()
+                self.params.grads.fill(0.0)
+                self.backward(np.asarray(grad_out, dtype=np.float64).reshape(out.shape))
+                self.params.grads[...] = saved
+        finally:
+            for _, act in acts:
+                del act.forward, act.backward
 
         def sample(a: np.ndarray) -> np.ndarray:
             flat = a.reshape(-1)
@@ -267,7 +453,7 @@ class Network:
                 return flat.copy()
             return flat[pick.choice(flat.size, max_values, replace=False)]
 
-        out = []
+        records = []
         for h in self.hidden_layers:
             rec = found[h.index]
             post = rec["post"]
@@ -294,8 +480,8 @@ class Network:
                 entry["grad"] = sample(rec["grad"])
                 entry["grad_mean"] = float(rec["grad"].mean())
                 entry["grad_std"] = float(rec["grad"].std())
-            out.append(entry)
-        return out
+            records.append(entry)
+        return records
 
     # -- parameters and state ------------------------------------------------------------------
     def get_params(self) -> dict[str, np.ndarray]:
@@ -310,33 +496,58 @@ class Network:
         self.params.set(values)
 
     def buffers(self) -> dict[str, np.ndarray]:
-        """Non-trained state by name (batch norm's running statistics)."""
-        return {
-            f"h{h.index}.{key}": arr
-            for h in self.hidden_layers
-            if h.batch_norm is not None
-            for key, arr in h.batch_norm.buffers().items()
-        }
+        """Non-trained state by name (batch norm's running statistics), live arrays."""
+        return dict(self._buffers)
 
     def state(self) -> dict[str, np.ndarray]:
-        """Copies of every parameter and buffer, by name: enough to restore the network exactly."""
+        """Copies of every parameter and buffer, by name: enough to restore the weights exactly."""
         out = self.get_params()
-        out.update({k: v.copy() for k, v in self.buffers().items()})
+        out.update({k: v.copy() for k, v in self._buffers.items()})
         return out
 
     def load_state(self, state: dict[str, np.ndarray]) -> None:
-        buffers = self.buffers()
-        params = {k: v for k, v in state.items() if k not in buffers}
+        params = {k: v for k, v in state.items() if k not in self._buffers}
         missing = sorted(set(self.params.names()) - set(params))
         if missing:
             raise ConfigError(f"Saved weights do not fit this network: missing {missing}.")
         self.params.set(params)
-        for k, arr in buffers.items():
+        for k, arr in self._buffers.items():
             if k in state:
                 value = np.asarray(state[k], dtype=np.float64)
                 if value.shape != arr.shape:
                     raise ConfigError(f"Saved buffer {k!r} has shape {value.shape}, expected {arr.shape}.")
                 arr[...] = value
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything that makes this network's run: parameters, buffers and the noise generator."""
+        rng = self.noise_rng
+        return {
+            "params": self.get_params(),
+            "buffers": {k: v.copy() for k, v in self._buffers.items()},
+            "noise_rng": rng.bit_generator.state
+            if self.trials is None
+            else [r.bit_generator.state for r in rng],
+        }
+
+    def load_state_dict(self, d: dict[str, Any]) -> None:
+        try:
+            params, buffers = dict(d["params"]), dict(d.get("buffers", {}))
+        except (KeyError, TypeError):
+            raise ConfigError("A network state_dict needs 'params' (and 'buffers').") from None
+        missing = sorted(set(self._buffers) - set(buffers))
+        if missing:
+            raise ConfigError(f"Saved state does not fit this network: missing buffers {missing}.")
+        self.load_state({**params, **buffers})
+        rng_state = d.get("noise_rng")
+        if rng_state is not None:
+            try:
+                if self.trials is None:
+                    self.noise_rng.bit_generator.state = rng_state
+                else:
+                    for r, s in zip(self.noise_rng, rng_state, strict=True):
+                        r.bit_generator.state = s
+            except (TypeError, ValueError, KeyError) as e:
+                raise ConfigError(f"Saved noise-generator state is malformed: {e}.") from None
 
     @property
     def n_params(self) -> int:
@@ -344,7 +555,7 @@ class Network:
 
     def layer_sizes(self) -> list[int]:
         """Units per layer, inputs and outputs included (e.g. [2, 4, 2, 1])."""
-        return [self.config.n_inputs, *self.config.hidden, self.config.n_outputs]
+        return [self.spec.n_inputs, *(h.activation.width for h in self.hidden_layers), self.spec.n_outputs]
 
     def unit_weights(self) -> list[np.ndarray]:
         """Per connection layer, the (fan_in, fan_out) matrix from units to units, for the network

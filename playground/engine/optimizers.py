@@ -1,9 +1,10 @@
 """Optimizers in the style of ``torch.optim``, over a :class:`ParamSet`'s flat buffers.
 
-Each update rule is a plain function working in place on arrays (a test can call it directly, and
-the population trainer calls it on stacked ``(trials, n_params)`` arrays with per-trial learning
-rates), and each optimizer is a small class owning its state, with ``step()``, ``zero_grad()``,
-``reset()``, ``state_dict()`` and ``load_state_dict()``.
+Each update rule is a plain function working in place on arrays (a test can call it directly; the
+same call serves one network's ``(n_params,)`` buffers and a stack of trials' ``(T, n_params)``
+buffers with per-trial learning rates), and each optimizer is a small class owning its state and
+its rule, with ``step()``, ``zero_grad()``, ``reset()``, ``state_dict()`` and ``load_state_dict()``.
+Adding an optimizer is one class and one ``register`` line.
 
 Conventions follow PyTorch (hyperparameter names and defaults, ε outside the square root, Adam's
 bias correction, the momentum buffer ``v = μ·v + g``). Deliberate differences, documented:
@@ -108,7 +109,14 @@ def decoupled_decay(p, lr, weight_decay):
 
 # -- optimizer classes ---------------------------------------------------------------------------
 class Optimizer:
-    """Base class: owns per-parameter state as flat arrays aligned with ``params.values``."""
+    """Base class: owns per-parameter state as flat arrays aligned with ``params.values``.
+
+    Works the same on one network's (n,) buffers and on a stack of trials' (T, n) buffers; ``lr``
+    is a number, or (with trials) an array that broadcasts against (T, n), e.g. one rate per trial
+    repeated along the row. Frozen parameters (``params.n_train`` onwards) are never updated.
+    A subclass names its state ``buffers`` and implements ``_update(p, g)`` by calling its update
+    rule (a plain function above); that is all an optimizer needs.
+    """
 
     name = ""
     #: Names of the flat state buffers this optimizer keeps.
@@ -117,16 +125,34 @@ class Optimizer:
     def __init__(self, params: ParamSet, lr: float | None = None, **hyper: Any):
         self.params = params
         entry = OPTIMIZERS[self.name]
+        if "lr" in hyper:
+            raise ConfigError(f"{entry.label}: give the learning rate as lr=…, not among the other settings.")
         resolved = entry.resolve({"lr": lr, **hyper} if lr is not None else hyper)
         self.lr = float(resolved.pop("lr"))
         self.hyper = resolved
         self.reset()
 
+    def _views(self) -> None:
+        n = self.params.n_train
+        whole = n == len(self.params)
+        self._p = self.params.values if whole else self.params.values[..., :n]
+        self._g = self.params.grads if whole else self.params.grads[..., :n]
+        self._n_decay = self.params.n_decay
+
     def reset(self) -> None:
         """Forget all state (moments, accumulators, step count)."""
         self.t = 0
-        self.state = {name: np.zeros_like(self.params.values) for name in self.buffers}
-        self._tmp = np.empty_like(self.params.values)
+        self._views()
+        self.state = {name: np.zeros_like(self._p) for name in self.buffers}
+        self._tmp = np.empty_like(self._p)
+
+    def keep_trials(self, rows: np.ndarray) -> None:
+        """After ``params.take(rows)``: keep those trials' state (and per-trial rates)."""
+        self._views()
+        self.state = {k: np.ascontiguousarray(v[rows]) for k, v in self.state.items()}
+        self._tmp = np.empty_like(self._p)
+        if np.ndim(self.lr):
+            self.lr = self.lr[rows]
 
     def set_hyper(self, **hyper: Any) -> None:
         """Change hyperparameters on the fly, keeping the state (validated like the constructor)."""
@@ -140,20 +166,27 @@ class Optimizer:
 
     def step(self) -> None:
         self.t += 1
-        self._update(self.params.values, self.params.grads)
+        self._update(self._p, self._g)
 
     def _update(self, p: np.ndarray, g: np.ndarray) -> None:
         sgd_update(p, g, self.lr)
 
+    def _decay_lr(self):
+        """The learning rate over the decayed (weight) entries."""
+        lr = self.lr
+        return lr[..., : self._n_decay] if np.ndim(lr) and np.shape(lr)[-1] > 1 else lr
+
     def state_dict(self) -> dict[str, Any]:
-        """JSON-serializable: name, lr, hyperparameters, step count and per-parameter state."""
+        """Name, learning rate, hyperparameters, step count and per-parameter state (arrays)."""
+        lead = self._p.shape[:-1]
         per_param = {
-            pname: {buf: self.state[buf][sl].reshape(shape).tolist() for buf in self.buffers}
+            pname: {buf: self.state[buf][..., sl].reshape((*lead, *shape)).copy() for buf in self.buffers}
             for pname, (sl, shape) in self.params.slices.items()
+            if sl.stop <= self.params.n_train
         }
         return {
             "name": self.name,
-            "lr": self.lr,
+            "lr": self.lr if not np.ndim(self.lr) else np.asarray(self.lr).copy(),
             "hyper": dict(self.hyper),
             "step": self.t,
             "state": per_param,
@@ -162,19 +195,25 @@ class Optimizer:
     def load_state_dict(self, d: dict[str, Any]) -> None:
         if d.get("name") != self.name:
             raise ConfigError(f"Saved optimizer state is for {d.get('name')!r}, not {self.name!r}.")
-        self.set_hyper(lr=d["lr"], **d["hyper"])
+        lr = d["lr"]
+        self.set_hyper(**d["hyper"]) if np.ndim(lr) else self.set_hyper(lr=lr, **d["hyper"])
+        if np.ndim(lr):
+            self.lr = np.asarray(lr, dtype=np.float64)
         self.t = int(d["step"])
+        lead = self._p.shape[:-1]
         for pname, (sl, shape) in self.params.slices.items():
+            if sl.stop > self.params.n_train:
+                continue
             saved = d["state"].get(pname)
             if saved is None:
                 raise ConfigError(f"Saved optimizer state has no entry for parameter {pname!r}.")
             for buf in self.buffers:
                 arr = np.asarray(saved[buf], dtype=np.float64)
-                if arr.shape != shape:
+                if arr.shape != (*lead, *shape):
                     raise ConfigError(
-                        f"Saved optimizer state for {pname!r} has shape {arr.shape}, not {shape}."
+                        f"Saved optimizer state for {pname!r} has shape {arr.shape}, not {(*lead, *shape)}."
                     )
-                self.state[buf][sl] = arr.reshape(-1)
+                self.state[buf][..., sl] = arr.reshape((*lead, -1))
 
 
 @OPTIMIZERS.register(
@@ -316,13 +355,14 @@ class AdamW(Adam):
     def _update(self, p, g):
         wd = self.hyper["weight_decay"]
         if wd:
-            decoupled_decay(p[: self.params.n_decay], self.lr, wd)
+            decoupled_decay(p[..., : self._n_decay], self._decay_lr(), wd)
         super()._update(p, g)
 
 
 def make_optimizer(
     name: str, params: ParamSet, lr: float | None = None, hyper: dict | None = None
 ) -> Optimizer:
-    """Build a registered optimizer; unknown names or bad hyperparameters raise ConfigError."""
+    """Build a registered optimizer; unknown names, bad hyperparameters or an ``"lr"`` inside
+    ``hyper`` (the learning rate has one spelling: the ``lr`` argument) raise ConfigError."""
     cls = OPTIMIZERS[name].obj
     return cls(params, lr, **(hyper or {}))

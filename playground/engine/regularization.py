@@ -2,7 +2,9 @@
 
 They act on weight matrices only, never on biases, batch-norm γ/β or PReLU slopes: penalizing a
 bias does not limit how wiggly the function is, and shrinking γ or a PReLU slope changes what the
-layer computes rather than its complexity. The weights are ``params.values[:params.n_decay]``.
+layer computes rather than its complexity. The weights are ``params.values[..., :params.n_decay]``;
+with a trials axis (``w`` of shape (T, n)) ``lam`` may be one rate per trial ((T, 1) or (T, n)) and
+``penalty`` returns one value per trial.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ REGULARIZERS = Registry("regularization")
 class NoPenalty:
     @staticmethod
     def penalty(w: np.ndarray, lam: float) -> float:
-        return 0.0
+        return 0.0 if w.ndim == 1 else np.zeros(len(w))
 
     @staticmethod
     def add_grad(w: np.ndarray, g: np.ndarray, lam: float) -> None:
@@ -32,6 +34,8 @@ class L2:
     @staticmethod
     def penalty(w, lam):
         """λ/2·Σw²"""
+        if w.ndim == 2:
+            return 0.5 * np.ravel(lam) * np.einsum("tp,tp->t", w, w)
         return 0.5 * lam * float(np.dot(w, w))
 
     @staticmethod
@@ -49,6 +53,8 @@ class L1:
     @staticmethod
     def penalty(w, lam):
         """λ·Σ|w|"""
+        if w.ndim == 2:
+            return np.ravel(lam) * np.abs(w).sum(axis=1)
         return lam * float(np.abs(w).sum())
 
     @staticmethod

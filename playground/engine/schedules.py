@@ -76,9 +76,31 @@ def cosine(epoch: int, lr0: float, t_max: int = 100, lr_min: float = 0.0) -> flo
     return lr_min + (lr0 - lr_min) * (1.0 + math.cos(math.pi * epoch / t_max)) / 2.0
 
 
-def make_schedule(name: str, params: dict | None = None):
-    """A function ``(epoch, lr0) -> lr`` for a registered schedule with validated parameters."""
-    entry = SCHEDULES[name]
-    kwargs = entry.resolve(params)
-    fn = entry.obj
-    return lambda epoch, lr0: fn(epoch, lr0, **kwargs)
+class Schedule:
+    """A registered schedule with validated parameters, called as ``schedule(epoch, lr0) -> lr``
+    (``lr0`` may be an array: one base rate per trial). It holds no state beyond its settings, so
+    its ``state_dict`` is just those (the epoch it is at lives in the trainer)."""
+
+    def __init__(self, name: str, params: dict | None = None):
+        entry = SCHEDULES[name]
+        self.name = name
+        self.params = entry.resolve(params)
+        self._fn = entry.obj
+
+    def __call__(self, epoch: int, lr0):
+        return self._fn(epoch, lr0, **self.params)
+
+    def state_dict(self) -> dict:
+        return {"name": self.name, "params": dict(self.params)}
+
+    def load_state_dict(self, d: dict) -> None:
+        other = Schedule(d["name"], d.get("params"))
+        self.name, self.params, self._fn = other.name, other.params, other._fn
+
+    def __repr__(self) -> str:
+        return f"Schedule({self.name!r}, {self.params})"
+
+
+def make_schedule(name: str, params: dict | None = None) -> Schedule:
+    """A :class:`Schedule` ``(epoch, lr0) -> lr`` for a registered schedule with validated parameters."""
+    return Schedule(name, params)

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from playground.engine.network import Network, NetworkConfig
+from playground.engine.network import Network, config_from_dict
 from playground.errors import ConfigError
 
 FORMAT = "nn-playground/network-1"
@@ -33,7 +33,7 @@ def network_to_dict(net: Network) -> dict[str, Any]:
 def network_from_dict(d: dict[str, Any]) -> Network:
     if not isinstance(d, dict) or d.get("format") != FORMAT:
         raise ConfigError("This is not a saved network of this playground (missing format tag).")
-    net = Network(NetworkConfig.from_dict(d["config"]))
+    net = Network(config_from_dict(d["config"]))
     try:
         state = {k: np.asarray(v, dtype=np.float64) for k, v in d["state"].items()}
     except (TypeError, ValueError, AttributeError, KeyError) as exc:

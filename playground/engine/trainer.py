@@ -1,18 +1,25 @@
 """Mini-batch training: epochs, shuffling, schedules, regularization, clipping, early stopping and
 divergence handling. The trainer never calls the UI; it advances by steps or epochs and records
 what happened (``history``, ``health``, ``status``), and the page decides when to draw.
+
+The same trainer trains one network or a stack of trials (a network built with ``seeds=[…]``):
+each trial may have its own learning rate, penalty, early-stopping settings and mini-batch order
+(``trials=[{…}, …]``, keys in :data:`TRIAL_KEYS`), and trial t follows the arithmetic of training
+``Network(config with seed s_t)`` alone with ``TrainConfig(with trial t's settings)``. A trial that
+diverges or stops early is frozen (its final weights kept) and dropped from the stacked arrays.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import enum
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from playground.engine.layers import Dense
 from playground.engine.network import Network
 from playground.engine.optimizers import OPTIMIZERS, make_optimizer
 from playground.engine.regularization import REGULARIZERS
@@ -54,6 +61,10 @@ class TrainConfig:
 
     def validate(self) -> None:
         entry = OPTIMIZERS[self.optimizer]
+        if "lr" in (self.optimizer_params or {}):
+            raise ConfigError(
+                "Set the learning rate with learning_rate, not as 'lr' among the optimizer's settings."
+            )
         entry.resolve({**self.optimizer_params, "lr": self.learning_rate})
         SCHEDULES[self.schedule].resolve(self.schedule_params)
         REGULARIZERS[self.regularization]
@@ -65,6 +76,29 @@ class TrainConfig:
             raise ConfigError(f"Patience must be a whole number of epochs ≥ 1, got {self.patience!r}.")
         if not (isinstance(self.clip_norm, int | float) and self.clip_norm >= 0):
             raise ConfigError(f"Gradient clipping norm must be ≥ 0 (0 = off), got {self.clip_norm!r}.")
+
+
+class Status(str, enum.Enum):
+    """Why training can or cannot go on; compares equal to its plain string value."""
+
+    READY = "ready"
+    DIVERGED = "diverged"
+    EARLY_STOPPED = "early_stopped"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+#: Training settings that may differ from trial to trial (the rest are shared).
+TRIAL_KEYS = (
+    "learning_rate",
+    "regularization",
+    "reg_rate",
+    "early_stopping",
+    "patience",
+    "min_delta",
+    "seed",
+)
 
 
 def batch_bounds(n: int, batch_size: int, batch_norm: bool) -> list[tuple[int, int]]:
@@ -112,18 +146,36 @@ class Divergence:
         )
 
 
+def _as_inputs(X: np.ndarray) -> np.ndarray:
+    """Inputs as a contiguous array: integer ids (tokens) stay integers, the rest become float64."""
+    X = np.asarray(X)
+    if np.issubdtype(X.dtype, np.integer):
+        return np.ascontiguousarray(X)
+    return np.ascontiguousarray(X, dtype=np.float64)
+
+
+#: Outputs smaller than this in magnitude give a finite loss, so a stacked step computes only the
+#: gradient (the loss value serves only to notice divergence).
+_SAFE = 1e150
+
+
 class Trainer:
     """Trains a :class:`Network` on :class:`TrainData` with a :class:`TrainConfig`.
 
     ``history`` holds one record per completed epoch (epoch 0 is the untrained net): losses and
-    accuracies on each split and the learning rate used. With ``instrument=True``, ``health``
-    gets per-layer gradient norm, weight norm, update/weight ratio and dead-unit fraction at the end
-    of every epoch; otherwise the training step pays nothing for it.
+    accuracies on each split, the penalty and the learning rate used (with trials, each value is a
+    (T,) array, NaN for a trial no longer trained). With ``instrument=True``, ``health`` gets
+    per-layer gradient norm, weight norm, update/weight ratio and dead-unit fraction at the end of
+    every epoch; otherwise the training step pays nothing for it.
 
-    ``status`` is "ready" while training can go on, "diverged" (see ``divergence``) or
-    "early_stopped" (best weights restored, see ``best_epoch``). Nothing is raised at the caller
-    when training diverges.
+    ``status`` (a :class:`Status`) is READY while training can go on, DIVERGED (see
+    ``divergence``) or EARLY_STOPPED (best weights restored, see ``best_epoch``); with trials,
+    ``trial_status`` holds one per trial. Nothing is raised at the caller when training diverges.
     """
+
+    #: ``health`` keeps at most this many epochs: past it, every other recorded epoch is dropped
+    #: and records are taken half as often (a long run stays small in memory and cheap to chart).
+    MAX_HEALTH_EPOCHS = 1000
 
     def __init__(
         self,
@@ -131,6 +183,7 @@ class Trainer:
         data: TrainData,
         config: TrainConfig | dict | None = None,
         instrument: bool = False,
+        trials: Sequence[dict[str, Any]] | None = None,
     ):
         if config is None:
             config = TrainConfig()
@@ -139,45 +192,57 @@ class Trainer:
         self.network = network
         self.instrument = instrument
         loss = network.loss
-        self.X = np.ascontiguousarray(data.X_train, dtype=np.float64)
-        self.T = loss.targets(data.y_train)
+        self.X = _as_inputs(data.X_train)
         if len(self.X) == 0:
             raise ConfigError(
                 "There is no training data: increase the training share or the number of points."
             )
-        if self.X.shape[1] != network.config.n_inputs:
-            raise ConfigError(
-                f"The data has {self.X.shape[1]} input features "
-                f"but the network expects {network.config.n_inputs}."
-            )
+        self._check_features(self.X)
+        self.T = loss.targets(data.y_train)
+        if len(self.T) != len(self.X):
+            raise ConfigError(f"There are {len(self.X)} training inputs but {len(self.T)} targets.")
         self.splits: dict[str, tuple[np.ndarray, np.ndarray]] = {"train": (self.X, self.T)}
         for name, X, y in (("val", data.X_val, data.y_val), ("test", data.X_test, data.y_test)):
             if X is not None and len(X):
-                self.splits[name] = (np.ascontiguousarray(X, dtype=np.float64), loss.targets(y))
+                X = _as_inputs(X)
+                self._check_features(X)
+                self.splits[name] = (X, loss.targets(y))
         self.optimizer = None
         self.config = None
-        self.rng = np.random.default_rng(np.random.SeedSequence([config.seed, 1]))
         self.epoch = 0
         self.total_steps = 0
-        self.status = "ready"
-        self.divergence: Divergence | None = None
+        self.step_in_epoch = 0
         self.history: list[dict[str, Any]] = []
         self.health: list[dict[str, Any]] = []
-        self._health_every = 1
-        self.best_epoch: int | None = None
-        self.best_val = math.inf
-        self._best_state = None
-        self._wait = 0
-        self._backup = np.empty_like(network.params.values)
-        self._layers, self._loss = network.layers, network.loss
-        # The first layer's input gradient is never used in training: a Dense first layer only
-        # computes its parameter gradients (one matrix product less per step).
-        self._backward_layers = network._backward_layers[:-1]
-        first = network._backward_layers[-1]
-        self._first_backward = first.backward_params if isinstance(first, Dense) else first.backward
-        self.step_in_epoch = 0
-        self.set_config(config)
-        self.history.append(self.evaluate(epoch=0))
+        self.health_every = 1
+        self._root, self._loss = network.root, network.loss
+        self._first = network._first
+        self._perm: np.ndarray | None = None  # this epoch's order while an epoch is under way
+        self.trials = network.trials
+        if self.trials is None:
+            if trials is not None:
+                raise ConfigError("Per-trial settings need a network built with one seed per trial.")
+            self.rng = np.random.default_rng(np.random.SeedSequence([config.seed, 1]))
+            self.status = Status.READY
+            self.divergence: Divergence | None = None
+            self.best_epoch: int | None = None
+            self.best_val = math.inf
+            self.best_state: dict[str, np.ndarray] | None = None
+            self.wait = 0
+            self._backup = np.empty_like(network.params.values)
+            self.set_config(config)
+            self.history.append(self.evaluate(epoch=0))
+        else:
+            self._init_trials(config, trials)
+
+    def _check_features(self, X: np.ndarray) -> None:
+        shape = self.network.input_shape
+        if X.shape[1:] != shape:
+            if len(shape) == 1 and X.ndim == 2:
+                raise ConfigError(
+                    f"The data has {X.shape[1]} input features but the network expects {shape[0]}."
+                )
+            raise ConfigError(f"The data has inputs of shape {X.shape[1:]} but the network expects {shape}.")
 
     # -- configuration -------------------------------------------------------------------------
     def set_config(self, config: TrainConfig) -> None:
@@ -189,7 +254,7 @@ class Trainer:
                 "Early stopping watches the validation loss, but the validation split is empty: "
                 "set a validation share above 0 (or use more points)."
             )
-        if config.batch_size == 1 and self.network.config.batch_norm != "off":
+        if config.batch_size == 1 and self.network.has_batch_norm:
             raise ConfigError("Batch norm needs at least 2 examples per batch: raise the batch size.")
         if self.optimizer is None or self.optimizer.name != config.optimizer:
             self.optimizer = make_optimizer(
@@ -204,45 +269,40 @@ class Trainer:
         self._lam = float(config.reg_rate)
         self._reg = self.regularizer if self._lam > 0 and config.regularization != "none" else None
         self._clip = float(config.clip_norm)
-        if self.status == "early_stopped" and not config.early_stopping:
-            self.status = "ready"
+        if self.trials is None and self.status == Status.EARLY_STOPPED and not config.early_stopping:
+            self.status = Status.READY
 
     def lr_at(self, epoch: int) -> float:
         """The learning rate used during epoch ``epoch`` (0-based)."""
         return self.schedule(epoch, self.config.learning_rate)
 
-    # -- training --------------------------------------------------------------------------------
-    def _batches(self) -> list[tuple[np.ndarray, np.ndarray]]:
+    # -- training one network -----------------------------------------------------------------------
+    def _begin_epoch(self) -> None:
+        self.optimizer.lr = self.lr_at(self.epoch)
+        self.step_in_epoch = 0
         n = len(self.X)
-        if self.config.shuffle:
-            perm = self.rng.permutation(n)
-            X, T = self.X[perm], self.T[perm]
-        else:
-            X, T = self.X, self.T
-        bounds = batch_bounds(n, self.config.batch_size, self.network.config.batch_norm != "off")
-        return [(X[s:e], T[s:e]) for s, e in bounds]
+        self._perm = self.rng.permutation(n) if self.config.shuffle else np.arange(n)
+        self._bounds = batch_bounds(n, self.config.batch_size, self.network.has_batch_norm)
 
     def train_batch(self, x: np.ndarray, t: np.ndarray) -> float:
         """One optimization step on a batch: forward, backward, penalty, clipping, update.
 
         Returns the batch's data loss. If the loss or an updated weight is not finite, the
-        weights stay at their last finite values, ``status`` becomes "diverged" and NaN/inf is
-        returned (nothing is raised). ``t`` comes from ``network.loss.targets(y)``.
+        weights stay at their last finite values, ``status`` becomes DIVERGED and NaN/inf is
+        returned (nothing is raised). ``t`` comes from ``network.loss.targets(y)``; raw labels of
+        the wrong shape raise ConfigError.
         """
         params = self.network.params
         values, grads = params.values, params.grads
         grads.fill(0.0)
-        for layer in self._layers:
-            x = layer.forward(x, True)
+        out = self._root.forward(x, True)
         loss = self._loss
-        value = loss.forward(x, t)
+        value = loss.forward(out, t)
         if not math.isfinite(value):
             self._diverge(f"the loss became {value}")
             return value
-        g = loss.backward()
-        for layer in self._backward_layers:
-            g = layer.backward(g)
-        self._first_backward(g)
+        self._first.skip_input_grad = True  # nobody needs d loss/d input
+        self._root.backward(loss.backward())
         if self._reg is not None:
             n = params.n_decay
             self._reg.add_grad(values[:n], grads[:n], self._lam)
@@ -260,21 +320,62 @@ class Trainer:
         self.step_in_epoch += 1
         return value
 
-    def run_epoch(self) -> dict[str, Any] | None:
-        """Train one epoch; return its history record, or None if training cannot go on."""
-        if self.status != "ready":
+    def run_steps(self, n: int) -> dict[str, Any] | None:
+        """Train up to ``n`` mini-batches, continuing the epoch under way (its order and position
+        are part of :meth:`state_dict`). Returns the epoch's record if an epoch was completed."""
+        if self.trials is not None:
+            raise ConfigError("run_steps() trains one network; a stack of trials trains by epochs.")
+        if self.status != Status.READY:
             return None
-        self.optimizer.lr = lr = self.lr_at(self.epoch)
-        self.step_in_epoch = 0
-        for x, t in self._batches():
-            self.train_batch(x, t)
-            if self.status != "ready":
+        if self._perm is None:
+            self._begin_epoch()
+        X, T, perm = self.X, self.T, self._perm
+        shuffled = self.config.shuffle
+        for _ in range(n):
+            if self.step_in_epoch >= len(self._bounds):
+                break
+            s, e = self._bounds[self.step_in_epoch]
+            if shuffled:
+                idx = perm[s:e]
+                self.train_batch(X[idx], T[idx])
+            else:
+                self.train_batch(X[s:e], T[s:e])
+            if self.status != Status.READY:
+                self._perm = None
                 return None
+        if self.step_in_epoch < len(self._bounds):
+            return None
+        return self._end_epoch()
+
+    def run_epoch(self) -> dict[str, Any] | None:
+        """Train one epoch (or the rest of the one under way); return its history record, or
+        None if training cannot go on."""
+        if self.trials is not None:
+            return self._run_epoch_trials(True)
+        if self.status != Status.READY:
+            return None
+        if self._perm is None:
+            self._begin_epoch()
+            if self.config.shuffle:  # gather the whole epoch once: one copy instead of one per batch
+                X, T = self.X[self._perm], self.T[self._perm]
+            else:
+                X, T = self.X, self.T
+            for s, e in self._bounds:
+                self.train_batch(X[s:e], T[s:e])
+                if self.status != Status.READY:
+                    self._perm = None
+                    return None
+            return self._end_epoch()
+        return self.run_steps(len(self._bounds))
+
+    def _end_epoch(self) -> dict[str, Any] | None:
+        self._perm = None
+        lr = self.optimizer.lr
         self.epoch += 1
         record = self.evaluate(epoch=self.epoch, lr=lr)
         if not math.isfinite(record["train_loss"]):
             self.epoch -= 1
-            self.step_in_epoch -= 1  # the last step of the epoch, as the population trainer reports it
+            self.step_in_epoch -= 1  # the last step of the epoch, as a stacked trial reports it
             self._diverge(f"the training loss became {record['train_loss']}")
             return None
         self.history.append(record)
@@ -284,8 +385,23 @@ class Trainer:
             self._early_stopping(record)
         return record
 
-    def run_epochs(self, n: int) -> list[dict[str, Any]]:
-        """Train up to ``n`` epochs (fewer if training diverges or stops early)."""
+    def run_epochs(self, n: int, evaluate: str = "every") -> list[dict[str, Any]] | int:
+        """Train up to ``n`` epochs (fewer if training diverges or stops early).
+
+        One network: returns the epochs' records. Trials: returns how many epochs ran;
+        ``evaluate`` is "every" epoch or only the "last" of these ``n`` (a search that needs only
+        the final scores saves ~40 % of the time; early stopping always evaluates).
+        """
+        if self.trials is not None:
+            if evaluate not in ("every", "last"):
+                raise ConfigError(f"evaluate must be 'every' or 'last', got {evaluate!r}.")
+            ran = 0
+            for k in range(n):
+                if self.done:
+                    break
+                self._run_epoch_trials(evaluate == "every" or k == n - 1)
+                ran += 1
+            return ran
         out = []
         for _ in range(n):
             record = self.run_epoch()
@@ -295,23 +411,30 @@ class Trainer:
         return out
 
     def _diverge(self, reason: str) -> None:
-        self.status = "diverged"
+        self.status = Status.DIVERGED
         self.divergence = Divergence(self.epoch + 1, self.step_in_epoch + 1, reason)
 
     def _early_stopping(self, record: dict[str, Any]) -> None:
         val = record["val_loss"]
         if val < self.best_val - self.config.min_delta:
-            self.best_val, self.best_epoch, self._wait = val, record["epoch"], 0
-            self._best_state = self.network.state()
+            self.best_val, self.best_epoch, self.wait = val, record["epoch"], 0
+            self.best_state = self.network.state()
         else:
-            self._wait += 1
-            if self._wait >= self.config.patience and self._best_state is not None:
-                self.network.load_state(self._best_state)
-                self.status = "early_stopped"
+            self.wait += 1
+            if self.wait >= self.config.patience and self.best_state is not None:
+                self.network.load_state(self.best_state)
+                self.status = Status.EARLY_STOPPED
+
+    def resume(self) -> None:
+        """Clear a divergence so training can go on (after the weights were edited or reset)."""
+        if self.trials is None and self.status == Status.DIVERGED:
+            self.status, self.divergence = Status.READY, None
 
     # -- evaluation and instrumentation ------------------------------------------------------------
     def evaluate(self, epoch: int | None = None, lr: float | None = None) -> dict[str, Any]:
         """Loss and accuracy (None for regression) on every split, in eval mode."""
+        if self.trials is not None:
+            return self._evaluate_trials()
         record: dict[str, Any] = {
             "epoch": self.epoch if epoch is None else epoch,
             "lr": self.lr_at(self.epoch) if lr is None else lr,
@@ -328,23 +451,21 @@ class Trainer:
         record["penalty"] = self.regularizer.penalty(params.values[: params.n_decay], lam) if lam else 0.0
         return record
 
-    #: ``health`` keeps at most this many epochs: past it, every other recorded epoch is dropped
-    #: and records are taken half as often (a long run stays small in memory and cheap to chart).
-    MAX_HEALTH_EPOCHS = 1000
-
     def _record_health(self, epoch: int) -> None:
-        if epoch % self._health_every:
+        if epoch % self.health_every:
             return
         if len(self.health) >= self.MAX_HEALTH_EPOCHS * len(self.network.hidden_layers) > 0:
-            self._health_every *= 2
-            self.health = [r for r in self.health if r["epoch"] % self._health_every == 0]
-            if epoch % self._health_every:
+            self.health_every *= 2
+            self.health = [r for r in self.health if r["epoch"] % self.health_every == 0]
+            if epoch % self.health_every:
                 return
         backup = self._backup
         stats = self.network.probe(self.X[:512])
         for h, st in zip(self.network.hidden_layers, stats, strict=True):
+            if h.dense is None:
+                continue
             W = h.dense.W
-            sl, _ = self.network.params.slices[f"h{h.index}.W"]
+            sl, _ = self.network.params.slices[W.name]
             w_norm = float(np.linalg.norm(W.value))
             self.health.append(
                 {
@@ -357,3 +478,352 @@ class Trainer:
                     "saturated_fraction": st["saturated_fraction"],
                 }
             )
+
+    # -- state -------------------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to continue this run exactly (the network's own state is saved with
+        ``network.state_dict()``): config, counters, status, early-stopping memory, the shuffling
+        generator and the epoch under way, history, health and the optimizer's state."""
+        if self.trials is not None:
+            raise ConfigError("state_dict() is offered for one network, not for a stack of trials.")
+        d = self.divergence
+        return {
+            "config": self.config.to_dict(),
+            "epoch": self.epoch,
+            "total_steps": self.total_steps,
+            "step_in_epoch": self.step_in_epoch,
+            "perm": None if self._perm is None else self._perm.copy(),
+            "status": self.status.value,
+            "divergence": None if d is None else {"epoch": d.epoch, "step": d.step, "reason": d.reason},
+            "best_epoch": self.best_epoch,
+            "best_val": self.best_val,
+            "wait": self.wait,
+            "best_state": None
+            if self.best_state is None
+            else {k: v.copy() for k, v in self.best_state.items()},
+            "health_every": self.health_every,
+            "rng": self.rng.bit_generator.state,
+            "history": [dict(r) for r in self.history],
+            "health": [dict(r) for r in self.health],
+            "optimizer": self.optimizer.state_dict(),
+            "schedule": self.schedule.state_dict(),
+        }
+
+    def load_state_dict(self, d: dict[str, Any]) -> None:
+        """Restore :meth:`state_dict` on a trainer built for the same network, data and config
+        (the network's state is restored separately); malformed input raises ConfigError."""
+        try:
+            self.set_config(TrainConfig.from_dict(dict(d["config"])))
+            self.optimizer.load_state_dict(d["optimizer"])
+            self.epoch = int(d["epoch"])
+            self.total_steps = int(d["total_steps"])
+            self.step_in_epoch = int(d["step_in_epoch"])
+            perm = d.get("perm")
+            if perm is not None:
+                perm = np.asarray(perm, dtype=np.int64)
+                if sorted(perm.tolist()) != list(range(len(self.X))):
+                    raise ConfigError("The saved epoch order does not fit the training data.")
+                self._perm = perm
+                self._bounds = batch_bounds(len(self.X), self.config.batch_size, self.network.has_batch_norm)
+            else:
+                self._perm = None
+            self.status = Status(d["status"])
+            div = d.get("divergence")
+            self.divergence = (
+                None if div is None else Divergence(int(div["epoch"]), int(div["step"]), str(div["reason"]))
+            )
+            self.best_epoch = None if d.get("best_epoch") is None else int(d["best_epoch"])
+            self.best_val = float(d["best_val"])
+            self.wait = int(d["wait"])
+            best = d.get("best_state")
+            self.best_state = (
+                None if not best else {k: np.asarray(v, dtype=np.float64) for k, v in best.items()}
+            )
+            self.health_every = int(d.get("health_every", 1))
+            self.rng.bit_generator.state = d["rng"]
+            self.history = [dict(r) for r in d["history"]]
+            self.health = [dict(r) for r in d.get("health", [])]
+        except ConfigError:
+            raise
+        except (KeyError, TypeError, ValueError) as e:
+            raise ConfigError(f"The saved trainer state is malformed: {e!r}.") from None
+
+    # -- a stack of trials ------------------------------------------------------------------------------
+    def _init_trials(self, config: TrainConfig, trials: Sequence[dict[str, Any]] | None) -> None:
+        n = self.trials
+        trials = [{} for _ in range(n)] if trials is None else [dict(t) for t in trials]
+        if len(trials) != n:
+            raise ConfigError(f"The network stacks {n} trials but {len(trials)} trial settings were given.")
+        self.trial_configs: list[TrainConfig] = []
+        for over in trials:
+            unknown = sorted(set(over) - set(TRIAL_KEYS))
+            if unknown:
+                raise ConfigError(
+                    f"Training setting(s) {unknown} cannot differ between trials trained together; "
+                    f"per-trial settings are: {', '.join(TRIAL_KEYS)}."
+                )
+            tcfg = dataclasses.replace(config, **over)
+            tcfg.validate()
+            if tcfg.early_stopping and "val" not in self.splits:
+                raise ConfigError(
+                    "Early stopping watches the validation loss: set a validation share above 0."
+                )
+            self.trial_configs.append(tcfg)
+        self.set_config(config)
+        tc = self.trial_configs
+        self.lr0 = np.array([c.learning_rate for c in tc], dtype=np.float64)
+        self._reg_lams = {}
+        for name in {c.regularization for c in tc} - {"none"}:
+            lam = np.array([float(c.reg_rate) if c.regularization == name else 0.0 for c in tc])
+            if lam.any():
+                self._reg_lams[name] = lam
+        self._es = np.array([bool(c.early_stopping) for c in tc])
+        self._patience = np.array([c.patience for c in tc], dtype=np.int64)
+        self._min_delta = np.array([float(c.min_delta) for c in tc])
+        seeds = [c.seed for c in tc]
+        self._shared_order = len(set(seeds)) == 1
+        self._order_rngs = [np.random.default_rng(np.random.SeedSequence([s, 1])) for s in seeds]
+        if self._shared_order:
+            self._order_rngs = self._order_rngs[:1]
+        params = self.network.params
+        self._backup = np.empty_like(params.values)
+        self.active = np.arange(n)
+        self.final_values = params.values.copy()
+        self.final_buffers = {k: v.copy() for k, v in self.network.buffers().items()}
+        self.trial_status = [Status.READY] * n
+        self.trial_divergence: list[Divergence | None] = [None] * n
+        self.epochs_done = np.zeros(n, dtype=np.int64)
+        self.trial_best_epoch: list[int | None] = [None] * n
+        self._best_val = np.full(n, math.inf)
+        self._wait = np.zeros(n, dtype=np.int64)
+        self._best_values = np.zeros_like(params.values) if self._es.any() else None
+        self._best_buffers = {k: v.copy() for k, v in self.final_buffers.items()} if self._es.any() else None
+        #: The epoch of each ``history`` record (every epoch unless some ran without evaluation).
+        self.history_epochs: list[int] = []
+        lr_start = np.broadcast_to(np.asarray(self.schedule(0, self.lr0), dtype=np.float64), self.lr0.shape)
+        self._record(self._evaluate_trials(), lr_start, 0)
+
+    @property
+    def done(self) -> bool:
+        """With trials: True when every trial is frozen (diverged or stopped early)."""
+        if self.trials is None:
+            return self.status != Status.READY
+        return len(self.active) == 0
+
+    def trial_values(self) -> np.ndarray:
+        """(T, n_params) current parameter values of every trial (frozen trials: their final values)."""
+        out = self.final_values.copy()
+        out[self.active] = self.network.params.values
+        return out
+
+    def trial_state(self, i: int) -> dict[str, np.ndarray]:
+        """Trial ``i``'s parameters and buffers by name, as ``Network.state()`` gives them."""
+        pos = np.flatnonzero(self.active == i)
+        net = self.network
+        if len(pos):
+            row = net.params.values[pos[0]]
+            bufs = {k: v[pos[0]] for k, v in net.buffers().items()}
+        else:
+            row = self.final_values[i]
+            bufs = {k: v[i] for k, v in self.final_buffers.items()}
+        state = {name: row[sl].reshape(shape).copy() for name, (sl, shape) in net.params.slices.items()}
+        state.update({k: v.copy() for k, v in bufs.items()})
+        return state
+
+    def _epoch_data(self):
+        """This epoch's inputs and targets: (n, …) if all trials share the order, else (T, n, …),
+        each permutation drawn exactly as that trial's own trainer would draw it."""
+        if not self.config.shuffle:
+            return self.X, self.T
+        if self._shared_order:
+            perm = self._order_rngs[0].permutation(len(self.X))
+            return self.X[perm], self.T[perm]
+        perms = np.stack([rng.permutation(len(self.X)) for rng in self._order_rngs])
+        return self.X[perms], self.T[perms]
+
+    def _run_epoch_trials(self, evaluate: bool) -> bool:
+        """Train every active trial one epoch; False when no trial is left to train."""
+        if self.done:
+            return False
+        # A diverging trial overflows on its way to being frozen; the others are not affected.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            return self._epoch_trials(evaluate or bool(self._es[self.active].any()))
+
+    def _epoch_trials(self, evaluate: bool) -> bool:
+        X, T = self._epoch_data()
+        per_trial = X.ndim == self.X.ndim + 1
+        epoch_no = self.epoch + 1
+        lr_vec = np.broadcast_to(
+            np.asarray(self.schedule(self.epoch, self.lr0), dtype=np.float64), self.lr0.shape
+        )
+        net, loss, opt = self.network, self._loss, self.optimizer
+        # Per-trial rates broadcast to full rows once per epoch: a (T, 1) operand costs 3x more per call.
+        n_train, n_decay = net.params.n_train, net.params.n_decay
+        opt.lr = np.repeat(lr_vec[self.active][:, None], n_train, axis=1)
+        regs = [
+            (REGULARIZERS[name].obj, np.repeat(lam[self.active][:, None], n_decay, axis=1))
+            for name, lam in self._reg_lams.items()
+        ]
+        clip = self._clip
+        step_no = 0
+        for step_no, (s, e) in enumerate(
+            batch_bounds(len(self.X), self.config.batch_size, net.has_batch_norm), 1
+        ):
+            params = net.params
+            values, grads = params.values, params.grads
+            h, t = (X[:, s:e], T[:, s:e]) if per_trial else (X[s:e], T[s:e])
+            grads.fill(0.0)
+            out = self._root.forward(h, True)
+            if np.abs(out).max() < _SAFE:  # False for NaN too
+                g, step_loss = loss.grad_only(out, t), None
+            else:
+                step_loss = loss.forward(out, t)
+                g = loss.backward()
+            self._first.skip_input_grad = True
+            self._root.backward(g)
+            for reg, lam in regs:
+                reg.add_grad(values[:, :n_decay], grads[:, :n_decay], lam)
+            if clip > 0:
+                # ‖g‖ per trial as a batched BLAS dot (one network's np.dot, bit for bit)
+                norm = np.sqrt(np.matmul(grads[:, None, :], grads[:, :, None])[:, 0, 0])
+                over = norm > clip
+                if over.any():
+                    grads[over] *= (clip / (norm[over] + 1e-6))[:, None]
+            np.copyto(self._backup, values)
+            opt.step()
+            check = values.sum(axis=1) if values.shape[1] < 2 else np.matmul(values, np.ones(values.shape[1]))
+            if step_loss is not None:
+                check = check + step_loss
+            if not np.isfinite(check).all():
+                bad = ~np.isfinite(check)
+                values[bad] = self._backup[bad]
+                reasons = [
+                    f"the loss became {step_loss[k]}"
+                    if step_loss is not None and not math.isfinite(step_loss[k])
+                    else "a weight became NaN or infinite"
+                    for k in np.flatnonzero(bad)
+                ]
+                self._freeze(bad, Status.DIVERGED, [Divergence(epoch_no, step_no, r) for r in reasons])
+                if self.done:
+                    return False
+                keep = ~bad
+                if per_trial:
+                    X, T = X[keep], T[keep]
+                regs = [(reg, lam[keep]) for reg, lam in regs]
+            self.total_steps += 1
+        self.epoch = epoch_no
+        self.epochs_done[self.active] = epoch_no
+        if not evaluate:
+            return True
+        record = self._evaluate_trials()
+        bad = ~np.isfinite(record["train_loss"])
+        if bad.any():
+            self.epochs_done[self.active[bad]] = epoch_no - 1
+            reasons = [f"the training loss became {v}" for v in record["train_loss"][bad]]
+            self._freeze(bad, Status.DIVERGED, [Divergence(epoch_no, step_no, r) for r in reasons], record)
+        self._record(record, lr_vec, epoch_no)
+        if self._es.any() and not self.done:
+            self._early_stopping_trials(record["val_loss"][~bad], epoch_no)
+        return not self.done
+
+    def ensure_evaluated(self) -> None:
+        """Evaluate and record the current epoch if it was trained without evaluation."""
+        if self.trials is not None and not self.done and self.history_epochs[-1] != self.epoch:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+                lr_vec = np.broadcast_to(
+                    np.asarray(self.schedule(self.epoch - 1, self.lr0), dtype=np.float64), self.lr0.shape
+                )
+                self._record(self._evaluate_trials(), lr_vec, self.epoch)
+
+    def _early_stopping_trials(self, val: np.ndarray, epoch_no: int) -> None:
+        """Per trial, as one network's early stopping: keep the best weights by validation loss;
+        after ``patience`` epochs without improvement restore them and stop that trial."""
+        act = self.active
+        net = self.network
+        es = self._es[act]
+        improved = es & (val < self._best_val[act] - self._min_delta[act])
+        if improved.any():
+            idx = act[improved]
+            self._best_val[idx] = val[improved]
+            for i in idx:
+                self.trial_best_epoch[i] = epoch_no
+            self._best_values[idx] = net.params.values[improved]
+            for k, v in net.buffers().items():
+                self._best_buffers[k][idx] = v[improved]
+        waiting = es & ~improved
+        self._wait[act[improved]] = 0
+        self._wait[act[waiting]] += 1
+        has_best = np.array([self.trial_best_epoch[i] is not None for i in act])
+        stop = waiting & (self._wait[act] >= self._patience[act]) & has_best
+        if stop.any():
+            idx = act[stop]
+            net.params.values[stop] = self._best_values[idx]
+            for k, v in net.buffers().items():
+                v[stop] = self._best_buffers[k][idx]
+            self._freeze(stop, Status.EARLY_STOPPED, [None] * int(stop.sum()))
+
+    def _freeze(self, mask: np.ndarray, status: Status, divergences: list, record=None) -> None:
+        """Store the trials in ``mask`` (positions among the active ones) and drop them from training."""
+        idx = self.active[mask]
+        net = self.network
+        self.final_values[idx] = net.params.values[mask]
+        for k, v in net.buffers().items():
+            self.final_buffers[k][idx] = v[mask]
+        for i, d in zip(idx, divergences, strict=True):
+            self.trial_status[i] = status
+            self.trial_divergence[i] = d
+        keep = np.flatnonzero(~mask)
+        self.active = self.active[keep]
+        if record is not None:  # the diverged trials' last evaluation is not kept (as one network's)
+            for key, v in record.items():
+                if key != "_idx":
+                    v[mask] = np.nan
+        if len(keep):
+            net.keep_trials(keep)
+            self.optimizer.keep_trials(keep)
+            self._backup = np.empty_like(net.params.values)
+            if not self._shared_order:
+                self._order_rngs = [self._order_rngs[i] for i in keep]
+
+    def _evaluate_trials(self) -> dict[str, np.ndarray]:
+        """Loss and accuracy of every active trial on every split, in eval mode, and the penalty."""
+        out: dict[str, np.ndarray] = {"_idx": self.active.copy()}
+        n_act = len(self.active)
+        for name in ("train", "val", "test"):
+            if name in self.splits and n_act:
+                X, T = self.splits[name]
+                with np.errstate(all="ignore"):
+                    z = self.network.forward(X, False)
+                    out[f"{name}_loss"] = self._loss.forward(z, T)
+                    acc = self._loss.accuracy(z, T)
+                out[f"{name}_acc"] = np.full(n_act, np.nan) if acc is None else acc
+            else:
+                out[f"{name}_loss"] = np.full(n_act, np.nan)
+                out[f"{name}_acc"] = np.full(n_act, np.nan)
+        params = self.network.params
+        w = params.values[:, : params.n_decay]
+        penalty = np.zeros(n_act)
+        with np.errstate(all="ignore"):
+            for name, lam in self._reg_lams.items():
+                penalty = penalty + REGULARIZERS[name].obj.penalty(w, lam[self.active])
+        out["penalty"] = penalty
+        return out
+
+    def _record(self, record: dict[str, np.ndarray], lr_vec: np.ndarray, epoch: int) -> None:
+        self.history_epochs.append(epoch)
+        idx = record["_idx"]
+        row: dict[str, Any] = {"epoch": epoch}
+        for key in (
+            "lr",
+            "train_loss",
+            "train_acc",
+            "val_loss",
+            "val_acc",
+            "test_loss",
+            "test_acc",
+            "penalty",
+        ):
+            values = np.full(self.trials, np.nan)
+            values[idx] = np.asarray(lr_vec)[idx] if key == "lr" else record[key]
+            row[key] = values
+        self.history.append(row)
