@@ -476,7 +476,8 @@ def _residual_layer(in_shape: Shape, block: Sequence[dict] = ()) -> Layer:
     built, out_shape = _build_sequence(block, in_shape)
     if tuple(out_shape) != tuple(in_shape):
         raise ConfigError(
-            f"A residual block must keep its input's shape {tuple(in_shape)}, but it outputs {tuple(out_shape)}."
+            f"A residual block must keep its input's shape {tuple(in_shape)}, "
+            f"but it outputs {tuple(out_shape)}."
         )
     res = Residual(Sequential(built))
     res.out_shape = tuple(in_shape)

@@ -364,5 +364,9 @@ def make_optimizer(
 ) -> Optimizer:
     """Build a registered optimizer; unknown names, bad hyperparameters or an ``"lr"`` inside
     ``hyper`` (the learning rate has one spelling: the ``lr`` argument) raise ConfigError."""
-    cls = OPTIMIZERS[name].obj
-    return cls(params, lr, **(hyper or {}))
+    entry = OPTIMIZERS[name]
+    if "lr" in (hyper or {}):
+        raise ConfigError(
+            f"{entry.label}: give the learning rate as the lr argument, not among the other settings."
+        )
+    return entry.obj(params, lr, **(hyper or {}))

@@ -78,15 +78,12 @@ class TrainConfig:
             raise ConfigError(f"Gradient clipping norm must be ≥ 0 (0 = off), got {self.clip_norm!r}.")
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     """Why training can or cannot go on; compares equal to its plain string value."""
 
     READY = "ready"
     DIVERGED = "diverged"
     EARLY_STOPPED = "early_stopped"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 #: Training settings that may differ from trial to trial (the rest are shared).
