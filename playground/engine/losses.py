@@ -24,6 +24,8 @@ class Loss:
     network and a (T,) array of per-trial means with trials."""
 
     task: str = ""
+    #: None for one network, T when the outputs carry a leading trials axis (the network sets it).
+    trials: int | None = None
     #: What ``targets`` looks like, for error messages.
     target_desc = "float targets of shape (n, 1)"
 
@@ -36,7 +38,7 @@ class Loss:
 
     def check(self, out: np.ndarray, t: np.ndarray) -> None:
         """Refuse targets that would broadcast into a wrong loss (e.g. raw labels (n,) against (n, 1))."""
-        if t.shape != out.shape and t.shape != out.shape[1:]:
+        if t.shape != out.shape and (self.trials is None or t.shape != out.shape[1:]):
             raise ConfigError(
                 f"{type(self).__name__} expects {self.target_desc} matching the outputs {out.shape}, "
                 f"got {t.shape}: convert labels with loss.targets(y)."
@@ -71,7 +73,7 @@ class MeanSquaredError(Loss):
     def forward(self, out, t):
         self.check(out, t)
         self._d = d = out - t
-        if d.ndim == 3:
+        if self.trials is not None:
             return np.einsum("tij,tij->t", d, d) / (d.shape[1] * d.shape[2])
         return float(np.vdot(d, d)) / d.size
 
@@ -105,7 +107,7 @@ class BinaryCrossEntropy(Loss):
         self.check(out, t)
         self._out, self._t = out, t
         losses = np.maximum(out, 0.0) - out * t + np.log1p(np.exp(-np.abs(out)))
-        if out.ndim == 3:
+        if self.trials is not None:
             return losses.mean(axis=(1, 2))
         return float(losses.mean())
 
@@ -167,7 +169,7 @@ class SoftmaxCrossEntropy(Loss):
         self.check(out, t)
         logp = log_softmax(out)
         self._p, self._t = np.exp(logp), t
-        if out.ndim == 2:
+        if self.trials is None:
             return float(-logp[np.arange(t.size), t].mean())
         labels = np.broadcast_to(t, out.shape[:-1])
         return -np.take_along_axis(logp, labels[..., None], axis=-1)[..., 0].mean(axis=-1)
@@ -175,7 +177,7 @@ class SoftmaxCrossEntropy(Loss):
     def backward(self):
         g = self._p.copy()
         t = self._t
-        if g.ndim == 2:
+        if self.trials is None:
             g[np.arange(t.size), t] -= 1.0
         else:
             labels = np.broadcast_to(t, g.shape[:-1])[..., None]

@@ -234,6 +234,7 @@ class Network:
         #: The generator behind dropout masks and RReLU slopes (one per trial with a trials axis).
         self.noise_rng = noise_rngs[0] if seeds is None else noise_rngs
         self.loss = make_loss(TASK_LOSS[spec.task])
+        self.loss.trials = self.trials
         self.training = False
 
         layers, shape = [], tuple(spec.input_shape)
@@ -321,7 +322,7 @@ class Network:
         self.params.take(idx)
         self._buffers = {k: np.ascontiguousarray(v[idx]) for k, v in self._buffers.items()}
         self.noise_rng = [self.noise_rng[i] for i in idx]
-        self.trials = len(idx)
+        self.trials = self.loss.trials = len(idx)
         for leaf in self._leaves:
             leaf.keep_trials(idx)
         self._bind()

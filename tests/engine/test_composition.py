@@ -309,3 +309,48 @@ def test_frozen_parameters_are_neither_updated_nor_decayed():
     make_optimizer("adamw", ps, 0.1, {"weight_decay": 0.5}).step()
     np.testing.assert_array_equal(ps["E"].value, [1.0, 2.0, 3.0])
     assert np.all(ps["W"].value < 0) and np.all(ps["b"].value < 0)
+
+
+def test_residual_block_with_batch_norm_inside_matches_torch():
+    torch = pytest.importorskip("torch", reason="PyTorch not installed: `pip install torch==2.13.0`")
+    torch.set_default_dtype(torch.float64)
+    rng = np.random.default_rng(2)
+    net = Network(RESIDUAL_SPEC)
+    X, y = rng.normal(size=(11, 3)), rng.integers(0, 3, 11)
+    p = net.get_params()
+
+    def linear(name, fan_in, fan_out):
+        lin = torch.nn.Linear(fan_in, fan_out)
+        with torch.no_grad():
+            lin.weight.copy_(torch.tensor(p[f"{name}.W"].T))
+            lin.bias.copy_(torch.tensor(p[f"{name}.b"]))
+        return lin
+
+    l1, l2, lout = linear("h1", 3, 4), linear("h2", 4, 4), linear("out", 4, 3)
+    bn = torch.nn.BatchNorm1d(4, momentum=0.1, eps=1e-5)
+    xt = torch.tensor(X)
+    for _ in range(2):  # two training passes: the running statistics move twice
+        h = torch.nn.functional.elu(l1(xt))
+        h = h + torch.tanh(bn(l2(h)))
+        loss_t = torch.nn.functional.cross_entropy(lout(h), torch.tensor(y))
+        for m in (l1, l2, lout, bn):
+            m.zero_grad()
+        loss_t.backward()
+        loss = net.loss_and_grad(X, net.loss.targets(y), training=True)
+    assert abs(loss - loss_t.item()) < 1e-10
+    g = net.gradients()
+    pairs = {
+        "h1.W": l1.weight.grad.T,
+        "h1.b": l1.bias.grad,
+        "h2.W": l2.weight.grad.T,
+        "h2.b": l2.bias.grad,
+        "h2.gamma": bn.weight.grad,
+        "h2.beta": bn.bias.grad,
+        "out.W": lout.weight.grad.T,
+        "out.b": lout.bias.grad,
+    }
+    for name, theirs in pairs.items():
+        np.testing.assert_allclose(g[name], theirs.numpy(), atol=1e-10, rtol=0, err_msg=name)
+    buffers = net.buffers()
+    np.testing.assert_allclose(buffers["h2.running_mean"], bn.running_mean.numpy(), atol=1e-12)
+    np.testing.assert_allclose(buffers["h2.running_var"], bn.running_var.numpy(), atol=1e-12)
