@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import io
 import sys
-import types
 
 import numpy as np
 import pytest
 
+from playground import limits
 from playground.errors import ConfigError
 from playground.experiment import Experiment, PlaygroundConfig, Upload
 from playground.hosting import checkpoint as ck
 from playground.hosting.pacing import Admission, LoadMonitor, Pacer
-from playground.hosting.settings import apply_caps, load_settings
+from playground.hosting.settings import apply_caps, load_settings, workshop_caps
 from playground.hosting.store import MemoryStore, open_store, valid_sid
+from playground.limits import Caps
 
 SID = "A" * 16
 
@@ -69,24 +70,31 @@ def test_settings_errors_name_the_setting(env):
 
 
 def test_caps_only_lower():
-    lim = types.SimpleNamespace(
-        MAX_POINTS=2000,
-        MAX_NEURONS=64,
-        DEFAULT_UPDATE_INTERVAL=0.1,
-        MIN_UPDATE_INTERVAL=0.05,
-        MAX_UPDATE_INTERVAL=2.0,
-        DEFAULT_EPOCHS_PER_UPDATE=8,
-    )
+    base = Caps(max_points=2000, max_neurons=64, default_update_interval=0.1, default_epochs_per_update=8)
     s = load_settings(
         {"PLAYGROUND_WORKSHOP": "1", "PLAYGROUND_CAP_MAX_POINTS": "500", "PLAYGROUND_CAP_MAX_NEURONS": "99"}
     )
-    apply_caps(s, lim)
-    assert lim.MAX_POINTS == 500 and lim.MAX_NEURONS == 64
+    lim = workshop_caps(s, base)
+    assert lim.max_points == 500 and lim.max_neurons == 64
     assert (
-        lim.MIN_UPDATE_INTERVAL == 0.5
-        and lim.DEFAULT_UPDATE_INTERVAL == 0.5
-        and lim.DEFAULT_EPOCHS_PER_UPDATE == 5
+        lim.min_update_interval == 0.5
+        and lim.default_update_interval == 0.5
+        and lim.default_epochs_per_update == 5
     )
+    assert base.max_points == 2000  # frozen: a new object, the defaults untouched
+
+
+def test_apply_caps_installs_one_object_read_where_used():
+    s = load_settings({"PLAYGROUND_CAP_MAX_POINTS": "300", "PLAYGROUND_CAP_MAX_UPLOAD_MB": "1"})
+    old = limits.caps()
+    try:
+        changed = apply_caps(s)
+        assert changed == {"MAX_POINTS": 300, "MAX_UPLOAD_MB": 1}
+        assert limits.caps().max_points == 300 and limits.MAX_POINTS == 300
+        assert limits.caps().max_upload_bytes == 1024 * 1024
+    finally:
+        limits.install(old)
+    assert limits.MAX_POINTS == 2000
 
 
 # -- checkpoints ------------------------------------------------------------------------------------
