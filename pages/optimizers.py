@@ -130,7 +130,7 @@ with race_tab:
             for pname, param in entry.params.items():
                 label = "learning rate α" if pname == "lr" else pname
                 hyper[pname] = param_input(box, label, param, f"opt_hp_{skey}_{name}_{pname}", values[pname])
-            specs.append(RunnerSpec(name, hyper))
+            specs.append(RunnerSpec.from_values(name, hyper))
         sched_params = {}
         if SCHEDULES[sched].params:
             st.markdown(f"**{SCHEDULES[sched].label}** schedule")
