@@ -41,6 +41,7 @@ from playground.data.generators import (
     make_spiral3,
     make_xor,
 )
+from playground.data.grid import grid_axes
 from playground.data.iris import IRIS_FEATURES, IRIS_SPECIES, load_iris
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "FeatureTransform",
     "Split",
     "check_features",
+    "grid_axes",
     "load_iris",
     "make_circle",
     "make_dataset",
