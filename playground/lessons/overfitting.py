@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from playground.data.generators import DATASETS, make_dataset
+from playground.data.grid import grid_axes
 from playground.engine import Network, NetworkConfig, TrainConfig, TrainData
 from playground.engine.population import Population, group_compatible, shared_key, trial_settings
 from playground.errors import ConfigError
@@ -373,8 +374,6 @@ class Comparison:
 
     def grid_values(self, run: Run, n: int = 80) -> np.ndarray | None:
         """Class-1 probabilities of ``run``'s net over the view (row 0 at the top), or None."""
-        from playground.viz.boundary import grid_axes
-
         net = run.net()
         if net is None:
             return None
