@@ -53,8 +53,10 @@ class Setting:
     ``prefix`` their URL prefix). ``default``: a value, a cap name (``"default_update_interval"``) or
     a zero-argument callable. ``scale``/``unit``: the URL and the widget show ``value × scale`` in
     ``unit`` (shares as percent). ``key``: the URL parameter (None: not in links). ``widget``: the
-    session-state key of its sidebar widget (None: no widget of its own; a link's value is kept).
-    ``menu``: the values a log slider offers. ``rebuilds``: changing it draws a new network;
+    session-state key of its sidebar widget (None: no widget of its own; a link's value is kept) and
+    ``control`` its kind ("slider", "number", "select", "radio", "checkbox", "multiselect"; a
+    ``menu`` of values gives a log slider), ``labels`` what a choice shows (default: the registry
+    entry's label), ``fmt`` a number input's format. ``rebuilds``: changing it draws a new network;
     ``reason`` says so in words ("rebuilt because the number of points changed").
     """
 
@@ -80,6 +82,17 @@ class Setting:
     prefix: str | None = None
     registry: Mapping | None = None
     skip: tuple[str, ...] = ()
+    control: str = ""
+    labels: Mapping[str, str] | None = None
+    fmt: str | None = None
+
+    def choice_label(self, name: str) -> str:
+        """What the widget shows for a choice: the registry entry's label, or ``labels``."""
+        if self.labels and name in self.labels:
+            return self.labels[name]
+        if self.registry is not None and name in self.registry:
+            return self.registry[name].label
+        return name
 
     def __post_init__(self) -> None:
         assert self.section in SECTIONS and self.kind in KINDS, (self.section, self.kind)
@@ -214,95 +227,103 @@ S = Setting
 # fmt: off
 SETTINGS: tuple[Setting, ...] = (
     # -- data: every change draws new points, so a new network
-    S("data", "dataset", "choice", "circle", "Dataset", key="dataset", widget="c_dataset", rebuilds=True,
-      choices=lambda: [*all_datasets(), UPLOAD],
+    S("data", "dataset", "choice", "circle", "Dataset", key="dataset", widget="c_dataset", control="select",
+      rebuilds=True, choices=lambda: [*all_datasets(), UPLOAD],
       help="The points to learn; TF Playground's four problems and two regressions come first."),
     S("data", "noise", "float", 0.0, "Noise", low=0.0, high="max_noise", unit="%", step=1, key="noise",
-      widget="c_noise", rebuilds=True,
+      widget="c_noise", control="slider", rebuilds=True,
       help="How much the generator blurs the classes (TF Playground's 0–50)."),
     S("data", "n_samples", "int", 500, "Number of points", low="min_points", high="max_points", step=10,
-      key="points", widget="c_points", rebuilds=True,
+      key="points", widget="c_points", control="slider", rebuilds=True,
       help="How many points the generator draws (TF Playground: 500)."),
     S("data", "train_fraction", "float", 0.5, "Training data", low=0.1, high=0.9, scale=100.0, unit="%",
-      step=5, key="train", widget="c_train", rebuilds=True, reason="training share",
+      step=5, key="train", widget="c_train", control="slider", rebuilds=True, reason="training share",
       help="Share of points used for training; the rest test."),
     S("data", "val_fraction", "float", 0.0, "Validation", low=0.0, high=0.5, scale=100.0, unit="%", step=5,
-      key="val", widget="c_val", rebuilds=True, reason="validation share",
+      key="val", widget="c_val", control="slider", rebuilds=True, reason="validation share",
       help="Share of the training points held out to watch for overfitting (and for early stopping)."),
     S("data", "features", "features", ["x1", "x2"], "Input features", key="features", widget="c_features",
-      rebuilds=True, choices=lambda: list(FEATURES),
+      control="multiselect", rebuilds=True, choices=lambda: list(FEATURES), registry=FEATURES,
       help="What the network sees of each point (TF Playground's seven inputs); at least one."),
     S("data", "standardize", "bool", False, "Standardize inputs", key="standardize", widget="c_standardize",
-      rebuilds=True, reason="standardization",
+      control="checkbox", rebuilds=True, reason="standardization",
       help="Rescale each input to mean 0 and std 1 (training statistics)."),
-    S("data", "problem", "choice", "auto", "Problem type", key="problem", widget="c_problem", rebuilds=True,
-      choices=lambda: list(PROBLEMS),
+    S("data", "problem", "choice", "auto", "Problem type", key="problem", widget="c_problem", control="radio",
+      rebuilds=True, choices=lambda: list(PROBLEMS),
+      labels={"auto": "As detected", "classification": "Classification", "regression": "Regression"},
       help="Whole-number labels can be read as classes or as values to regress."),
     S("data", "seed", "int", 0, "Seed", low=0, high=2**31 - 1, step=1, key="seed", widget="c_seed",
-      rebuilds=True, help="Seeds the points, the split and the initial weights."),
+      control="number", rebuilds=True, help="Seeds the points, the split and the initial weights."),
     # -- model: the network's shape and initial weights (fields of the engine's NetworkConfig)
     S("model", "hidden", "ints", [4, 2], "Hidden layers", low=1, high="max_neurons",
-      max_len="max_hidden_layers", key="layers", widget="c_layers", rebuilds=True,
+      max_len="max_hidden_layers", key="layers", widget="c_layers", control="number", rebuilds=True,
       help="0 gives a linear (logistic) model."),
-    S("model", "activation", "choice", "tanh", "Activation", key="activation", widget="c_activation",
-      rebuilds=True, choices=_names(ACTIVATIONS), help="The non-linearity of every hidden unit."),
+    S("model", "activation", "choice", "tanh", "Activation", registry=ACTIVATIONS, key="activation",
+      widget="c_activation", control="select", rebuilds=True, choices=_names(ACTIVATIONS),
+      help="The non-linearity of every hidden unit."),
     S("model", "activation_params", "params", dict, "Activation", owner="activation", prefix="act.",
       registry=ACTIVATIONS, widget="c_act", rebuilds=True),
-    S("model", "init", "choice", "uniform", "Initialization", key="init", widget="c_init", rebuilds=True,
-      choices=_names(INITIALIZERS), help="How the initial weights are drawn (TF Playground: uniform ±0.5)."),
+    S("model", "init", "choice", "uniform", "Initialization", registry=INITIALIZERS, key="init",
+      widget="c_init", control="select", rebuilds=True, choices=_names(INITIALIZERS),
+      help="How the initial weights are drawn (TF Playground: uniform ±0.5)."),
     S("model", "init_params", "params", dict, "Initialization", owner="init", prefix="init.",
       registry=INITIALIZERS, widget="c_init", rebuilds=True),
     S("model", "bias_init", "float", 0.1, "Bias init", low=-10.0, high=10.0, key="bias_init", rebuilds=True,
       help="The initial value of every bias (TF Playground: 0.1)."),
-    S("model", "batch_norm", "choice", "off", "Batch norm", key="bn", widget="c_bn", rebuilds=True,
-      choices=lambda: list(BN_MODES),
+    S("model", "batch_norm", "choice", "off", "Batch norm", key="bn", widget="c_bn", control="radio",
+      rebuilds=True, choices=lambda: list(BN_MODES),
+      labels={"off": "Off", "before": "Before activation", "after": "After activation"},
       help="Normalize each layer's values per batch, before or after the activation."),
     S("model", "dropout", "float", 0.0, "Dropout", low=0.0, high="max_dropout", step=0.05, key="dropout",
-      widget="c_dropout", rebuilds=True, help="Share of hidden units zeroed per step."),
-    S("model", "residual", "bool", False, "Residual", key="residual", widget="c_residual", rebuilds=True,
-      reason="residual connections",
+      widget="c_dropout", control="slider", rebuilds=True, help="Share of hidden units zeroed per step."),
+    S("model", "residual", "bool", False, "Residual", key="residual", widget="c_residual", control="checkbox",
+      rebuilds=True, reason="residual connections",
       help="Add each layer's input to its output (y = x + f(x)) where widths match."),
     # -- training: applied on the fly, the weights stay
-    S("training", "optimizer", "choice", "sgd", "Optimizer", key="optimizer", widget="c_optimizer",
-      choices=_names(OPTIMIZERS), help="The update rule (TF Playground: plain SGD)."),
+    S("training", "optimizer", "choice", "sgd", "Optimizer", registry=OPTIMIZERS, key="optimizer",
+      widget="c_optimizer", control="select", choices=_names(OPTIMIZERS),
+      help="The update rule (TF Playground: plain SGD)."),
     S("training", "optimizer_params", "params", dict, "Optimizer", owner="optimizer", prefix="opt.",
       registry=OPTIMIZERS, widget="c_opt", skip=("lr",)),
     S("training", "learning_rate", "float", 0.03, "Learning rate", low="min_learning_rate",
-      high="max_learning_rate", menu=LEARNING_RATES, key="lr", widget="c_lr",
+      high="max_learning_rate", menu=LEARNING_RATES, key="lr", widget="c_lr", control="select_slider",
       help="Step size α, on a log scale; too high and the loss explodes."),
-    S("training", "schedule", "choice", "constant", "Learning-rate schedule", key="schedule",
-      widget="c_schedule", choices=_names(SCHEDULES), help="How the learning rate changes with the epoch."),
+    S("training", "schedule", "choice", "constant", "Learning-rate schedule", registry=SCHEDULES,
+      key="schedule", widget="c_schedule", control="select", choices=_names(SCHEDULES),
+      help="How the learning rate changes with the epoch."),
     S("training", "schedule_params", "params", dict, "Schedule", owner="schedule", prefix="sched.",
       registry=SCHEDULES, widget="c_sched"),
     S("training", "batch_size", "int", 10, "Batch size", low=1, high="max_batch_size", step=1, key="batch",
-      widget="c_batch", help="Points per gradient step (TF Playground: 10)."),
-    S("training", "regularization", "choice", "none", "Regularization", key="reg", widget="c_reg",
-      choices=_names(REGULARIZERS), help="A penalty on large weights."),
+      widget="c_batch", control="number", help="Points per gradient step (TF Playground: 10)."),
+    S("training", "regularization", "choice", "none", "Regularization", registry=REGULARIZERS, key="reg",
+      widget="c_reg", control="select", choices=_names(REGULARIZERS), help="A penalty on large weights."),
     S("training", "reg_rate", "float", 0.0, "Rate λ", low=0.0, high=10.0, menu=REG_RATES, key="reg_rate",
-      widget="c_reg_rate", help="Strength of the penalty."),
+      widget="c_reg_rate", control="select_slider", help="Strength of the penalty."),
     S("training", "early_stopping", "bool", False, "Early stopping", key="early_stop", widget="c_early",
-      help="Stop when the validation loss stops improving (needs a validation share)."),
+      control="checkbox", help="Stop when the validation loss stops improving (needs a validation share)."),
     S("training", "patience", "int", 20, "Patience", low=1, high=10_000, unit="epochs", step=1,
-      key="patience", widget="c_patience", help="Epochs without improvement to wait."),
+      key="patience", widget="c_patience", control="number", help="Epochs without improvement to wait."),
     S("training", "clip_norm", "float", 0.0, "Gradient clipping", low=0.0, high=1000.0, key="clip",
       help="Rescale the gradient to at most this norm (0: off)."),
     # -- the live loop and the views: nothing to recompute
     S("loop", "update_interval", "float", "default_update_interval", "Update every",
       low="min_update_interval", high="max_update_interval", unit="s", menu=INTERVALS, key="interval",
-      widget="c_interval", help="Seconds between live updates; raise it on a busy shared server."),
+      widget="c_interval", control="select_slider",
+      help="Seconds between live updates; raise it on a busy shared server."),
     S("loop", "epochs_per_update", "int", "default_epochs_per_update", "Epochs per update", low=1,
-      high="max_epochs_per_update", key="epochs_per_update", widget="c_epu",
+      high="max_epochs_per_update", key="epochs_per_update", widget="c_epu", control="slider",
       help="Epochs trained between two updates of the views."),
     S("loop", "stop_epoch", "int", 0, "Stop at epoch", low=0, high="max_total_epochs", step=100,
-      key="stop_epoch", widget="c_stop_epoch", help="Pause here (0: never)."),
+      key="stop_epoch", widget="c_stop_epoch", control="number", help="Pause here (0: never)."),
     S("loop", "stop_loss", "float", 0.0, "Stop at loss", low=0.0, high=100.0, step=0.01, key="stop_loss",
-      widget="c_stop_loss", help="Pause when the training loss falls to this (0: never)."),
+      widget="c_stop_loss", control="number", fmt="%.3f",
+      help="Pause when the training loss falls to this (0: never)."),
     S("view", "show_test", "bool", False, "Test points", key="show_test", widget="c_show_test",
-      help="Draw the test points (dark outline) too."),
+      control="checkbox", help="Draw the test points (dark outline) too."),
     S("view", "discretize", "bool", False, "Discretize", key="discretize", widget="c_discretize",
-      help="Colour by the predicted class only."),
+      control="checkbox", help="Colour by the predicted class only."),
     S("view", "log_scale", "bool", False, "Log loss", key="log_scale", widget="c_log_scale",
-      help="Loss curves on a log scale."),
+      control="checkbox", help="Loss curves on a log scale."),
 )
 # fmt: on
 del S
