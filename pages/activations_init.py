@@ -8,7 +8,6 @@ import numpy as np
 import streamlit as st
 
 from playground.engine import ACTIVATIONS, BN_MODES
-from playground.lessons.links import playground_query, playground_url
 from playground.lessons.signals import (
     CUSTOM_STD,
     DEFAULT_PRESET,
@@ -22,6 +21,7 @@ from playground.lessons.signals import (
     deep_linear,
     run_signals,
 )
+from playground.ui.links import playground_url, signal_query
 from playground.ui.page import route_through_app, show_error
 from playground.viz import lessons as charts
 
@@ -185,7 +185,7 @@ if result is not None:
         st.plotly_chart(charts.signal_std_chart(result), key="ai_std", config={"displayModeBar": False})
 
     try:
-        query, notes = playground_query(cfg)
+        query, notes = signal_query(cfg)
         try:
             st.page_link(
                 "pages/live_playground.py",

@@ -17,7 +17,7 @@ from playground.lessons.descent import (
     gradient_check,
     parameter_entries,
 )
-from playground.lessons.graph import EXAMPLES, net221_engine_gradients
+from playground.lessons.graph import EXAMPLES, graph_view, net221_engine_gradients
 from playground.ui.page import route_through_app, show_error
 from playground.viz import lessons as charts
 
@@ -128,7 +128,7 @@ with graph_tab:
         else:
             st.info("Press **Forward ▶** to compute the first node.", icon=":material/arrow_forward:")
         try:
-            st.graphviz_chart(charts.graph_dot(graph, trace, s["fwd"], s["bwd"]), width="stretch")
+            st.graphviz_chart(charts.graph_dot(graph_view(graph, trace, s["fwd"], s["bwd"])), width="stretch")
         except Exception as exc:  # noqa: BLE001
             fail(exc)
 

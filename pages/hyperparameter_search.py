@@ -10,9 +10,9 @@ import streamlit as st
 
 from playground.engine import ACTIVATIONS as ACTIVATION_REGISTRY
 from playground.engine import OPTIMIZERS as OPTIMIZER_REGISTRY
-from playground.lessons.links import playground_url
 from playground.lessons.search import (
     ACTIVATIONS,
+    DATASET_CHOICES,
     MAX_EPOCHS,
     MAX_TRIALS,
     OPTIMIZERS,
@@ -22,13 +22,13 @@ from playground.lessons.search import (
     SearchSpace,
     grid_shape,
     make_split,
-    playground_query,
     scatter_rows,
     score_on_test,
     search_data,
     summary,
     table_rows,
 )
+from playground.ui.links import playground_url, trial_query
 from playground.ui.page import route_through_app, show_error
 from playground.viz.metrics import scatter_search_chart
 
@@ -38,7 +38,6 @@ log = logging.getLogger("playground.search")
 FRIENDLY = "Something went wrong with these settings; finished trials are kept. Try other values."
 LR_OPTIONS = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 WD_OPTIONS = (1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 0.01, 0.1, 1.0, 10.0)
-BINARY = ("circle", "xor", "gauss", "spiral", "moons")
 TICK_S = 0.2
 
 
@@ -166,7 +165,7 @@ c3.slider(
 
 with st.expander("Data and network", expanded=False):
     e1, e2, e3, e4, e5, e6 = st.columns(6)
-    e1.selectbox("Data", BINARY, key="hs_dataset", help="A two-class problem in the plane.")
+    e1.selectbox("Data", DATASET_CHOICES, key="hs_dataset", help="A two-class problem in the plane.")
     e2.slider("Noise %", 0, 50, 25, 5, key="hs_noise", help="Label noise.")
     e3.select_slider("Points", [200, 500, 1000, 2000], value=1000, key="hs_points", help="Before the split.")
     e4.slider(
@@ -299,7 +298,7 @@ if search is not None and search.done:
                 "played no part in the choice, so their score is an honest estimate; using them to pick "
                 "among trials would make it just as optimistic."
             )
-            query = playground_query(search, best)
+            query = trial_query(search, best)
             st.link_button(
                 "Open the best configuration in the Playground ↗",
                 playground_url(query, "/"),

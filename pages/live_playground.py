@@ -113,11 +113,9 @@ def weight_editor(exp: Experiment) -> None:
     """Paused: one table per layer; edit a cell and the views follow."""
     n_params = exp.network.n_params
     with st.expander("✏️ Edit weights and biases", expanded=False):
-        if n_params > limits.MAX_EDITABLE_WEIGHTS:
-            st.info(
-                f"This network has {n_params:,} parameters; "
-                f"tables are offered up to {limits.MAX_EDITABLE_WEIGHTS:,}."
-            )
+        most = limits.caps().max_editable_weights
+        if n_params > most:
+            st.info(f"This network has {n_params:,} parameters; tables are offered up to {most:,}.")
             return
         st.caption(
             "Rows: the layer's inputs; columns: its units; the last row is the bias. "
@@ -154,12 +152,12 @@ def main() -> None:
     if cfg is not None:
         try:
             result = exp.apply(cfg, upload=s.upload if cfg.data.dataset == UPLOAD else None)
-            if result == "rebuilt":
+            if result.kind == "rebuilt":
                 s.playing = False
                 s.weights_version += 1
-                reasons = ", ".join(getattr(exp, "last_rebuild_reasons", [])) or "the setup"
+                reasons = ", ".join(result.reasons) or "the setup"
                 session.set_callout("info", f"Network rebuilt with new weights because {reasons} changed.")
-            elif result == "updated" and exp.epoch > 0:
+            elif result.kind == "updated" and exp.epoch > 0:
                 st.toast("Applied on the fly: the weights are kept.", icon=":material/bolt:")
         except PlaygroundError as exc:
             st.sidebar.error(str(exc), icon=":material/warning:")
@@ -248,7 +246,7 @@ def main() -> None:
                     result = current.tick()
                     if result.stopped:
                         ss.playing = False
-                        kind = "error" if current.trainer.status == "diverged" else "info"
+                        kind = "error" if current.stop_kind == "diverged" else "info"
                         session.set_callout(kind, result.stopped)
                         ss.weights_version += 1
                         st.rerun()
@@ -262,7 +260,7 @@ def main() -> None:
                 ss.playing = False
                 st.error(FRIENDLY)
 
-    slow = max(limits.INTERNALS_INTERVAL, interval)
+    slow = max(limits.caps().internals_interval, interval)
 
     @st.fragment(run_every=slow if playing else None)
     def internals() -> None:

@@ -12,6 +12,7 @@ from playground.lessons.race import (
     MAX_STEPS,
     SURFACES,
     RunnerSpec,
+    contour_grid,
     optimizer_defaults,
     race,
     schedule_curves,
@@ -130,7 +131,7 @@ with race_tab:
             for pname, param in entry.params.items():
                 label = "learning rate α" if pname == "lr" else pname
                 hyper[pname] = param_input(box, label, param, f"opt_hp_{skey}_{name}_{pname}", values[pname])
-            specs.append(RunnerSpec(name, hyper))
+            specs.append(RunnerSpec.from_values(name, hyper))
         sched_params = {}
         if SCHEDULES[sched].params:
             st.markdown(f"**{SCHEDULES[sched].label}** schedule")
@@ -167,9 +168,9 @@ with race_tab:
                 help="Drag to replay the race step by step.",
             )
             if layout == "panels":
-                fig = charts.race_panels(surface, paths, upto, start=(x0, y0))
+                fig = charts.race_panels(surface, paths, upto, grid=contour_grid(surface, 90), start=(x0, y0))
             else:
-                fig = charts.race_contour(surface, paths, upto, start=(x0, y0))
+                fig = charts.race_contour(surface, paths, upto, grid=contour_grid(surface), start=(x0, y0))
             st.plotly_chart(fig, key="opt_contour", config={"displayModeBar": False})
             bad = [t for t in paths if t.diverged or t.growing]
             for t in bad:

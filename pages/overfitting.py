@@ -346,7 +346,7 @@ if comp.runs and not comp.training:
             "network views, a thin faint line is a weight near zero."
         )
         try:
-            st.altair_chart(weight_histogram_chart(comp.runs))
+            st.altair_chart(weight_histogram_chart({r.name: r.weights() for r in comp.runs}))
             cols = st.columns(min(4, len(comp.runs)))
             for col, run in zip(cols, comp.runs, strict=False):
                 net = run.net()

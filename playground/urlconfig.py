@@ -18,82 +18,25 @@ from __future__ import annotations
 import dataclasses
 import math
 import zlib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from playground import limits
 from playground.data import FEATURES, TF_FEATURE_NAMES
-from playground.engine import ACTIVATIONS, BN_MODES, INITIALIZERS, OPTIMIZERS, REGULARIZERS, SCHEDULES
 from playground.errors import PlaygroundError
-from playground.experiment import PROBLEMS, UPLOAD, PlaygroundConfig, all_datasets
+from playground.experiment import UPLOAD, PlaygroundConfig, all_datasets
+from playground.experiment.schema import PARAMS, SETTINGS, Setting, params_of, setting
 
+Field = Setting
+"""A query parameter is a schema setting with a URL ``key`` (see ``playground.experiment.schema``)."""
 
-@dataclass(frozen=True)
-class Field:
-    """One query parameter: where it lives in the config and how it is read and written."""
-
-    key: str
-    section: str
-    attr: str
-    kind: str  # "int", "float", "bool", "choice", "ints", "features"
-    low: float | None = None
-    high: float | None = None
-    choices: Callable[[], list[str]] | None = None
-    scale: float = 1.0  # URL value = config value * scale (percentages)
-
-
-def _names(registry) -> Callable[[], list[str]]:
-    return lambda: list(registry)
-
-
-FIELDS: tuple[Field, ...] = (
-    Field("dataset", "data", "dataset", "choice", choices=lambda: [*all_datasets(), UPLOAD]),
-    Field("noise", "data", "noise", "float", 0.0, limits.MAX_NOISE),
-    Field("points", "data", "n_samples", "int", limits.MIN_POINTS, limits.MAX_POINTS),
-    Field("train", "data", "train_fraction", "float", 10, 90, scale=100.0),
-    Field("val", "data", "val_fraction", "float", 0, 50, scale=100.0),
-    Field("features", "data", "features", "features"),
-    Field("standardize", "data", "standardize", "bool"),
-    Field("problem", "data", "problem", "choice", choices=lambda: list(PROBLEMS)),
-    Field("seed", "data", "seed", "int", 0, 2**31 - 1),
-    Field("layers", "model", "hidden", "ints", 1, limits.MAX_NEURONS),
-    Field("activation", "model", "activation", "choice", choices=_names(ACTIVATIONS)),
-    Field("init", "model", "init", "choice", choices=_names(INITIALIZERS)),
-    Field("bias_init", "model", "bias_init", "float", -10.0, 10.0),
-    Field("bn", "model", "batch_norm", "choice", choices=lambda: list(BN_MODES)),
-    Field("dropout", "model", "dropout", "float", 0.0, limits.MAX_DROPOUT),
-    Field("residual", "model", "residual", "bool"),
-    Field("optimizer", "training", "optimizer", "choice", choices=_names(OPTIMIZERS)),
-    Field("lr", "training", "learning_rate", "float", limits.MIN_LEARNING_RATE, limits.MAX_LEARNING_RATE),
-    Field("schedule", "training", "schedule", "choice", choices=_names(SCHEDULES)),
-    Field("batch", "training", "batch_size", "int", 1, limits.MAX_BATCH_SIZE),
-    Field("reg", "training", "regularization", "choice", choices=_names(REGULARIZERS)),
-    Field("reg_rate", "training", "reg_rate", "float", 0.0, 10.0),
-    Field("early_stop", "training", "early_stopping", "bool"),
-    Field("patience", "training", "patience", "int", 1, 10_000),
-    Field("clip", "training", "clip_norm", "float", 0.0, 1000.0),
-    Field(
-        "interval", "loop", "update_interval", "float", limits.MIN_UPDATE_INTERVAL, limits.MAX_UPDATE_INTERVAL
-    ),
-    Field("epochs_per_update", "loop", "epochs_per_update", "int", 1, limits.MAX_EPOCHS_PER_UPDATE),
-    Field("stop_epoch", "loop", "stop_epoch", "int", 0, limits.MAX_TOTAL_EPOCHS),
-    Field("stop_loss", "loop", "stop_loss", "float", 0.0, 100.0),
-    Field("show_test", "view", "show_test", "bool"),
-    Field("discretize", "view", "discretize", "bool"),
-    Field("log_scale", "view", "log_scale", "bool"),
-)
+FIELDS: tuple[Setting, ...] = tuple(s for s in SETTINGS if s.key)
 FIELD_BY_KEY = {f.key: f for f in FIELDS}
 
 # Hyperparameter dictionaries travel as prefixed keys: opt.beta1=0.95, sched.gamma=0.9, init.std=0.1,
 # act.slope=0.1; each is read against the chosen entry's registry ``Param`` (range, type).
-PREFIXES = {
-    "opt.": ("training", "optimizer", "optimizer_params", OPTIMIZERS),
-    "sched.": ("training", "schedule", "schedule_params", SCHEDULES),
-    "init.": ("model", "init", "init_params", INITIALIZERS),
-    "act.": ("model", "activation", "activation_params", ACTIVATIONS),
-}
+PREFIXES = {prefix: (s.section, s.owner, s.name, s.registry) for prefix, s in PARAMS.items()}
 TRUE = {"1", "true", "yes", "on", "t", "y"}
 FALSE = {"0", "false", "no", "off", "f", "n", ""}
 
@@ -115,8 +58,8 @@ def to_query(config: PlaygroundConfig) -> dict[str, str]:
     default.validate()
     out: dict[str, str] = {}
     for f in FIELDS:
-        value = getattr(getattr(config, f.section), f.attr)
-        if value == getattr(getattr(default, f.section), f.attr):
+        value = getattr(getattr(config, f.section), f.name)
+        if value == getattr(getattr(default, f.section), f.name):
             continue
         if f.scale != 1.0:
             value = value * f.scale
@@ -125,7 +68,7 @@ def to_query(config: PlaygroundConfig) -> dict[str, str]:
         sect = getattr(config, section)
         entry = registry[getattr(sect, name_attr)]
         for key, value in getattr(sect, params_attr).items():
-            if key == "lr" or key not in entry.params or value == entry.params[key].default:
+            if key in PARAMS[prefix].skip or key not in entry.params or value == entry.params[key].default:
                 continue
             out[prefix + key] = _fmt(value)
     return out
@@ -151,7 +94,7 @@ def _read(f: Field, raw: str, default: Any, notices: list[str]) -> Any:
         notices.append(f"“{f.key}={raw}” is not true or false; using the default ({_fmt(default)}).")
         return default
     if f.kind == "choice":
-        options = f.choices() if f.choices else []
+        options = f.options()
         if raw in options:
             return raw
         lowered = {o.lower(): o for o in options}
@@ -173,19 +116,21 @@ def _read(f: Field, raw: str, default: Any, notices: list[str]) -> Any:
         return good
     if f.kind == "ints":
         parts = [p.strip() for p in raw.split(",") if p.strip()]
-        if len(parts) > limits.MAX_HIDDEN_LAYERS:
+        most = limits.caps().max_hidden_layers
+        if len(parts) > most:
             notices.append(
-                f"“{f.key}” asks for {len(parts)} hidden layers; the most is {limits.MAX_HIDDEN_LAYERS}, "
+                f"“{f.key}” asks for {len(parts)} hidden layers; the most is {most}, "
                 "so the extra ones were dropped."
             )
-            parts = parts[: limits.MAX_HIDDEN_LAYERS]
+            parts = parts[:most]
+        low, high = f.bounds()
         widths = []
         for p in parts:
             v = _number(p)
             if v is None or v != int(v):
                 notices.append(f"“{f.key}={raw}” is not a list of whole numbers; using the default.")
                 return default
-            clamped = int(min(max(v, f.low), f.high))
+            clamped = int(min(max(v, low), high))
             if clamped != v:
                 notices.append(f"A layer of {p} neurons is out of range; using {clamped}.")
             widths.append(clamped)
@@ -195,10 +140,11 @@ def _read(f: Field, raw: str, default: Any, notices: list[str]) -> Any:
         what = "a whole number" if f.kind == "int" else "a number"
         notices.append(f"“{f.key}={raw}” is not {what}; using the default ({_fmt(default * f.scale)}).")
         return default
-    clamped = min(max(v, f.low), f.high) if f.low is not None else v
+    low, high = (None if b is None else round(b * f.scale, 12) for b in f.bounds())
+    clamped = min(max(v, low), high) if low is not None else v
     if clamped != v:
         notices.append(
-            f"“{f.key}={raw}” is out of range ({_fmt(f.low)} to {_fmt(f.high)}); using {_fmt(clamped)}."
+            f"“{f.key}={raw}” is out of range ({_fmt(low)} to {_fmt(high)}); using {_fmt(clamped)}."
         )
     value = clamped / f.scale
     return int(round(value)) if f.kind == "int" else float(value)
@@ -209,7 +155,7 @@ def _read_params(prefix: str, key: str, raw: str, cfg: PlaygroundConfig, notices
     sect = getattr(cfg, section)
     entry = registry[getattr(sect, name_attr)]
     name = key[len(prefix) :]
-    if name not in entry.params or name == "lr":
+    if name not in entry.params or name in PARAMS[prefix].skip:
         notices.append(f"“{key}” is not a setting of {entry.label}; ignored.")
         return
     p = entry.params[name]
@@ -281,14 +227,12 @@ def from_query(params: Mapping[str, Any]) -> tuple[PlaygroundConfig, list[str]]:
         if key in FIELD_BY_KEY:
             f = FIELD_BY_KEY[key]
             sect = getattr(cfg, f.section)
-            default = getattr(sect, f.attr)
+            default = getattr(sect, f.name)
             value = _read(f, raw, default, notices)
-            setattr(sect, f.attr, value)
-            if f.key in ("optimizer", "schedule", "init", "activation") and value != default:
-                params_attr = {"optimizer": "optimizer_params", "schedule": "schedule_params"}.get(
-                    f.key, f"{f.key}_params"
-                )
-                setattr(sect, params_attr, {})
+            setattr(sect, f.name, value)
+            params = params_of(f)
+            if params is not None and value != default:  # another entry: its own hyperparameters
+                setattr(sect, params.name, {})
         elif any(key.startswith(p) for p in PREFIXES):
             prefixed[key] = raw
         else:
@@ -349,6 +293,7 @@ def parse_tf_hash(params: Mapping[str, str]) -> tuple[PlaygroundConfig, list[str
     """
     cfg = PlaygroundConfig()
     cfg.validate()
+    caps = limits.caps()
     notices: list[str] = []
     p = {k: v for k, v in params.items()}
 
@@ -389,13 +334,23 @@ def parse_tf_hash(params: Mapping[str, str]) -> tuple[PlaygroundConfig, list[str
             cfg.data.dataset = names[0]
     elif regression:
         cfg.data.dataset = TF_REG_DATASETS[0]
-    if (v := number("learningRate", limits.MIN_LEARNING_RATE, limits.MAX_LEARNING_RATE)) is not None:
+    # TF Playground draws its own number of points per problem (1 200 for regression); its links
+    # carry none, so a TF link opens with that count (our own links name theirs).
+    n_points = all_datasets()[cfg.data.dataset].default_samples
+    low, high = setting("data", "n_samples").bounds()
+    cfg.data.n_samples = int(min(max(n_points, low), high))
+    if cfg.data.n_samples != n_points:
+        notices.append(
+            f"TF Playground uses {n_points} points for this problem; this server allows at most "
+            f"{int(high)}, so {cfg.data.n_samples} are drawn."
+        )
+    if (v := number("learningRate", *setting("training", "learning_rate").bounds())) is not None:
         cfg.training.learning_rate = v
-    if (v := number("regularizationRate", 0.0, 10.0)) is not None:
+    if (v := number("regularizationRate", *setting("training", "reg_rate").bounds())) is not None:
         cfg.training.reg_rate = v
-    if (v := number("batchSize", 1, limits.MAX_BATCH_SIZE)) is not None:
+    if (v := number("batchSize", *setting("training", "batch_size").bounds())) is not None:
         cfg.training.batch_size = int(round(v))
-    if (v := number("noise", 0.0, limits.MAX_NOISE)) is not None:
+    if (v := number("noise", *setting("data", "noise").bounds())) is not None:
         cfg.data.noise = v
     if (v := number("percTrainData", 10, 90)) is not None:
         cfg.data.train_fraction = v / 100.0
@@ -408,13 +363,13 @@ def parse_tf_hash(params: Mapping[str, str]) -> tuple[PlaygroundConfig, list[str
                 notices.append(f"TF Playground “networkShape={raw}” is not a list of widths; using 4,2.")
                 widths = None
                 break
-            widths.append(int(min(v, limits.MAX_NEURONS)))
+            widths.append(int(min(v, caps.max_neurons)))
         if widths is not None:
-            if len(widths) > limits.MAX_HIDDEN_LAYERS:
+            if len(widths) > caps.max_hidden_layers:
                 notices.append(
-                    f"Only {limits.MAX_HIDDEN_LAYERS} hidden layers are allowed; extra ones dropped."
+                    f"Only {caps.max_hidden_layers} hidden layers are allowed; extra ones dropped."
                 )
-            cfg.model.hidden = widths[: limits.MAX_HIDDEN_LAYERS]
+            cfg.model.hidden = widths[: caps.max_hidden_layers]
     if has("seed"):
         cfg.data.seed = _tf_seed(str(p["seed"]))
     for name, attr in (("showTestData", "show_test"), ("discretize", "discretize")):

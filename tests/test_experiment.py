@@ -17,6 +17,7 @@ from playground.engine import from_json
 from playground.errors import ConfigError, DataError
 from playground.experiment import (
     PRESETS,
+    ApplyResult,
     Experiment,
     PlaygroundConfig,
     Upload,
@@ -81,7 +82,7 @@ def test_on_the_fly_changes_keep_the_weights():
     cfg.training.learning_rate = 0.1
     cfg.training.batch_size = 20
     cfg.training.regularization, cfg.training.reg_rate = "l2", 0.001
-    assert exp.apply(cfg) == "updated"
+    assert exp.apply(cfg).kind == "updated"
     assert exp.epoch == 5
     for name, value in exp.network.get_params().items():
         np.testing.assert_array_equal(value, before[name])
@@ -105,9 +106,9 @@ def test_structure_changes_rebuild(section, field, value):
     exp.step(3)
     cfg = exp.config.copy()
     setattr(getattr(cfg, section), field, value)
-    assert exp.apply(cfg) == "rebuilt"
+    result = exp.apply(cfg)
+    assert result.kind == "rebuilt" and result.reasons
     assert exp.epoch == 0 and len(exp.history) == 1
-    assert exp.last_rebuild_reasons
 
 
 def test_view_changes_change_nothing():
@@ -115,7 +116,7 @@ def test_view_changes_change_nothing():
     cfg = exp.config.copy()
     cfg.view.show_test = True
     cfg.loop.epochs_per_update = 3
-    assert exp.apply(cfg) == "unchanged"
+    assert exp.apply(cfg).kind == "unchanged"
     assert exp.config.view.show_test
 
 
@@ -268,7 +269,7 @@ def test_upload():
     exp = Experiment(cfg, upload=up)
     assert exp.task == "binary"
     cfg.data.problem = "regression"
-    assert exp.apply(cfg) == "rebuilt" and exp.task == "regression"
+    assert exp.apply(cfg).kind == "rebuilt" and exp.task == "regression"
     with pytest.raises(DataError):
         Upload.parse("bad.csv", b"\x00\x01garbage")
 
@@ -279,3 +280,118 @@ def test_no_streamlit_in_the_logic():
         "assert 'streamlit' not in sys.modules, 'streamlit imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=__file__.rsplit("/tests/", 1)[0])
+
+
+# -- issue 11: apply() says what it did, stop reasons as a field, state_dict, caps --------------------
+
+
+def test_apply_returns_what_it_did_and_why():
+    exp = Experiment()
+    exp.step(2)
+    cfg = exp.config.copy()
+    cfg.model.activation, cfg.data.n_samples = "relu", 300
+    result = exp.apply(cfg)
+    assert result == ApplyResult("rebuilt", ("number of points", "activation")) and result.rebuilt
+    cfg = exp.config.copy()
+    cfg.training.learning_rate = 0.1
+    assert exp.apply(cfg) == ApplyResult("updated")
+    assert exp.apply(exp.config) == ApplyResult("unchanged")
+    assert not hasattr(exp, "last_rebuild_reasons")
+
+
+def test_early_stopping_is_a_stop_kind_not_a_message():
+    cfg = PlaygroundConfig.from_dict(
+        {
+            "data": {"dataset": "spiral", "val_fraction": 0.3, "noise": 30},
+            "model": {"hidden": [16, 16]},
+            "training": {"optimizer": "adam", "learning_rate": 0.1, "early_stopping": True, "patience": 2},
+        }
+    )
+    exp = Experiment(cfg)
+    for _ in range(100):
+        if exp.tick(20).stopped:
+            break
+    assert exp.status == "early_stopped" and exp.stop_kind == "early_stopped"
+    cfg = exp.config.copy()
+    cfg.training.early_stopping = False
+    assert exp.apply(cfg).kind == "updated" and exp.can_train and exp.stop_kind is None
+
+
+def test_state_dict_round_trip_continues_bit_for_bit():
+    cfg = PlaygroundConfig.from_dict(
+        {
+            "data": {"val_fraction": 0.2},
+            "model": {"hidden": [5, 3], "batch_norm": "before", "dropout": 0.1, "activation": "rrelu"},
+            "training": {"optimizer": "adam", "learning_rate": 0.01, "early_stopping": True},
+        }
+    )
+    a = Experiment(cfg)
+    a.reset()
+    a.step(6)
+    state = a.state_dict()
+    assert set(state) >= {"config", "upload", "network", "trainer"}
+    assert isinstance(state["network"]["params"]["h1.W"], np.ndarray)
+    assert state["trainer"]["status"] == "ready" and state["trainer"]["epoch"] == 6
+    b = Experiment.from_state_dict(state)
+    c = Experiment()  # load_state_dict onto another run
+    c.load_state_dict(state)
+    for other in (b, c):
+        assert other.history == a.history and other.reset_count == 1
+    a.step(4)
+    for other in (b, c):
+        other.step(4)
+        np.testing.assert_array_equal(other.network.params.values, a.network.params.values)
+        assert other.history == a.history
+
+
+def test_load_state_dict_that_does_not_fit_leaves_the_run_as_it_was():
+    a = Experiment()
+    a.step(3)
+    state = a.state_dict()
+    state["network"]["params"]["h1.W"] = np.zeros((9, 9))
+    b = Experiment()
+    b.step(1)
+    with pytest.raises(ConfigError):
+        b.load_state_dict(state)
+    assert b.epoch == 1 and b.network.get_params()["h1.W"].shape == (2, 4)
+
+
+def test_defaults_are_clamped_to_the_caps():
+    old = limits.install(limits.Caps(max_points=300, max_epochs_per_update=5, max_hidden_layers=1))
+    try:
+        cfg = PlaygroundConfig()
+        cfg.validate()
+        assert cfg.data.n_samples == 300 and cfg.loop.epochs_per_update == 5 and cfg.model.hidden == [4]
+        assert Experiment().dataset.n_samples == 300
+        d = PlaygroundConfig().to_dict()
+        d["data"]["n_samples"] = 301
+        with pytest.raises(ConfigError, match="300"):
+            PlaygroundConfig.from_dict(d)
+    finally:
+        limits.install(old)
+    assert PlaygroundConfig().data.n_samples == 500
+
+
+def test_the_upload_cap_is_read_by_the_parser():
+    row = "0.123456,0.654321,1\n0.223456,0.754321,0\n"
+    big = ("a,b,label\n" + row * (2 * 1024 * 1024 // len(row) + 1)).encode()
+    assert 2 * 1024 * 1024 < len(big) < 5 * 1024 * 1024
+    old = limits.install(limits.Caps(max_upload_mb=1))
+    try:
+        with pytest.raises(DataError, match=r"limit is 1\.0 MB"):
+            Upload.parse("big.csv", big)
+    finally:
+        limits.install(old)
+
+
+def test_model_config_is_derived_from_network_config():
+    import dataclasses
+
+    from playground.engine import NetworkConfig
+    from playground.experiment import ModelConfig
+
+    net_fields = {f.name: f.type for f in dataclasses.fields(NetworkConfig)}
+    for f in dataclasses.fields(ModelConfig):
+        assert net_fields[f.name] == f.type and f.metadata["setting"].section == "model"
+    net = ModelConfig(hidden=[3]).network_config(n_inputs=5, task="binary", n_classes=2, seed=7)
+    assert net.hidden == [3] and net.init == "uniform" and net.n_inputs == 5 and net.seed == 7

@@ -145,3 +145,41 @@ def test_our_own_link_and_empty_links():
 def test_parse_link_never_raises(text):
     cfg, _ = parse_link(text)
     cfg.validate()
+
+
+def test_tf_regression_link_opens_with_tf_playgrounds_point_count():
+    """TF Playground draws 1 200 points for regression (``DatasetSpec.default_samples``); its links
+    carry no count, so ours uses that one; our own links keep naming exactly their run."""
+    cfg, notices = parse_link("https://playground.tensorflow.org/#problem=regression&regDataset=reg-gauss")
+    assert cfg.data.dataset == "reg-gauss" and cfg.data.n_samples == 1200 and notices == []
+    again, notices = from_query(to_query(cfg))  # the address bar then carries it: the same run
+    assert again.data.n_samples == 1200 and config_diff(cfg, again) == [] and notices == []
+    cfg, _ = parse_link("https://playground.tensorflow.org/#problem=classification&dataset=spiral")
+    assert cfg.data.n_samples == 500
+    cfg, _ = parse_link("http://localhost:8501/?dataset=reg-gauss")
+    assert cfg.data.n_samples == 500
+    cfg, _ = parse_link("http://localhost:8501/?dataset=reg-plane&points=700")
+    assert cfg.data.n_samples == 700
+
+
+def test_tf_regression_points_respect_the_cap():
+    old = limits.install(limits.Caps(max_points=300))
+    try:
+        cfg, notices = parse_tf_hash({"problem": "regression"})
+        assert cfg.data.dataset == "reg-plane" and cfg.data.n_samples == 300
+        assert any("1200" in n and "300" in n for n in notices)
+    finally:
+        limits.install(old)
+
+
+def test_query_fields_come_from_the_schema():
+    from playground.experiment.schema import SETTINGS
+
+    assert [f.key for f in FIELDS] == [s.key for s in SETTINGS if s.key]
+    assert len({f.key for f in FIELDS}) == len(FIELDS)
+    old = limits.install(limits.Caps(max_points=300, max_neurons=16))
+    try:
+        cfg, notices = from_query({"points": "1000", "layers": "32"})
+        assert cfg.data.n_samples == 300 and cfg.model.hidden == [16] and len(notices) == 2
+    finally:
+        limits.install(old)

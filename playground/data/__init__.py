@@ -41,6 +41,7 @@ from playground.data.generators import (
     make_spiral3,
     make_xor,
 )
+from playground.data.grid import grid_axes, grid_points, predict_grid
 from playground.data.iris import IRIS_FEATURES, IRIS_SPECIES, load_iris
 
 __all__ = [
@@ -64,6 +65,8 @@ __all__ = [
     "FeatureTransform",
     "Split",
     "check_features",
+    "grid_axes",
+    "grid_points",
     "load_iris",
     "make_circle",
     "make_dataset",
@@ -76,5 +79,6 @@ __all__ = [
     "make_spiral3",
     "make_xor",
     "parse_csv",
+    "predict_grid",
     "split_dataset",
 ]

@@ -1,13 +1,16 @@
-"""A run's checkpoint as bytes: config, weights, optimizer state, trainer state and history.
+"""A run's checkpoint as bytes: this module only chooses the byte format of a ``state_dict``.
 
-Format: an ``.npz`` (NumPy's zip of ``.npy`` arrays, read with ``allow_pickle=False``) holding float
-arrays (``net/<name>``, ``opt/<param>/<buffer>``, ``best/<name>``), the uploaded CSV's bytes if any
-(``upload``, uint8) and ``meta``: zlib-compressed JSON with everything else (the playground config,
-epoch, step counts, status, RNG state, history, gradient-health records, page flags). Never pickle:
-a checkpoint from a shared store is untrusted input, and a malformed one raises ``CheckpointError``.
+A run (``playground.experiment.Experiment``) gives a nested ``state_dict()`` whose leaves are NumPy
+arrays or JSON values; it is flattened into an ``.npz`` (NumPy's zip of ``.npy`` arrays, read with
+``allow_pickle=False``): every array under its '/'-joined key path (``network/params/h1.W``,
+``trainer/optimizer/state/h1.W/m``, ``upload/data``), everything else in ``meta``, zlib-compressed
+JSON (NaN and ±inf kept), with the format tag and the page's ``extra`` flags. Long histories are
+thinned. Never pickle: a checkpoint from a shared store is untrusted input, and a malformed one
+raises ``CheckpointError``.
 
-Pure Python + NumPy; the experiment is rebuilt from its config (seeded, so the data are the same) and
-then its state is overwritten, so a restored run continues exactly where it was saved.
+Pure Python + NumPy; nothing here knows a run's attributes: ``decode`` hands the state to a builder
+the caller passes (``Experiment.from_state_dict``), so hosting imports neither the experiment nor
+the engine.
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ import json
 import math
 import zipfile
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from playground.errors import PlaygroundError
 
-FORMAT = "nn-playground/checkpoint-1"
+FORMAT = "nn-playground/checkpoint-2"
 MAX_HISTORY = 3000
 """History records kept in a checkpoint; longer histories are thinned (first, evenly spaced, last 500)."""
 MAX_HEALTH = 6000
@@ -64,51 +68,72 @@ def _json_restore(value: Any) -> Any:
     return value
 
 
+_SEP = "/"
+
+
+def flatten(state: dict[str, Any]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """(JSON tree without the arrays, {'/'-joined path: array}) of a nested state dict."""
+    arrays: dict[str, np.ndarray] = {}
+
+    def walk(node: Any, path: tuple[str, ...]) -> Any:
+        if isinstance(node, np.ndarray):
+            if node.dtype == object:
+                raise CheckpointError(f"{_SEP.join(path)}: object arrays cannot be saved.")
+            arrays[_SEP.join(path)] = node
+            return None
+        if isinstance(node, dict):
+            out = {}
+            for key, value in node.items():
+                key = str(key)
+                if _SEP in key or not key:
+                    raise CheckpointError(f"State key {key!r} cannot be saved (empty or with '/').")
+                kept = walk(value, (*path, key))
+                if not isinstance(value, np.ndarray):
+                    out[key] = kept
+            return out
+        return _json_safe(node)
+
+    tree = walk(state, ())
+    return tree, arrays
+
+
+def unflatten(tree: dict[str, Any], arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The nested state dict back: each array put at its path in the JSON tree."""
+    state = _json_restore(tree)
+    for path, arr in arrays.items():
+        keys = path.split(_SEP)
+        node = state
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+            if not isinstance(node, dict):
+                raise CheckpointError(f"Array {path!r} does not fit the checkpoint's structure.")
+        node[keys[-1]] = arr
+    return state
+
+
+def _thin_state(state: dict[str, Any]) -> dict[str, Any]:
+    """A shallow copy with the trainer's history and gradient-health records thinned."""
+    trainer = state.get("trainer")
+    if not isinstance(trainer, dict):
+        return state
+    trainer = dict(trainer)
+    trainer["history"] = _thin(trainer.get("history") or [], MAX_HISTORY)
+    trainer["health"] = _thin(trainer.get("health") or [], MAX_HEALTH, tail=1000)
+    return {**state, "trainer": trainer}
+
+
 def encode(exp, extra: dict[str, Any] | None = None, max_bytes: int | None = None) -> bytes:
-    """The experiment ``exp`` (``playground.experiment.Experiment``) as checkpoint bytes.
+    """The run ``exp`` (anything with ``state_dict()``) as checkpoint bytes.
 
     ``extra``: small JSON-able page state to keep with it (e.g. ``{"playing": True}``). Raises
     CheckpointError if the result exceeds ``max_bytes``."""
-    trainer = exp.trainer
-    arrays: dict[str, np.ndarray] = {}
-    for name, arr in exp.network.state().items():
-        arrays[f"net/{name}"] = np.asarray(arr, dtype=np.float64)
-    opt = trainer.optimizer.state_dict()
-    for pname, bufs in opt["state"].items():
-        for buf, values in bufs.items():
-            arrays[f"opt/{pname}/{buf}"] = np.asarray(values, dtype=np.float64)
-    if trainer._best_state is not None:
-        for name, arr in trainer._best_state.items():
-            arrays[f"best/{name}"] = np.asarray(arr, dtype=np.float64)
-    upload = getattr(exp, "upload", None)
-    if upload is not None:
-        arrays["upload"] = np.frombuffer(upload.data, dtype=np.uint8)
-    div = trainer.divergence
-    meta = {
-        "format": FORMAT,
-        "config": exp.config.to_dict(),
-        "upload": None if upload is None else {"name": upload.name, "problems": list(upload.problems)},
-        "reset_count": exp.reset_count,
-        "stop_reason": exp.stop_reason,
-        "edited": exp.edited,
-        "trainer": {
-            "epoch": trainer.epoch,
-            "total_steps": trainer.total_steps,
-            "step_in_epoch": trainer.step_in_epoch,
-            "status": trainer.status,
-            "divergence": None if div is None else [div.epoch, div.step, div.reason],
-            "best_epoch": trainer.best_epoch,
-            "best_val": trainer.best_val,
-            "wait": trainer._wait,
-            "health_every": getattr(trainer, "_health_every", 1),
-            "rng": trainer.rng.bit_generator.state,
-        },
-        "optimizer": {k: v for k, v in opt.items() if k != "state"},
-        "history": _thin(trainer.history, MAX_HISTORY),
-        "health": _thin(trainer.health, MAX_HEALTH, tail=1000),
-        "extra": extra or {},
-    }
-    text = json.dumps(_json_safe(meta), separators=(",", ":"), allow_nan=False)
+    tree, arrays = flatten(_thin_state(exp.state_dict()))
+    if "format" in tree or "extra" in tree:
+        raise CheckpointError("A state dict may not use the keys 'format' or 'extra'.")
+    meta = {**tree, "format": FORMAT, "extra": _json_safe(extra or {})}
+    text = json.dumps(meta, separators=(",", ":"), allow_nan=False)
+    if "meta" in arrays:
+        raise CheckpointError("A state dict may not hold an array named 'meta'.")
     arrays["meta"] = np.frombuffer(zlib.compress(text.encode(), 1), dtype=np.uint8)
     buf = io.BytesIO()
     np.savez(buf, **arrays)
@@ -141,59 +166,29 @@ def _read(data: bytes) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
 
 
 def peek(data: bytes) -> dict[str, Any]:
-    """The checkpoint's metadata (config, epoch, extra…) without building the experiment."""
+    """The checkpoint's JSON part (config, ``trainer.epoch``, ``extra``…) without building the run."""
     meta, _ = _read(data)
     return meta
 
 
-def decode(data: bytes):
-    """(Experiment, extra) from checkpoint bytes; raises CheckpointError on anything malformed."""
-    from playground.engine.trainer import Divergence
-    from playground.experiment import Experiment, PlaygroundConfig, Upload
-
+def decode_state(data: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(state dict, extra) from checkpoint bytes; raises CheckpointError on anything malformed."""
     meta, arrays = _read(data)
+    extra = meta.pop("extra", None) or {}
+    meta.pop("format", None)
+    if not isinstance(extra, dict):
+        raise CheckpointError("The checkpoint's page flags are not an object.")
+    return unflatten(meta, arrays), extra
+
+
+def decode(data: bytes, build: Callable[[dict[str, Any]], Any]):
+    """(run, extra) from checkpoint bytes; ``build(state_dict)`` makes the run (the page passes
+    ``Experiment.from_state_dict``). Raises CheckpointError on anything malformed or not fitting."""
+    state, extra = decode_state(data)
     try:
-        cfg = PlaygroundConfig.from_dict(meta["config"])
-        upload = None
-        if meta.get("upload"):
-            if "upload" not in arrays:
-                raise CheckpointError("The checkpoint names an upload but does not hold it.")
-            up = meta["upload"]
-            upload = Upload(str(up["name"]), arrays["upload"].tobytes(), tuple(up["problems"]))
-        exp = Experiment(cfg, upload=upload)
-        exp.reset_count = int(meta["reset_count"])
-        net_state = {k[4:]: v for k, v in arrays.items() if k.startswith("net/")}
-        exp.network.load_state(net_state)
-        opt_meta = meta["optimizer"]
-        opt_state: dict[str, dict[str, Any]] = {}
-        for key, arr in arrays.items():
-            if key.startswith("opt/"):
-                _, pname, buf = key.split("/", 2)
-                opt_state.setdefault(pname, {})[buf] = arr
-        for pname in exp.network.params.slices:
-            opt_state.setdefault(pname, {})
-        exp.trainer.optimizer.load_state_dict({**opt_meta, "state": opt_state})
-        t = exp.trainer
-        tm = meta["trainer"]
-        t.epoch = int(tm["epoch"])
-        t.total_steps = int(tm["total_steps"])
-        t.step_in_epoch = int(tm["step_in_epoch"])
-        t.status = str(tm["status"])
-        t.divergence = None if tm["divergence"] is None else Divergence(*tm["divergence"])
-        t.best_epoch = tm["best_epoch"]
-        t.best_val = float(tm["best_val"])
-        t._wait = int(tm["wait"])
-        if hasattr(t, "_health_every"):
-            t._health_every = int(tm.get("health_every", 1))
-        best = {k[5:]: v for k, v in arrays.items() if k.startswith("best/")}
-        t._best_state = best or None
-        t.rng.bit_generator.state = tm["rng"]
-        t.history[:] = list(meta["history"]) or t.history
-        t.health[:] = list(meta["health"])
-        exp.stop_reason = meta["stop_reason"]
-        exp.edited = bool(meta["edited"])
+        run = build(state)
     except CheckpointError:
         raise
     except (PlaygroundError, KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         raise CheckpointError(f"The checkpoint does not fit this playground: {exc}") from None
-    return exp, dict(meta.get("extra") or {})
+    return run, extra

@@ -37,11 +37,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from playground import limits
 from playground.errors import ConfigError
+from playground.limits import Caps
 
 ENV_PREFIX = "PLAYGROUND_"
 
-# caps a workshop may lower (never raise) in playground.limits
+# caps a workshop may lower (never raise): fields of playground.limits.Caps, upper case
 CAPPABLE = (
     "MAX_HIDDEN_LAYERS",
     "MAX_NEURONS",
@@ -194,30 +196,26 @@ def load_settings(env: Mapping[str, str] | None = None) -> WorkshopSettings:
     return s.validate()
 
 
-def apply_caps(settings: WorkshopSettings, limits_module=None) -> dict[str, float]:
-    """Lower ``playground.limits`` caps to the workshop's (never raise them); returns what changed.
-
-    Call before the pages import their controls (the widgets read the caps when they are built)."""
-    if limits_module is None:
-        from playground import limits as limits_module
-    changed = {}
-    for name, value in settings.caps.items():
-        current = getattr(limits_module, name)
-        new = type(current)(value)
-        if new < current:
-            setattr(limits_module, name, new)
-            changed[name] = new
+def workshop_caps(settings: WorkshopSettings, base: Caps = limits.DEFAULT) -> Caps:
+    """``base`` with the workshop's caps lowered (never raised) and, in workshop mode, the live loop's
+    defaults following the workshop (a learner may still slow it down, not speed it up)."""
+    caps = base.lowered(**{name.lower(): value for name, value in settings.caps.items()})
     if settings.enabled:
-        # the live loop's defaults follow the workshop (a learner may still slow it down, not speed it up)
-        limits_module.DEFAULT_UPDATE_INTERVAL = max(limits_module.DEFAULT_UPDATE_INTERVAL, settings.interval)
-        limits_module.MIN_UPDATE_INTERVAL = max(limits_module.MIN_UPDATE_INTERVAL, settings.interval)
-        limits_module.MAX_UPDATE_INTERVAL = max(limits_module.MAX_UPDATE_INTERVAL, settings.max_interval)
-        limits_module.DEFAULT_EPOCHS_PER_UPDATE = min(
-            limits_module.DEFAULT_EPOCHS_PER_UPDATE, settings.epochs
+        caps = dataclasses.replace(
+            caps,
+            default_update_interval=max(caps.default_update_interval, settings.interval),
+            min_update_interval=max(caps.min_update_interval, settings.interval),
+            max_update_interval=max(caps.max_update_interval, settings.max_interval),
+            default_epochs_per_update=min(caps.default_epochs_per_update, settings.epochs),
         )
-        changed.update(
-            DEFAULT_UPDATE_INTERVAL=limits_module.DEFAULT_UPDATE_INTERVAL,
-            MIN_UPDATE_INTERVAL=limits_module.MIN_UPDATE_INTERVAL,
-            DEFAULT_EPOCHS_PER_UPDATE=limits_module.DEFAULT_EPOCHS_PER_UPDATE,
-        )
-    return changed
+    return caps
+
+
+def apply_caps(settings: WorkshopSettings) -> dict[str, float]:
+    """Install the workshop's caps (``playground.limits.install``); returns what differs from the
+    defaults, by upper-case name (for the log). Everything reads the caps when it runs, so this may
+    be called at any time; ``configure()`` calls it once per process."""
+    caps = workshop_caps(settings)
+    limits.install(caps)
+    default = limits.DEFAULT.as_dict()
+    return {name.upper(): v for name, v in caps.as_dict().items() if v != default[name]}

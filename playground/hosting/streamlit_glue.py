@@ -3,7 +3,7 @@
     configure()                      app.py, before the pages load: settings, caps
     gate()                           top of the page: rerun pacing, admission (room-full page + st.stop)
     split_params(params)             the URL's query params without ``sid`` (for urlconfig)
-    restore(params)                  on a session's first run: the run saved under the URL's ``sid``
+    restore(params, build)           on a session's first run: the run saved under the URL's ``sid``
     url_params()                     what the page adds to its URL (``sid``)
     live_interval(user_interval)     the fragment's run_every: the learner's, or slower under load
     live_turn(interval)              around a live fragment's work: spacing, a fair turn on the replica
@@ -21,7 +21,7 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -181,8 +181,9 @@ def split_params(params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if k != SID}
 
 
-def restore(params: dict[str, Any]):
-    """On a session's first run: (Experiment, extra) saved under the URL's ``sid``, else None.
+def restore(params: dict[str, Any], build: Callable[[dict[str, Any]], Any]):
+    """On a session's first run: (run, extra) saved under the URL's ``sid``, else None; ``build``
+    makes the run from its state dict (``Experiment.from_state_dict``).
 
     The restored run gets a new ``sid`` (copy on restore): two tabs opened from one link never
     write over each other's checkpoint."""
@@ -195,7 +196,7 @@ def restore(params: dict[str, Any]):
         data = replica().store.get(sid)
         if data is not None:
             try:
-                restored = ckpt.decode(data)
+                restored = ckpt.decode(data, build)
                 log.info("restored run %s at epoch %d", sid[:6], restored[0].epoch)
             except ckpt.CheckpointError as exc:
                 log.warning("checkpoint %s unusable: %s", sid[:6], exc)

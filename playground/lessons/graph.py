@@ -358,6 +358,76 @@ class Graph:
         return Trace(val, grad, fsteps, bsteps)
 
 
+# -- what the page shows after some steps ------------------------------------------------------------
+@dataclass(frozen=True)
+class NodeView:
+    """One node as the page shows it after some steps: ``label`` is its formula, its value once the
+    forward pass reached it (``?`` before) and ∂out/∂node once the backward pass did."""
+
+    name: str
+    role: str  # "input", "param" or "const" for leaves, "op" for operations
+    label: str
+    known: bool  # its value has been computed (leaves always)
+    current: bool  # the step just taken is at this node
+
+
+@dataclass(frozen=True)
+class EdgeView:
+    """One edge ``source → target``; ``label`` (``×local → product``) once the backward pass crossed it."""
+
+    source: str
+    target: str
+    label: str | None
+    current: bool
+
+
+@dataclass(frozen=True)
+class GraphView:
+    """Plain data for the chart builder (``playground.viz.lessons.graph_dot``): nodes and edges."""
+
+    nodes: tuple[NodeView, ...]
+    edges: tuple[EdgeView, ...]
+
+
+def graph_view(graph: Graph, trace: Trace, n_forward: int = 0, n_backward: int = 0) -> GraphView:
+    """The graph after ``n_forward`` forward steps (values filled in node by node) and ``n_backward``
+    backward steps (gradients filled in edge by edge); the step just taken is marked ``current``."""
+    nodes = graph.node_map
+    known = {n.name for n in graph.nodes if n.is_leaf}
+    known |= {s.node for s in trace.forward_steps[:n_forward]}
+    grads: dict[str, float] = {graph.output: 1.0} if n_backward > 0 else {}
+    done_edges: dict[tuple[str, str], BackwardStep] = {}
+    for step in trace.backward_steps[:n_backward]:
+        grads[step.source] = step.total
+        done_edges[(step.source, step.target)] = step
+    current_node = trace.forward_steps[n_forward - 1].node if n_forward > 0 and n_backward == 0 else None
+    current_edge = None
+    if n_backward > 0:
+        s = trace.backward_steps[n_backward - 1]
+        current_edge = (s.source, s.target)
+        current_node = s.source
+    out_title = nodes[graph.output].title
+
+    node_views = []
+    for node in graph.nodes:
+        value = _fmt(trace.values[node.name]) if node.name in known else "?"
+        if node.is_leaf:
+            label = f"{node.title} = {value}"
+        else:
+            expr = OPS[node.op].expr([nodes[i].title for i in node.inputs], node.params)
+            label = f"{node.title} = {expr}\n= {value}"
+        if node.name in grads:
+            label += f"\n∂{out_title}/∂{node.title} = {_fmt(grads[node.name])}"
+        role = node.op if node.is_leaf else "op"
+        node_views.append(NodeView(node.name, role, label, node.name in known, node.name == current_node))
+    edge_views = []
+    for src, dst in graph.edges():
+        step = done_edges.get((src, dst))
+        label = f"×{_fmt(step.local)} → {_fmt(step.product)}" if step is not None else None
+        edge_views.append(EdgeView(src, dst, label, (src, dst) == current_edge))
+    return GraphView(tuple(node_views), tuple(edge_views))
+
+
 # -- the built-in examples --------------------------------------------------------------------------
 def _leaf(name, value, role="input", label=None):
     return Node(name, role, value=float(value), label=label)

@@ -27,12 +27,14 @@ from typing import Any
 
 import numpy as np
 
-from playground.data.generators import make_dataset
+from playground.data.generators import DATASETS, make_dataset
+from playground.data.grid import grid_axes
 from playground.engine import Network, NetworkConfig, TrainConfig, TrainData
 from playground.engine.population import Population, group_compatible, shared_key, trial_settings
 from playground.errors import ConfigError
 
-DATASET_CHOICES = ("circle", "xor", "gauss", "moons", "spiral")
+#: The two-class problems of the plane whose noise and point count can be set (from ``DATASETS``).
+DATASET_CHOICES = tuple(name for name, spec in DATASETS.items() if spec.task == "binary" and spec.synthetic)
 MORE_DATA = (1, 2, 4)
 SMALL_NET = [4]
 N_TEST = 500
@@ -372,8 +374,6 @@ class Comparison:
 
     def grid_values(self, run: Run, n: int = 80) -> np.ndarray | None:
         """Class-1 probabilities of ``run``'s net over the view (row 0 at the top), or None."""
-        from playground.viz.boundary import grid_axes
-
         net = run.net()
         if net is None:
             return None

@@ -215,17 +215,41 @@ DEFAULT_SURFACE = "bowl"
 
 
 def optimizer_defaults(surface: str, optimizer: str) -> dict[str, Any]:
-    """The engine's defaults for ``optimizer`` overlaid with the surface's suggested values."""
+    """The engine's defaults for ``optimizer`` overlaid with the surface's suggested values (a flat
+    table of the registry's parameters, as the page's widgets show them, ``lr`` among them)."""
     entry = OPTIMIZERS[optimizer]
     return {**entry.defaults(), **SURFACES[surface].defaults.get(optimizer, {})}
 
 
+def suggested_runner(surface: str, optimizer: str) -> RunnerSpec:
+    """A racer with the surface's suggested settings for ``optimizer``."""
+    return RunnerSpec.from_values(optimizer, optimizer_defaults(surface, optimizer))
+
+
 @dataclass
 class RunnerSpec:
-    """One racer: a registered optimizer and its hyperparameters (``lr`` included)."""
+    """One racer: a registered optimizer, its learning rate and its other hyperparameters.
+
+    The learning rate has one spelling, ``lr`` (None: the engine's default); it is passed to
+    ``make_optimizer(name, params, lr, hyper)`` on its own, so ``hyper`` must not carry an ``"lr"``.
+    """
 
     optimizer: str
+    lr: float | None = None
     hyper: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.optimizer not in OPTIMIZERS:
+            raise ConfigError(f"Unknown optimizer {self.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}.")
+        if "lr" in self.hyper:
+            raise ConfigError("Give the learning rate as RunnerSpec(lr=…), not inside hyper.")
+
+    @classmethod
+    def from_values(cls, optimizer: str, values: dict[str, Any]) -> RunnerSpec:
+        """A racer from a flat table of settings (the registry's parameters, ``lr`` among them)."""
+        hyper = dict(values)
+        lr = hyper.pop("lr", None)
+        return cls(optimizer, None if lr is None else float(lr), hyper)
 
     @property
     def label(self) -> str:
@@ -317,11 +341,10 @@ def race(
 
     out = []
     for spec in runners:
-        hyper = dict(spec.hyper)
-        lr0 = float(hyper.pop("lr", OPTIMIZERS[spec.optimizer].params["lr"].default))
+        lr0 = float(spec.lr if spec.lr is not None else OPTIMIZERS[spec.optimizer].params["lr"].default)
         # kind="weight" so AdamW's decoupled decay applies to the point, as to a network's weights.
         params = ParamSet.from_arrays({"xy": np.array(start, dtype=np.float64)}, kind="weight")
-        opt = make_optimizer(spec.optimizer, params, lr0, hyper)
+        opt = make_optimizer(spec.optimizer, params, lr0, dict(spec.hyper))
         points = [params.values.copy()]
         lrs: list[float] = []
         diverged = None
@@ -350,7 +373,7 @@ def race(
 
 def book_race(steps: int = 30) -> list[Trajectory]:
     """The book's figure: SGD 0.95, Momentum 0.1 (μ 0.9), AdaGrad 1.5, Adam 0.3 from (−7, 2)."""
-    runners = [RunnerSpec(name, dict(_BOOK[name])) for name in ("sgd", "momentum", "adagrad", "adam")]
+    runners = [RunnerSpec.from_values(name, _BOOK[name]) for name in ("sgd", "momentum", "adagrad", "adam")]
     return race("bowl", runners, steps=steps)
 
 

@@ -29,6 +29,8 @@ from playground.engine.population import Population
 from playground.errors import ConfigError
 
 METHODS = ("random", "grid")
+#: The two-class problems of the plane whose noise and point count can be set (from ``DATASETS``).
+DATASET_CHOICES = tuple(name for name, spec in DATASETS.items() if spec.task == "binary" and spec.synthetic)
 #: Activations and optimizers the page offers (the population trainer supports them all).
 ACTIVATIONS = ("tanh", "relu", "leaky_relu", "sigmoid", "elu")
 OPTIMIZERS = ("sgd", "momentum", "adam")
@@ -96,9 +98,8 @@ class SearchConfig:
     wave_size: int = WAVE_SIZE
 
     def validate(self) -> None:
-        if self.dataset not in DATASETS or DATASETS[self.dataset].task != "binary":
-            binary = [k for k, s in DATASETS.items() if s.task == "binary"]
-            raise ConfigError(f"Choose one of the two-class problems: {', '.join(binary)}.")
+        if self.dataset not in DATASET_CHOICES:
+            raise ConfigError(f"Choose one of the two-class problems: {', '.join(DATASET_CHOICES)}.")
         if self.method not in METHODS:
             raise ConfigError(f"Search method must be one of {', '.join(METHODS)}, got {self.method!r}.")
         if self.activation not in ACTIVATIONS or self.optimizer not in OPTIMIZERS:
@@ -407,37 +408,3 @@ def scatter_rows(search: Search) -> list[dict[str, Any]]:
         {"trial": r["trial"], "lr": r["lr"], "weight_decay": r["weight_decay"], "val_acc": r["val_acc"]}
         for r in search.results
     ]
-
-
-# -- the best trial in the Playground ---------------------------------------------------------------
-def playground_config(search: Search, trial: dict[str, Any]):
-    """A :class:`~playground.experiment.PlaygroundConfig` that rebuilds ``trial`` in the Playground:
-    same data and split, shape, activation, initialization, optimizer, rates and batch size."""
-    from playground.experiment import PlaygroundConfig
-
-    cfg, net = search.cfg, search.network_config(trial)
-    pc = PlaygroundConfig()
-    pc.data.dataset = cfg.dataset
-    pc.data.noise = float(cfg.noise)
-    pc.data.n_samples = int(cfg.n_samples)
-    pc.data.train_fraction = float(cfg.train_fraction)
-    pc.data.val_fraction = float(cfg.val_fraction)
-    pc.data.seed = int(cfg.data_seed)
-    pc.model.hidden = list(net.hidden)
-    pc.model.activation = net.activation
-    pc.model.init = net.init
-    pc.model.bias_init = float(net.bias_init)
-    pc.model.dropout = float(net.dropout)
-    train = search.train_config(trial)
-    keys = ("optimizer", "learning_rate", "batch_size", "regularization", "reg_rate", "seed")
-    pc.training = dataclasses.replace(pc.training, **{k: getattr(train, k) for k in keys})
-    pc.loop.stop_epoch = int(cfg.epochs)
-    pc.validate()
-    return pc
-
-
-def playground_query(search: Search, trial: dict[str, Any]) -> dict[str, str]:
-    """URL query parameters opening ``trial`` in the Playground (via :mod:`playground.urlconfig`)."""
-    from playground.urlconfig import to_query
-
-    return to_query(playground_config(search, trial))

@@ -46,7 +46,7 @@ def init_session() -> Experiment:
     if "exp" not in s:
         params = st.query_params.to_dict()
         # the run saved under the URL's id (``sid``), after a reload or on another replica
-        restored = hosting.restore(params)
+        restored = hosting.restore(params, Experiment.from_state_dict)
         cfg, notices = from_query(hosting.split_params(params))
         if restored is not None:
             s.exp, notices = restored[0], []

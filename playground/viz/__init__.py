@@ -1,13 +1,15 @@
 """Pure chart builders: plain data (arrays, dicts, histories) in, images or figures out.
 
-No Streamlit and no engine imports, so every chart can be built and checked in a test. The live page uses
-the cheap ones (NumPy RGB images, Altair/Vega-Lite charts); the Plotly figures are for paused views.
+No Streamlit, no engine and no lesson imports, so every chart can be built and checked in a test. The
+live page uses the cheap ones (NumPy RGB images, Altair/Vega-Lite charts); the Plotly figures are for
+paused views.
 
-Grid orientation (``boundary.grid_axes``): ``grid_values[i, j]`` is the output at ``(xs[j], ys[i])``, with
-``ys`` descending, so row 0 is the top of the image (y = y_max).
+Grid orientation (the one grid, ``playground.data.grid.grid_axes``, computed by the caller):
+``grid_values[i, j]`` is the output at ``(xs[j], ys[i])``, with ``ys`` descending, so row 0 is the top
+of the image (y = y_max).
 """
 
-from playground.viz.boundary import boundary_figure, boundary_image, boundary_rgb, grid_axes
+from playground.viz.boundary import boundary_figure, boundary_image, boundary_rgb
 from playground.viz.curves import compare_chart, downsample, history_frame, loss_chart
 from playground.viz.health import dead_units_chart, grad_norm_chart, update_ratio_chart
 from playground.viz.histograms import activation_histograms, histogram_grid
@@ -51,7 +53,6 @@ __all__ = [
     "downsample",
     "encode_png",
     "grad_norm_chart",
-    "grid_axes",
     "histogram_grid",
     "history_frame",
     "loss_chart",

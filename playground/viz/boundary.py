@@ -5,9 +5,10 @@ Grid orientation (used by every function here and by ``network.py``'s neuron map
     grid_values[i, j]  is the model's output at  (x = xs[j], y = ys[i])
     xs ascends left to right, ys DESCENDS top to bottom: row 0 is the top of the image (y near y_max)
 
-``grid_axes`` returns ``xs``, ``ys`` and ``points`` in exactly that order (cell centres, row-major), so a
-page runs ``model.predict(points).reshape(n, n)`` (or ``(n, n, K)``) and passes the result straight in.
-Cell centres mean the image spans exactly ``x_range`` x ``y_range``.
+``playground.data.grid.grid_axes`` (the one grid) returns ``xs``, ``ys`` and ``points``
+in exactly that order (cell centres, row-major), so a page runs ``model.predict(points).reshape(n, n)``
+(or ``(n, n, K)``) and passes the result straight in. Cell centres mean the image spans exactly
+``x_range`` x ``y_range``.
 
 ``boundary_image`` is the live view (a NumPy RGB array, a few ms); ``boundary_figure`` is the interactive
 Plotly view for a paused run (hover shows the values).
@@ -24,23 +25,6 @@ from playground.viz import palette
 TASKS = ("binary", "multiclass", "regression")
 BACKGROUND_ALPHA = 0.62  # the surface is drawn this opaque over white (TF Playground: 160/255), so points pop
 DISCRETE_BANDS = 10  # a discretized regression surface shows this many colour bands
-
-
-def grid_axes(x_range: Sequence[float], y_range: Sequence[float], n: int):
-    """Cell-centre grid in image order: ``xs`` (n,) ascending, ``ys`` (n,) descending, ``points`` (n*n, 2).
-
-    ``points[i * n + j] == (xs[j], ys[i])``, so ``predict(points).reshape(n, n)`` has row 0 at the top.
-    """
-    if n < 1:
-        raise ValueError(f"grid size n must be at least 1, got {n}")
-    (x0, x1), (y0, y1) = _check_range(x_range, "x_range"), _check_range(y_range, "y_range")
-    centres = (np.arange(n) + 0.5) / n
-    xs = x0 + centres * (x1 - x0)
-    ys = y1 - centres * (y1 - y0)
-    points = np.empty((n * n, 2))
-    points[:, 0] = np.tile(xs, n)
-    points[:, 1] = np.repeat(ys, n)
-    return xs, ys, points
 
 
 def _check_range(r: Sequence[float], name: str) -> tuple[float, float]:

@@ -1,26 +1,102 @@
 """Chart builders for the lesson pages: plain data in, an Altair/Plotly figure (or a DOT string) out.
 
-No Streamlit here; a test can build every chart and inspect its data. Colours come from the one
-palette (:mod:`playground.viz.palette`).
+No Streamlit and no lesson or engine imports: a lesson computes its results (arrays in small records),
+these functions draw them, and a test can build every chart and inspect its data. The records are
+described by the protocols below (what each chart reads, nothing more); the lessons' dataclasses
+(``SignalResult``, ``LinearCurve``, ``Surface``, ``Trajectory``, ``LineFit``, ``GraphView``) satisfy
+them. Colours come from the one palette (:mod:`playground.viz.palette`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
 
 import altair as alt
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.lessons.descent import LineFit
-from playground.lessons.graph import OPS, Graph, Trace, _fmt
-from playground.lessons.overfitting import Run
-from playground.lessons.race import Surface, Trajectory
-from playground.lessons.signals import LinearCurve, SignalResult
 from playground.viz import palette
 from playground.viz.tables import frame
+
+
+# -- what the charts read -------------------------------------------------------------------------
+class Histogram(Protocol):
+    edges: np.ndarray  # (bins + 1,)
+    share: np.ndarray  # (bins,) shares of the layer's values
+
+
+class LayerSignal(Protocol):
+    layer: int
+    activations: Histogram
+    gradients: Histogram
+    std: float
+    grad_std: float
+
+
+class SignalResult(Protocol):
+    layers: Sequence[LayerSignal]
+    activation_range: tuple[float, float]
+    gradient_range: tuple[float, float]
+
+
+class LinearCurve(Protocol):
+    w: float
+    layers: np.ndarray
+    activation_rms: np.ndarray
+    gradient_rms: np.ndarray
+    theory_activation: np.ndarray
+    theory_gradient: np.ndarray
+
+
+class Surface(Protocol):
+    f: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    start: tuple[float, float]
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+    minima: Sequence[tuple[float, float]]
+    log_levels: bool
+
+    @property
+    def f_min(self) -> float | None: ...
+
+
+class Trajectory(Protocol):
+    optimizer: str  # registry name (picks the colour)
+    label: str
+    points: np.ndarray  # (steps + 1, 2)
+    values: np.ndarray  # f at each point
+
+    @property
+    def diverged(self) -> bool: ...
+
+
+class LineFit(Protocol):
+    epochs: np.ndarray
+    loss: np.ndarray
+    updates: np.ndarray  # w after every update
+
+
+class GraphNode(Protocol):
+    name: str
+    role: str  # "input", "param", "const" or "op"
+    label: str
+    known: bool
+    current: bool
+
+
+class GraphEdge(Protocol):
+    source: str
+    target: str
+    label: str | None
+    current: bool
+
+
+class GraphView(Protocol):
+    nodes: Sequence[GraphNode]
+    edges: Sequence[GraphEdge]
+
 
 ACTIVATION_COLOR = palette.HISTOGRAM_COLORS["forward"]
 GRADIENT_COLOR = palette.HISTOGRAM_COLORS["backward"]
@@ -114,7 +190,7 @@ def signal_std_chart(result: SignalResult) -> go.Figure:
     return fig
 
 
-def deep_linear_chart(curves: list[LinearCurve]) -> go.Figure:
+def deep_linear_chart(curves: Sequence[LinearCurve]) -> go.Figure:
     """Activation and gradient RMS per layer (log scale) for each w, measured (solid) and w^l (dashed)."""
     fig = make_subplots(
         rows=1,
@@ -187,15 +263,15 @@ def optimizer_colors(names: Sequence[str]) -> dict[str, str]:
 
 def race_contour(
     surface: Surface,
-    trajectories: list[Trajectory],
+    trajectories: Sequence[Trajectory],
     upto: int | None = None,
-    grid: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    *,
+    grid: tuple[np.ndarray, np.ndarray, np.ndarray],
     start: tuple[float, float] | None = None,
 ) -> go.Figure:
-    """The surface's contours with every trajectory's first ``upto`` steps on top."""
-    from playground.lessons.race import contour_grid
-
-    xs, ys, Z = grid if grid is not None else contour_grid(surface)
+    """The surface's contours (``grid`` = (xs, ys, Z), Z[i, j] = f(xs[j], ys[i])) with every
+    trajectory's first ``upto`` steps on top."""
+    xs, ys, Z = grid
     fig = go.Figure()
     if surface.log_levels:
         zmin = float(np.nanmin(Z))
@@ -270,15 +346,15 @@ def race_contour(
 
 def race_panels(
     surface: Surface,
-    trajectories: list[Trajectory],
+    trajectories: Sequence[Trajectory],
     upto: int | None = None,
-    grid: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    *,
+    grid: tuple[np.ndarray, np.ndarray, np.ndarray],
     start: tuple[float, float] | None = None,
     cols: int = 4,
 ) -> go.Figure:
-    """Small multiples, one panel per optimizer (the book's figure), over the same contours."""
-    from playground.lessons.race import contour_grid
-
+    """Small multiples, one panel per optimizer (the book's figure), over the same contours
+    (``grid`` as for :func:`race_contour`)."""
     n = max(1, len(trajectories))
     cols = min(cols, n)
     rows = -(-n // cols)
@@ -292,7 +368,7 @@ def race_panels(
         horizontal_spacing=0.03,
         vertical_spacing=0.09 if rows > 1 else 0.05,
     )
-    xs, ys, Z = grid if grid is not None else contour_grid(surface, 90)
+    xs, ys, Z = grid
     Zc = np.log10(Z - float(np.nanmin(Z)) + 1e-3) if surface.log_levels else Z
     colors = optimizer_colors([t.optimizer for t in trajectories])
     s = start if start is not None else surface.start
@@ -358,7 +434,9 @@ def race_panels(
     return fig
 
 
-def race_values_chart(surface: Surface, trajectories: list[Trajectory], upto: int | None = None) -> alt.Chart:
+def race_values_chart(
+    surface: Surface, trajectories: Sequence[Trajectory], upto: int | None = None
+) -> alt.Chart:
     """f at each step for each optimizer (f − f* on a log scale when the minimum is known)."""
     f_min = surface.f_min
     log = f_min is not None
@@ -428,56 +506,33 @@ def _dot_escape(s: str) -> str:
     return s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-def graph_dot(graph: Graph, trace: Trace, n_forward: int = 0, n_backward: int = 0) -> str:
-    """Graphviz DOT of the computational graph after ``n_forward`` forward steps (values filled in
-    node by node) and ``n_backward`` backward steps (gradients filled in edge by edge). The step just
-    taken is highlighted."""
-    nodes = graph.node_map
-    known = {n.name for n in graph.nodes if n.is_leaf}
-    known |= {s.node for s in trace.forward_steps[:n_forward]}
-    grads: dict[str, float] = {graph.output: 1.0} if n_backward > 0 else {}
-    done_edges: dict[tuple[str, str], Any] = {}
-    for step in trace.backward_steps[:n_backward]:
-        grads[step.source] = step.total
-        done_edges[(step.source, step.target)] = step
-    current_node = trace.forward_steps[n_forward - 1].node if n_forward > 0 and n_backward == 0 else None
-    current_edge = None
-    if n_backward > 0:
-        s = trace.backward_steps[n_backward - 1]
-        current_edge = (s.source, s.target)
-        current_node = s.source
-    out_title = nodes[graph.output].title
-
+def graph_dot(view: GraphView) -> str:
+    """Graphviz DOT of a computational graph as a lesson shows it after some steps
+    (``playground.lessons.graph.graph_view``): the step just taken is highlighted."""
     lines = [
         "digraph G {",
         '  rankdir=LR; bgcolor="transparent"; nodesep=0.25; ranksep=0.55;',
         '  node [fontname="Helvetica", fontsize=11, style="filled,rounded", color="#8a8f94"];',
         '  edge [fontname="Helvetica", fontsize=10, color="#8a8f94", fontcolor="#333333"];',
     ]
-    for node in graph.nodes:
-        value = _fmt(trace.values[node.name]) if node.name in known else "?"
-        if node.is_leaf:
-            label, shape, fill = f"{node.title} = {value}", "ellipse", _ROLE_FILL[node.op]
+    for node in view.nodes:
+        if node.role in _ROLE_FILL:
+            shape, fill = "ellipse", _ROLE_FILL[node.role]
         else:
-            expr = OPS[node.op].expr([nodes[i].title for i in node.inputs], node.params)
-            label = f"{node.title} = {expr}\n= {value}"
-            shape, fill = "box", "#ffffff" if node.name in known else "#f3f3f3"
-        if node.name in grads:
-            label += f"\n∂{out_title}/∂{node.title} = {_fmt(grads[node.name])}"
-        pen = ', penwidth=2.5, color="#c2185b"' if node.name == current_node else ""
-        attrs = f'label="{_dot_escape(label)}", shape={shape}, fillcolor="{fill}"{pen}'
+            shape, fill = "box", "#ffffff" if node.known else "#f3f3f3"
+        pen = ', penwidth=2.5, color="#c2185b"' if node.current else ""
+        attrs = f'label="{_dot_escape(node.label)}", shape={shape}, fillcolor="{fill}"{pen}'
         lines.append(f'  "{_dot_escape(node.name)}" [{attrs}];')
-    for src, dst in graph.edges():
+    for edge in view.edges:
         attrs = []
-        step = done_edges.get((src, dst))
-        if step is not None:
-            color = "#c2185b" if (src, dst) == current_edge else GRADIENT_COLOR
-            attrs.append(f'label="×{_dot_escape(_fmt(step.local))} → {_dot_escape(_fmt(step.product))}"')
+        if edge.label is not None:
+            color = "#c2185b" if edge.current else GRADIENT_COLOR
+            attrs.append(f'label="{_dot_escape(edge.label)}"')
             attrs += [f'color="{color}"', f'fontcolor="{color}"']
-            if (src, dst) == current_edge:
+            if edge.current:
                 attrs.append("penwidth=2.5")
         attr = f" [{', '.join(attrs)}]" if attrs else ""
-        lines.append(f'  "{_dot_escape(src)}" -> "{_dot_escape(dst)}"{attr};')
+        lines.append(f'  "{_dot_escape(edge.source)}" -> "{_dot_escape(edge.target)}"{attr};')
     lines.append("}")
     return "\n".join(lines)
 
@@ -552,21 +607,27 @@ def gradcheck_chart(hs: np.ndarray, errors: np.ndarray, h: float | None = None) 
 
 # -- overfitting lesson ---------------------------------------------------------------------
 def weight_histogram_chart(
-    runs: list[Run], *, limit: float = 1.5, bins: int = 41, height: int = 110, width: int = 420
+    weights: Mapping[str, np.ndarray],
+    *,
+    limit: float = 1.5,
+    bins: int = 41,
+    height: int = 110,
+    width: int = 420,
 ) -> alt.Chart:
-    """Histograms of each run's weights on a common range, one row per run: L1 piles weights up at
-    exactly-zero-looking values, L2 shrinks them all a little. Out-of-range weights go to the end bins."""
+    """Histograms of each run's weights (run name -> its weights, flattened) on a common range, one row
+    per run: L1 piles weights up at exactly-zero-looking values, L2 shrinks them all a little.
+    Out-of-range weights go to the end bins."""
     rows = []
     edges = np.linspace(-limit, limit, bins + 1)
-    for r in runs:
-        w = np.clip(r.weights(), -limit, limit)
+    for name, values in weights.items():
+        w = np.clip(np.asarray(values, dtype=np.float64).ravel(), -limit, limit)
         if w.size == 0:
             continue
         counts, _ = np.histogram(w, bins=edges)
         share = counts / w.size
         for s, e, c in zip(edges[:-1].tolist(), edges[1:].tolist(), share.tolist(), strict=True):
-            rows.append({"run": r.name, "bin_start": s, "bin_end": e, "share": c})
-    names = [r.name for r in runs]
+            rows.append({"run": name, "bin_start": s, "bin_end": e, "share": c})
+    names = list(weights)
     colors = [palette.RUN_COLORS[i % len(palette.RUN_COLORS)] for i in range(len(names))]
     return (
         alt.Chart(frame(rows, ("run", "bin_start", "bin_end", "share")))

@@ -235,3 +235,51 @@ def test_uploading_a_csv_selects_it_and_a_bad_file_gets_a_clear_message():
     assert not at.exception
     message = texts(at.error)
     assert "oops" in message and message.count("7") == 1 and "column 2" in message
+
+
+# -- workshop caps (issue 11): any cap gives a working page --------------------------------------------
+@pytest.fixture
+def workshop_cap(monkeypatch):
+    """Run the app as a replica started with ``PLAYGROUND_CAP_<NAME>=<value>`` (caps installed by
+    app.py's ``configure()``); the defaults are put back afterwards."""
+    from playground import limits
+    from playground.hosting import streamlit_glue as glue
+
+    def start(**caps: str) -> None:
+        for key in list(__import__("os").environ):
+            if key.startswith("PLAYGROUND_"):
+                monkeypatch.delenv(key)
+        for name, value in caps.items():
+            monkeypatch.setenv(f"PLAYGROUND_CAP_{name}", value)
+        monkeypatch.setattr(glue, "_replica", None)
+
+    yield start
+    monkeypatch.setattr(glue, "_replica", None)
+    limits.install(limits.DEFAULT)
+
+
+def test_page_opens_clean_with_fewer_points_than_the_default(workshop_cap):
+    workshop_cap(MAX_POINTS="300")
+    at = run()
+    assert not at.error and not at.exception, texts(at.error)
+    assert exp(at).config.data.n_samples == 300 and exp(at).dataset.n_samples == 300
+    assert at.slider(key="c_points").max == 300 and at.slider(key="c_points").value == 300
+    assert "points" not in at.query_params  # the clamped default is the default: no parameter
+    at.button(key="btn_step").click().run()
+    assert exp(at).epoch == 1 and not at.error
+
+
+def test_upload_cap_reaches_the_uploader_and_the_parser(workshop_cap):
+    workshop_cap(MAX_UPLOAD_MB="1")
+    at = run()
+    assert not at.error and not at.exception, texts(at.error)
+    uploader = at.file_uploader(key="c_upload")
+    assert "1 MB" in uploader.label and uploader.proto.max_upload_size_mb == 1
+    row = "0.25,0.75,a\n0.5,-0.25,b\n"
+    big = ("x,y,label\n" + row * (2 * 1024 * 1024 // len(row) + 1)).encode()
+    assert len(big) > 2 * 1024 * 1024
+    uploader.upload("big.csv", big, "text/csv").run()
+    assert not at.exception
+    message = texts(at.error)
+    assert "limit is 1.0 MB" in message and "2.0 MB" in message, message
+    assert exp(at).config.data.dataset == "circle"

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import io
 import sys
-import types
 
 import numpy as np
 import pytest
 
+from playground import limits
 from playground.errors import ConfigError
 from playground.experiment import Experiment, PlaygroundConfig, Upload
 from playground.hosting import checkpoint as ck
 from playground.hosting.pacing import Admission, LoadMonitor, Pacer
-from playground.hosting.settings import apply_caps, load_settings
+from playground.hosting.settings import apply_caps, load_settings, workshop_caps
 from playground.hosting.store import MemoryStore, open_store, valid_sid
+from playground.limits import Caps
 
 SID = "A" * 16
 
@@ -69,24 +70,31 @@ def test_settings_errors_name_the_setting(env):
 
 
 def test_caps_only_lower():
-    lim = types.SimpleNamespace(
-        MAX_POINTS=2000,
-        MAX_NEURONS=64,
-        DEFAULT_UPDATE_INTERVAL=0.1,
-        MIN_UPDATE_INTERVAL=0.05,
-        MAX_UPDATE_INTERVAL=2.0,
-        DEFAULT_EPOCHS_PER_UPDATE=8,
-    )
+    base = Caps(max_points=2000, max_neurons=64, default_update_interval=0.1, default_epochs_per_update=8)
     s = load_settings(
         {"PLAYGROUND_WORKSHOP": "1", "PLAYGROUND_CAP_MAX_POINTS": "500", "PLAYGROUND_CAP_MAX_NEURONS": "99"}
     )
-    apply_caps(s, lim)
-    assert lim.MAX_POINTS == 500 and lim.MAX_NEURONS == 64
+    lim = workshop_caps(s, base)
+    assert lim.max_points == 500 and lim.max_neurons == 64
     assert (
-        lim.MIN_UPDATE_INTERVAL == 0.5
-        and lim.DEFAULT_UPDATE_INTERVAL == 0.5
-        and lim.DEFAULT_EPOCHS_PER_UPDATE == 5
+        lim.min_update_interval == 0.5
+        and lim.default_update_interval == 0.5
+        and lim.default_epochs_per_update == 5
     )
+    assert base.max_points == 2000  # frozen: a new object, the defaults untouched
+
+
+def test_apply_caps_installs_one_object_read_where_used():
+    s = load_settings({"PLAYGROUND_CAP_MAX_POINTS": "300", "PLAYGROUND_CAP_MAX_UPLOAD_MB": "1"})
+    old = limits.caps()
+    try:
+        changed = apply_caps(s)
+        assert changed == {"MAX_POINTS": 300, "MAX_UPLOAD_MB": 1}
+        assert limits.caps().max_points == 300 and limits.MAX_POINTS == 300
+        assert limits.caps().max_upload_bytes == 1024 * 1024
+    finally:
+        limits.install(old)
+    assert limits.MAX_POINTS == 2000
 
 
 # -- checkpoints ------------------------------------------------------------------------------------
@@ -103,7 +111,7 @@ def _trained(**over) -> Experiment:
 
 def test_checkpoint_round_trip_continues_bit_for_bit():
     a = _trained()
-    b, extra = ck.decode(ck.encode(a, {"playing": True}))
+    b, extra = ck.decode(ck.encode(a, {"playing": True}), Experiment.from_state_dict)
     assert extra == {"playing": True}
     assert b.epoch == a.epoch == 12 and b.history == a.history and b.config.to_dict() == a.config.to_dict()
     a.step(5)
@@ -125,7 +133,7 @@ def test_checkpoint_keeps_bn_early_stopping_and_upload():
     )
     a = Experiment(cfg, upload=Upload.parse("d.csv", csv))
     a.step(8)
-    b, _ = ck.decode(ck.encode(a))
+    b, _ = ck.decode(ck.encode(a), Experiment.from_state_dict)
     assert b.upload.data == csv and b.trainer.best_epoch == a.trainer.best_epoch
     a.step(3)
     b.step(3)
@@ -136,7 +144,7 @@ def test_checkpoint_size_cap_and_thinning():
     a = _trained()
     a.trainer.history.extend(dict(a.history[-1], epoch=i) for i in range(20, 20 + 2 * ck.MAX_HISTORY))
     data = ck.encode(a)
-    assert len(ck.peek(data)["history"]) <= ck.MAX_HISTORY
+    assert len(ck.peek(data)["trainer"]["history"]) <= ck.MAX_HISTORY
     with pytest.raises(ck.CheckpointError, match="cap"):
         ck.encode(a, max_bytes=1024)
 
@@ -144,19 +152,19 @@ def test_checkpoint_size_cap_and_thinning():
 def test_checkpoint_rejects_garbage_and_pickles():
     for bad in (b"", b"not a zip", b"PK\x03\x04garbage"):
         with pytest.raises(ck.CheckpointError):
-            ck.decode(bad)
+            ck.decode(bad, Experiment.from_state_dict)
     buf = io.BytesIO()
     np.savez(buf, meta=np.array([{"format": ck.FORMAT}], dtype=object))  # an object array needs pickle
     with pytest.raises(ck.CheckpointError):
-        ck.decode(buf.getvalue())
+        ck.decode(buf.getvalue(), Experiment.from_state_dict)
     data = ck.encode(_trained())
     with np.load(io.BytesIO(data), allow_pickle=False) as z:
         arrays = {k: z[k] for k in z.files}
-    arrays["net/h1.W"] = np.zeros((99, 99))
+    arrays["network/params/h1.W"] = np.zeros((99, 99))
     buf = io.BytesIO()
     np.savez(buf, **arrays)
     with pytest.raises(ck.CheckpointError, match="does not fit"):
-        ck.decode(buf.getvalue())
+        ck.decode(buf.getvalue(), Experiment.from_state_dict)
 
 
 # -- stores ------------------------------------------------------------------------------------------
@@ -264,3 +272,42 @@ def test_turns_are_first_come_first_served_and_time_out():
     assert order == [0, 1, 2, 3, 4]
     quick = Turns(1, timeout_s=0.05)
     assert quick.acquire() and not quick.acquire()  # the second goes ahead without a turn
+
+
+def test_checkpoint_only_chooses_the_bytes_of_a_state_dict():
+    """Any object with ``state_dict()`` round-trips: arrays to the npz under '/'-joined paths, the rest
+    (NaN and inf included) to JSON; checkpoint.py never reads a run's attributes."""
+
+    class Run:
+        def state_dict(self):
+            return {
+                "a": {"b": np.arange(6.0).reshape(2, 3), "c": {}, "d": [1, None, "x"]},
+                "bytes": np.frombuffer(b"hi", dtype=np.uint8),
+                "f": float("nan"),
+                "g": float("-inf"),
+                "trainer": {"history": [{"epoch": i} for i in range(5)], "health": []},
+            }
+
+    data = ck.encode(Run(), {"playing": True})
+    with np.load(io.BytesIO(data), allow_pickle=False) as z:
+        assert set(z.files) == {"a/b", "bytes", "meta"}
+    state, extra = ck.decode(data, lambda d: d)
+    assert extra == {"playing": True}
+    np.testing.assert_array_equal(state["a"]["b"], np.arange(6.0).reshape(2, 3))
+    assert state["a"]["c"] == {} and state["a"]["d"] == [1, None, "x"] and state["bytes"].tobytes() == b"hi"
+    assert np.isnan(state["f"]) and state["g"] == -np.inf and len(state["trainer"]["history"]) == 5
+
+    class Bad:
+        def state_dict(self):
+            return {"a/b": 1}
+
+    with pytest.raises(ck.CheckpointError):
+        ck.encode(Bad())
+
+
+def test_checkpoint_module_reads_no_private_attributes():
+    import inspect
+
+    src = inspect.getsource(ck)
+    assert "._" not in src.replace("self._", "") and "import playground.experiment" not in src
+    assert "from playground.experiment" not in src and "playground.engine" not in src

@@ -88,7 +88,7 @@ def test_l1_drives_more_weights_to_zero_than_l2():
     comp.finish()
     rows = {r["run"]: r for r in comp.table()}
     assert rows[l1.name]["near_zero_weights"] > rows[l2.name]["near_zero_weights"] + 0.2
-    spec = weight_histogram_chart([l1, l2]).to_dict()
+    spec = weight_histogram_chart({r.name: r.weights() for r in (l1, l2)}).to_dict()
     values = spec["datasets"][next(iter(spec["datasets"]))]
     for name in (l1.name, l2.name):
         assert sum(v["share"] for v in values if v["run"] == name) == pytest.approx(1.0)

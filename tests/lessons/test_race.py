@@ -10,10 +10,10 @@ from playground.lessons.race import (
     SURFACES,
     RunnerSpec,
     book_race,
-    optimizer_defaults,
     race,
     schedule_curves,
     schedule_latex,
+    suggested_runner,
 )
 
 
@@ -47,23 +47,23 @@ def test_engine_momentum_traces_the_books_momentum(book):
 
 def test_every_optimizer_on_every_surface_stays_finite_or_is_reported():
     for key, surface in SURFACES.items():
-        runners = [RunnerSpec(name, optimizer_defaults(key, name)) for name in OPTIMIZERS]
+        runners = [suggested_runner(key, name) for name in OPTIMIZERS]
         for t in race(surface, runners):
             assert np.all(np.isfinite(t.points)) and np.all(np.isfinite(t.values))
             assert t.diverged or t.steps == surface.steps
 
 
 def test_too_high_a_learning_rate_is_reported_not_raised():
-    t = race("bowl", [RunnerSpec("sgd", {"lr": 5.0})], steps=200)[0]
+    t = race("bowl", [RunnerSpec("sgd", lr=5.0)], steps=200)[0]
     assert t.diverged and t.diverged_at < 200
     assert "diverged" in t.status()
     assert np.all(np.isfinite(t.points))
-    g = race("bowl", [RunnerSpec("sgd", {"lr": 1.05})], steps=30)[0]
+    g = race("bowl", [RunnerSpec("sgd", lr=1.05)], steps=30)[0]
     assert not g.diverged and g.growing and "too large" in g.status(SURFACES["bowl"])
 
 
 def test_noise_is_shared_and_seeded():
-    runners = [RunnerSpec("sgd", {"lr": 0.1}), RunnerSpec("sgd", {"lr": 0.1})]
+    runners = [RunnerSpec("sgd", lr=0.1), RunnerSpec("sgd", lr=0.1)]
     a, b = race("noisy_bowl", runners, seed=3)
     np.testing.assert_array_equal(a.points, b.points)
     c = race("noisy_bowl", runners[:1], seed=4)[0]
@@ -73,15 +73,15 @@ def test_noise_is_shared_and_seeded():
 
 
 def test_adamw_decays_the_point_toward_zero():
-    adam = race("rosenbrock", [RunnerSpec("adam", {"lr": 0.01})], steps=50)[0]
-    adamw = race("rosenbrock", [RunnerSpec("adamw", {"lr": 0.01, "weight_decay": 5.0})], steps=50)[0]
+    adam = race("rosenbrock", [RunnerSpec("adam", lr=0.01)], steps=50)[0]
+    adamw = race("rosenbrock", [RunnerSpec("adamw", lr=0.01, hyper={"weight_decay": 5.0})], steps=50)[0]
     assert np.linalg.norm(adamw.points[-1]) < np.linalg.norm(adam.points[-1])
 
 
 def test_a_schedule_changes_the_learning_rate_per_step():
     t = race(
         "bowl",
-        [RunnerSpec("sgd", {"lr": 0.5})],
+        [RunnerSpec("sgd", lr=0.5)],
         steps=10,
         schedule="exponential",
         schedule_params={"gamma": 0.5},
@@ -90,7 +90,7 @@ def test_a_schedule_changes_the_learning_rate_per_step():
 
 
 def test_adaptive_methods_escape_the_saddle_faster_than_sgd():
-    runners = [RunnerSpec(n, optimizer_defaults("saddle", n)) for n in ("sgd", "adam")]
+    runners = [suggested_runner("saddle", n) for n in ("sgd", "adam")]
     sgd, adam = race("saddle", runners)
     assert abs(adam.points[-1][1]) > 5 * abs(sgd.points[-1][1])
 
@@ -100,9 +100,9 @@ def test_adaptive_methods_escape_the_saddle_faster_than_sgd():
 )
 def test_bad_race_settings_raise_config_error(kwargs):
     with pytest.raises(ConfigError):
-        race("bowl", [RunnerSpec("sgd", {"lr": 0.1})], **kwargs)
+        race("bowl", [RunnerSpec("sgd", lr=0.1)], **kwargs)
     with pytest.raises(ConfigError):
-        race("nope", [RunnerSpec("sgd", {"lr": 0.1})])
+        race("nope", [RunnerSpec("sgd", lr=0.1)])
 
 
 def test_gradients_match_finite_differences():
@@ -127,3 +127,13 @@ def test_schedule_viewer_covers_every_engine_schedule():
         assert schedule_latex(name)
     with pytest.raises(ConfigError):
         schedule_curves(0.0, 10)
+
+
+def test_the_learning_rate_has_one_spelling():
+    assert suggested_runner("bowl", "sgd") == RunnerSpec("sgd", lr=0.95)
+    t = race("bowl", [RunnerSpec("sgd", lr=0.5)], steps=3)[0]
+    np.testing.assert_allclose(t.lrs, [0.5, 0.5, 0.5])
+    with pytest.raises(ConfigError, match="lr="):
+        RunnerSpec("sgd", hyper={"lr": 0.5})
+    with pytest.raises(ConfigError):
+        RunnerSpec("nope")

@@ -16,8 +16,6 @@ from playground.lessons.search import (
     grid_shape,
     log_uniform,
     make_split,
-    playground_config,
-    playground_query,
     sample_trials,
     scatter_rows,
     score_on_test,
@@ -162,20 +160,10 @@ def test_search_data_has_no_test_part():
     assert data.X_test is None and data.y_test is None and len(data.X_val) > 0
 
 
-def test_best_trial_opens_in_the_playground_with_the_same_run():
-    search = Search(SMALL, search_data(make_split(SMALL))).run()
-    best = search.best()
-    pc = playground_config(search, best)
-    assert pc.model.hidden == [best["width"]] * best["depth"]
-    assert math.isclose(pc.training.learning_rate, best["lr"]) and pc.training.regularization == "l2"
-    assert math.isclose(pc.training.reg_rate, best["weight_decay"]) and pc.data.dataset == SMALL.dataset
-    query = playground_query(search, best)
-    assert query["layers"] == ",".join([str(best["width"])] * best["depth"]) and "lr" in query
+def test_dataset_choices_are_the_registrys_settable_two_class_problems():
+    from playground.data import DATASETS
+    from playground.lessons import overfitting, search
 
-    from playground.urlconfig import from_query
-
-    back, notices = from_query(query)
-    assert not notices
-    assert back.model.hidden == pc.model.hidden and math.isclose(
-        back.training.learning_rate, best["lr"], rel_tol=1e-5
-    )
+    binary = tuple(n for n, spec in DATASETS.items() if spec.task == "binary" and spec.synthetic)
+    assert search.DATASET_CHOICES == overfitting.DATASET_CHOICES == binary
+    assert {"circle", "xor", "gauss", "spiral", "moons"} <= set(binary) and "spiral3" not in binary

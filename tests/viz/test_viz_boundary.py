@@ -1,13 +1,13 @@
 import numpy as np
 import pytest
 
+from playground.data.grid import grid_axes
 from playground.viz import palette
 from playground.viz.boundary import (
     boundary_figure,
     boundary_image,
     boundary_rgb,
     draw_discs,
-    grid_axes,
     upsample,
 )
 
@@ -23,21 +23,6 @@ def is_blue(rgb) -> bool:
 def is_orange(rgb) -> bool:
     r, g, b = (int(v) for v in rgb)
     return r > b + 40
-
-
-def test_grid_axes_order_matches_image_rows_and_columns():
-    xs, ys, points = grid_axes((-2, 2), (-1, 3), 4)
-    np.testing.assert_allclose(xs, [-1.5, -0.5, 0.5, 1.5])  # cell centres, ascending
-    np.testing.assert_allclose(ys, [2.5, 1.5, 0.5, -0.5])  # cell centres, DEScending: row 0 is the top
-    assert points.shape == (16, 2)
-    for i in range(4):
-        for j in range(4):
-            np.testing.assert_allclose(points[i * 4 + j], (xs[j], ys[i]))
-
-
-def test_grid_axes_rejects_bad_range():
-    with pytest.raises(ValueError, match="x_range"):
-        grid_axes((1, 1), (0, 1), 3)
 
 
 def test_orientation_value_one_for_y_positive_paints_top_half_blue():
