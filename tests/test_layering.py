@@ -82,11 +82,7 @@ THIRD_PARTY: dict[str, set[str]] = {
 }
 
 #: Single module-to-module edges allowed against the table, each with its reason and its end.
-EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("playground.engine.grid", "playground.data.grid"): (
-        "engine/grid.py re-exports the one grid until the engine redesign is merged, which deletes it"
-    ),
-}
+EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 
 def module_name(path: Path) -> str:

@@ -16,7 +16,6 @@ of layer specs (``ModelSpec``; ``NetworkConfig`` builds the Playground's MLP as 
 """
 
 from playground.engine.activations import ACTIVATIONS, Activation, make_activation, sigmoid
-from playground.engine.grid import grid_points, predict_grid
 from playground.engine.initializers import INITIALIZERS, init_std, make_initializer
 from playground.engine.layers import (
     LAYERS,
@@ -78,7 +77,6 @@ __all__ = [
     "build_layer",
     "from_json",
     "from_npz",
-    "grid_points",
     "init_std",
     "load",
     "make_activation",
@@ -86,7 +84,6 @@ __all__ = [
     "make_loss",
     "make_optimizer",
     "make_schedule",
-    "predict_grid",
     "save",
     "sigmoid",
     "to_json",

@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pytest
 
+from playground.data.grid import predict_grid
 from playground.engine import (
     ACTIVATIONS,
     INITIALIZERS,
@@ -24,7 +25,6 @@ from playground.engine import (
     from_npz,
     init_std,
     load,
-    predict_grid,
     save,
     to_json,
     to_npz,
