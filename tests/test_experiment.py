@@ -395,3 +395,25 @@ def test_model_config_is_derived_from_network_config():
         assert net_fields[f.name] == f.type and f.metadata["setting"].section == "model"
     net = ModelConfig(hidden=[3]).network_config(n_inputs=5, task="binary", n_classes=2, seed=7)
     assert net.hidden == [3] and net.init == "uniform" and net.n_inputs == 5 and net.seed == 7
+
+
+def test_every_setting_is_declared_once_and_its_default_is_valid():
+    import dataclasses
+
+    from playground.experiment import SETTINGS
+    from playground.experiment.config import _CLASSES
+
+    seen = set()
+    for s in SETTINGS:
+        assert (s.section, s.name) not in seen
+        seen.add((s.section, s.name))
+        assert s.name in {f.name for f in dataclasses.fields(_CLASSES[s.section])}
+        if s.kind in ("int", "float"):
+            low, high = s.bounds()
+            assert low <= s.default_value() <= high, s.name
+        if s.widget and s.kind not in ("params", "ints"):
+            assert s.from_widget(s.to_widget(s.default_value())) == s.default_value(), s.name
+    for section in ("data", "model", "loop", "view"):  # training also has engine-only fields
+        assert {f.name for f in dataclasses.fields(_CLASSES[section])} == {
+            n for sec, n in seen if sec == section
+        }

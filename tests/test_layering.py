@@ -225,3 +225,32 @@ def test_the_checker_catches_a_violation(tmp_path, monkeypatch):
         "playground.engine may not import playground.viz (playground.viz)",
         "playground.engine may not import the third-party package 'streamlit'",
     ]
+
+
+def test_the_readme_shows_this_table():
+    """The README's Layout table lists, per unit, exactly the edges and packages allowed here."""
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = [r for r in text.split("## Layout", 1)[1].split("\n## ", 1)[0].splitlines() if r.startswith("| `")]
+    assert rows, "no table in the README's Layout section"
+    seen, previous = set(), set()
+
+    def names(cell: str) -> set[str]:
+        cell = re.sub(r"\(.*?\)", "", cell).strip()
+        return set() if cell == "—" else {n.strip() for n in cell.split(",")}
+
+    for row in rows:
+        units_cell, edges_cell, packages_cell = (c.strip() for c in row.strip("|").split("|"))
+        units = {u.removesuffix("/").removesuffix(".py") for u in re.findall(r"`([^`]+)`", units_cell)}
+        packages = previous if packages_cell == "the same" else names(packages_cell)
+        previous = packages
+        for unit in units:
+            seen.add(unit)
+            if edges_cell == "every unit below":
+                edges = BELOW_UI | {"playground.ui"}
+            else:
+                edges = {f"playground.{n}" for n in names(edges_cell)}
+            assert edges == ALLOWED[unit], (unit, sorted(edges ^ ALLOWED[unit]))
+            assert packages == THIRD_PARTY[unit], (unit, sorted(packages ^ THIRD_PARTY[unit]))
+    assert seen == set(ALLOWED) - {"playground"}, sorted(seen ^ set(ALLOWED))
