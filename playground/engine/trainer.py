@@ -213,7 +213,6 @@ class Trainer:
         self.health: list[dict[str, Any]] = []
         self.health_every = 1
         self._root, self._loss = network.root, network.loss
-        self._first = network._first
         self._perm: np.ndarray | None = None  # this epoch's order while an epoch is under way
         self.trials = network.trials
         if self.trials is None:
@@ -298,8 +297,7 @@ class Trainer:
         if not math.isfinite(value):
             self._diverge(f"the loss became {value}")
             return value
-        self._first.skip_input_grad = True  # nobody needs d loss/d input
-        self._root.backward(loss.backward())
+        self.network.backward(loss.backward(), input_grad=False)  # nobody needs d loss/d input
         if self._reg is not None:
             n = params.n_decay
             self._reg.add_grad(values[:n], grads[:n], self._lam)
@@ -676,8 +674,7 @@ class Trainer:
             else:
                 step_loss = loss.forward(out, t)
                 g = loss.backward()
-            self._first.skip_input_grad = True
-            self._root.backward(g)
+            net.backward(g, input_grad=False)
             for reg, lam in regs:
                 reg.add_grad(values[:, :n_decay], grads[:, :n_decay], lam)
             if clip > 0:

@@ -7,7 +7,6 @@ import sys
 import numpy as np
 import pytest
 
-from playground.data.grid import predict_grid
 from playground.engine import (
     ACTIVATIONS,
     INITIALIZERS,
@@ -196,17 +195,6 @@ def test_save_and_load_round_trip_exactly(tmp_path):
         from_json(json.dumps({"format": "something else"}))
 
 
-def test_predict_grid_orientation_and_shapes():
-    net = Network(NetworkConfig(hidden=[], seed=0))
-    net.set_params({"out.W": [[0.0], [10.0]], "out.b": [0.0]})  # class 1 where y > 0
-    grid = predict_grid(net, (-1, 1), (-1, 1), 80)
-    assert grid.shape == (80, 80)
-    assert grid[0].min() > 0.99 and grid[-1].max() < 0.01  # row 0 is the top (y = +1)
-    multi = Network(NetworkConfig(hidden=[3], task="multiclass", n_classes=3))
-    assert predict_grid(multi, (-1, 1), (-1, 1), 10).shape == (10, 10, 3)
-
-
-# -- trainer ----------------------------------------------------------------------------------------
 def test_history_starts_at_epoch_0_and_records_every_split():
     trainer = Trainer(Network(NetworkConfig(hidden=[4])), data(), TrainConfig())
     trainer.run_epochs(3)
