@@ -16,7 +16,6 @@ What a change does, as in TensorFlow Playground (the schema's ``rebuilds`` says 
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import time
 from dataclasses import dataclass
@@ -34,13 +33,13 @@ from playground.data import (
     parse_csv,
     split_dataset,
 )
-from playground.engine import Network, TrainConfig, TrainData, Trainer, init_std, to_json, to_npz
+from playground.engine import Network, Status, TrainData, Trainer, init_std, to_json, to_npz
 from playground.errors import ConfigError, DataError, PlaygroundError
 from playground.experiment.config import DataConfig, PlaygroundConfig
 from playground.experiment.metrics import classification_metrics, history_csv, regression_metrics
 from playground.experiment.schema import UPLOAD
 
-READY, DIVERGED, EARLY_STOPPED = "ready", "diverged", "early_stopped"
+READY, DIVERGED, EARLY_STOPPED = Status.READY.value, Status.DIVERGED.value, Status.EARLY_STOPPED.value
 """``trainer.status`` values (``playground.engine.Status`` members compare equal to these)."""
 
 
@@ -444,8 +443,7 @@ class Experiment:
 
     def _after_edit(self) -> None:
         self.edited = True
-        if self.trainer.status == DIVERGED:
-            self.trainer.status, self.trainer.divergence = READY, None
+        self.trainer.resume()
         rec = self.trainer.evaluate()
         rec["edited"] = True
         self.trainer.history.append(rec)
@@ -483,8 +481,8 @@ class Experiment:
             "stop_reason": self.stop_reason,
             "stop_kind": self.stop_kind,
             "edited": self.edited,
-            "network": _network_state_dict(self.network),
-            "trainer": _trainer_state_dict(self.trainer),
+            "network": self.network.state_dict(),
+            "trainer": self.trainer.state_dict(),
         }
 
     def load_state_dict(self, d: dict[str, Any]) -> None:
@@ -506,8 +504,8 @@ class Experiment:
             self.config, self.upload = cfg, upload
             self.reset_count = int(d["reset_count"])
             self._build()
-            _load_network_state_dict(self.network, d["network"])
-            _load_trainer_state_dict(self.trainer, d["trainer"])
+            self.network.load_state_dict(d["network"])
+            self.trainer.load_state_dict(d["trainer"])
             self.stop_reason = None if d.get("stop_reason") is None else str(d["stop_reason"])
             self.stop_kind = None if d.get("stop_kind") is None else str(d["stop_kind"])
             self.edited = bool(d["edited"])
@@ -523,98 +521,3 @@ class Experiment:
         exp.edited = False
         exp.load_state_dict(d)
         return exp
-
-
-# ------------------------------------------------------------------------------------------------
-# state-dict adapters for today's engine (issue 11). The engine redesign gives Network and Trainer
-# their own state_dict()/load_state_dict() (see coord/ENGINE_CONTRACT.md); these use them when they
-# exist and otherwise build the contract's dicts from today's attributes. Delete them after the merge.
-
-
-def _network_state_dict(network: Network) -> dict[str, Any]:
-    if hasattr(network, "state_dict"):
-        return network.state_dict()
-    return {
-        "params": network.get_params(),
-        "buffers": {k: v.copy() for k, v in network.buffers().items()},
-        "noise_rng": copy.deepcopy(network.noise_rng.bit_generator.state),
-    }
-
-
-def _load_network_state_dict(network: Network, d: dict[str, Any]) -> None:
-    if hasattr(network, "load_state_dict"):
-        network.load_state_dict(d)
-        return
-    buffers = network.buffers()
-    missing = sorted(set(buffers) - set(d["buffers"]))
-    if missing:
-        raise ConfigError(f"Saved network state lacks the buffers {missing}.")
-    network.load_state({**d["params"], **d["buffers"]})
-    network.noise_rng.bit_generator.state = d["noise_rng"]
-
-
-def _trainer_state_dict(trainer: Trainer) -> dict[str, Any]:
-    if hasattr(trainer, "state_dict"):
-        return trainer.state_dict()
-    opt = trainer.optimizer.state_dict()
-    opt["state"] = {
-        pname: {buf: np.asarray(v, dtype=np.float64) for buf, v in bufs.items()}
-        for pname, bufs in opt["state"].items()
-    }
-    div = trainer.divergence
-    best = trainer._best_state
-    return {
-        "config": trainer.config.to_dict(),
-        "epoch": trainer.epoch,
-        "total_steps": trainer.total_steps,
-        "step_in_epoch": trainer.step_in_epoch,
-        "status": _plain(trainer.status),
-        "divergence": None if div is None else {"epoch": div.epoch, "step": div.step, "reason": div.reason},
-        "best_epoch": trainer.best_epoch,
-        "best_val": trainer.best_val,
-        "wait": trainer._wait,
-        "best_state": None if best is None else {k: np.array(v) for k, v in best.items()},
-        "health_every": trainer._health_every,
-        "rng": copy.deepcopy(trainer.rng.bit_generator.state),
-        "history": [dict(r) for r in trainer.history],
-        "health": [dict(r) for r in trainer.health],
-        "optimizer": opt,
-    }
-
-
-def _load_trainer_state_dict(trainer: Trainer, d: dict[str, Any]) -> None:
-    if hasattr(trainer, "load_state_dict"):
-        trainer.load_state_dict(d)
-        return
-    from playground.engine.trainer import Divergence
-
-    config = TrainConfig.from_dict(dict(d["config"]))
-    if config.to_dict() != trainer.config.to_dict():
-        trainer.set_config(config)
-    trainer.optimizer.load_state_dict(d["optimizer"])
-    trainer.epoch = int(d["epoch"])
-    trainer.total_steps = int(d["total_steps"])
-    trainer.step_in_epoch = int(d["step_in_epoch"])
-    status = str(d["status"])
-    if status not in (READY, DIVERGED, EARLY_STOPPED):
-        raise ConfigError(f"Unknown trainer status {status!r}.")
-    trainer.status = status
-    div = d["divergence"]
-    trainer.divergence = (
-        None if div is None else Divergence(int(div["epoch"]), int(div["step"]), str(div["reason"]))
-    )
-    trainer.best_epoch = None if d["best_epoch"] is None else int(d["best_epoch"])
-    trainer.best_val = float(d["best_val"])
-    trainer._wait = int(d["wait"])
-    best = d["best_state"]
-    if best is not None:
-        names = set(trainer.network.state())
-        if set(best) != names:
-            raise ConfigError("The saved best weights do not fit this network.")
-    trainer._best_state = (
-        None if best is None else {k: np.asarray(v, dtype=np.float64) for k, v in best.items()}
-    )
-    trainer._health_every = int(d["health_every"])
-    trainer.rng.bit_generator.state = d["rng"]
-    trainer.history[:] = [dict(r) for r in d["history"]] or trainer.history
-    trainer.health[:] = [dict(r) for r in d["health"]]
