@@ -28,20 +28,11 @@ from playground.engine.initializers import INITIALIZERS
 from playground.engine.layers import BatchNorm, Dense, Layer, Residual, Sequential, build_layer
 from playground.engine.losses import TASK_LOSS, make_loss
 from playground.engine.params import Parameter, ParamSet
+from playground.engine.registry import dataclass_from_dict
 from playground.errors import ConfigError
 
 TASKS = ("binary", "multiclass", "regression")
 BN_MODES = ("off", "before", "after")
-
-
-def _from_dict(cls, d: dict[str, Any], what: str):
-    known = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(d) - known)
-    if unknown:
-        raise ConfigError(f"Unknown {what} setting(s): {unknown}.")
-    cfg = cls(**d)
-    cfg.validate()
-    return cfg
 
 
 def _check_task(task: str, n_classes: Any) -> None:
@@ -70,7 +61,7 @@ class ModelSpec:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ModelSpec:
-        return _from_dict(cls, d, "model")
+        return dataclass_from_dict(cls, d, "model")
 
     @property
     def n_inputs(self) -> int:
@@ -124,7 +115,7 @@ class NetworkConfig:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> NetworkConfig:
-        return _from_dict(cls, d, "network")
+        return dataclass_from_dict(cls, d, "network")
 
     @property
     def n_outputs(self) -> int:

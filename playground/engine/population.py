@@ -30,22 +30,14 @@ from typing import Any
 import numpy as np
 
 from playground.engine.network import Network, NetworkConfig
-from playground.engine.trainer import TrainConfig, TrainData, Trainer
+from playground.engine.trainer import HISTORY_KEYS, TrainConfig, TrainData, Trainer
+from playground.engine.trainer import TRIAL_KEYS as TRAINER_TRIAL_KEYS
 from playground.errors import ConfigError
 
 #: Settings that may differ from trial to trial: network settings and training settings.
 TRIAL_NETWORK_KEYS = ("seed", "dropout")
-TRIAL_TRAIN_KEYS = (
-    "learning_rate",
-    "regularization",
-    "reg_rate",
-    "early_stopping",
-    "patience",
-    "min_delta",
-    "train_seed",
-)
+TRIAL_TRAIN_KEYS = tuple("train_seed" if k == "seed" else k for k in TRAINER_TRIAL_KEYS)
 TRIAL_KEYS = TRIAL_NETWORK_KEYS + TRIAL_TRAIN_KEYS
-_HISTORY_KEYS = ("lr", "train_loss", "train_acc", "val_loss", "val_acc", "test_loss", "test_acc", "penalty")
 
 
 def split_trial(settings: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -151,7 +143,7 @@ class Population:
     # -- what the pages read --------------------------------------------------------------------
     @property
     def history(self) -> dict[str, list[np.ndarray]]:
-        return {key: [rec[key] for rec in self.trainer.history] for key in _HISTORY_KEYS}
+        return {key: [rec[key] for rec in self.trainer.history] for key in HISTORY_KEYS}
 
     @property
     def history_epochs(self) -> list[int]:
@@ -219,7 +211,7 @@ class Population:
             if epoch > self.epochs_done[i]:
                 break
             rec: dict[str, Any] = {"epoch": epoch}
-            for key in _HISTORY_KEYS:
+            for key in HISTORY_KEYS:
                 v = float(rec_all[key][i])
                 if key.endswith("_acc") or key.endswith("_loss"):
                     split = key.split("_")[0]

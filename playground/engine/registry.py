@@ -113,3 +113,16 @@ class Registry(Mapping[str, Entry]):
 
     def __contains__(self, name: object) -> bool:
         return name in self._entries
+
+
+def dataclass_from_dict(cls, d: Mapping[str, Any], what: str):
+    """``cls(**d)`` for a config dataclass, validated; unknown keys raise ConfigError naming ``what``."""
+    import dataclasses
+
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(d) - known)
+    if unknown:
+        raise ConfigError(f"Unknown {what} setting(s): {unknown}.")
+    cfg = cls(**d)
+    cfg.validate()
+    return cfg

@@ -22,6 +22,7 @@ import numpy as np
 
 from playground.engine.network import Network
 from playground.engine.optimizers import OPTIMIZERS, make_optimizer
+from playground.engine.registry import dataclass_from_dict
 from playground.engine.regularization import REGULARIZERS
 from playground.engine.schedules import SCHEDULES, make_schedule
 from playground.errors import ConfigError
@@ -51,13 +52,7 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise ConfigError(f"Unknown training setting(s): {unknown}.")
-        cfg = cls(**d)
-        cfg.validate()
-        return cfg
+        return dataclass_from_dict(cls, d, "training")
 
     def validate(self) -> None:
         entry = OPTIMIZERS[self.optimizer]
@@ -96,6 +91,8 @@ TRIAL_KEYS = (
     "min_delta",
     "seed",
 )
+#: The per-epoch history: one value per split and measure (one per trial with a trials axis).
+HISTORY_KEYS = ("lr", "train_loss", "train_acc", "val_loss", "val_acc", "test_loss", "test_acc", "penalty")
 
 
 def batch_bounds(n: int, batch_size: int, batch_norm: bool) -> list[tuple[int, int]]:
@@ -807,16 +804,7 @@ class Trainer:
         self.history_epochs.append(epoch)
         idx = record["_idx"]
         row: dict[str, Any] = {"epoch": epoch}
-        for key in (
-            "lr",
-            "train_loss",
-            "train_acc",
-            "val_loss",
-            "val_acc",
-            "test_loss",
-            "test_acc",
-            "penalty",
-        ):
+        for key in HISTORY_KEYS:
             values = np.full(self.trials, np.nan)
             values[idx] = np.asarray(lr_vec)[idx] if key == "lr" else record[key]
             row[key] = values

@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from playground.engine.trainer import HISTORY_KEYS
+
 
 def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> dict[str, Any]:
     """Accuracy and the confusion matrix (rows: true class, columns: predicted class)."""
@@ -35,17 +37,7 @@ def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, Any]
     return {"rmse": math.sqrt(ss_res / len(y_true)), "r2": r2, "n": int(len(y_true))}
 
 
-HISTORY_COLUMNS = (
-    "epoch",
-    "lr",
-    "train_loss",
-    "train_acc",
-    "val_loss",
-    "val_acc",
-    "test_loss",
-    "test_acc",
-    "penalty",
-)
+HISTORY_COLUMNS = ("epoch", *HISTORY_KEYS)
 
 
 def history_csv(history: list[dict[str, Any]]) -> str:
