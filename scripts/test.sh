@@ -25,4 +25,4 @@ python3 -m ruff check .
 python3 -m ruff format --check .
 
 echo "== pytest"
-python3 -m pytest -q -rs -p no:cacheprovider "$@"
+python3 -m pytest -q -ra -p no:cacheprovider "$@"

@@ -420,10 +420,10 @@ class Sequential(Layer):
         return x
 
     def backward(self, grad):
+        # Only the network's first layer may return None (no input gradient wanted), and it is the
+        # last one called here, so no check is needed inside the loop.
         for layer in self._reversed:
             grad = layer.backward(grad)
-            if grad is None:
-                return None
         return grad
 
 

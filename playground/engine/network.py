@@ -239,7 +239,8 @@ class Network:
         self.root = Sequential(layers)
         self.input_shape = tuple(spec.input_shape)
         self._leaves = list(self.root.leaves())
-        self._first = self._leaves[0] if self._leaves else None
+        #: The first layer in forward order: training sets its ``skip_input_grad`` (see :meth:`backward`).
+        self.first_layer = self._leaves[0]
 
         self.params = ParamSet(
             [(leaf.name + n, shape, kind) for leaf in self._leaves for n, shape, kind in leaf.param_specs()],
@@ -341,8 +342,7 @@ class Network:
         Returns the gradient with respect to the network's input (None with ``input_grad=False``:
         the first layer then skips that product, as training does).
         """
-        if self._first is not None:
-            self._first.skip_input_grad = not input_grad
+        self.first_layer.skip_input_grad = not input_grad
         return self.root.backward(grad_out)
 
     def zero_grad(self) -> None:

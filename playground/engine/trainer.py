@@ -209,7 +209,7 @@ class Trainer:
         self.history: list[dict[str, Any]] = []
         self.health: list[dict[str, Any]] = []
         self.health_every = 1
-        self._root, self._loss = network.root, network.loss
+        self._root, self._loss, self._first = network.root, network.loss, network.first_layer
         self._perm: np.ndarray | None = None  # this epoch's order while an epoch is under way
         self.trials = network.trials
         if self.trials is None:
@@ -294,7 +294,8 @@ class Trainer:
         if not math.isfinite(value):
             self._diverge(f"the loss became {value}")
             return value
-        self.network.backward(loss.backward(), input_grad=False)  # nobody needs d loss/d input
+        self._first.skip_input_grad = True  # nobody needs d loss/d input
+        self._root.backward(loss.backward())
         if self._reg is not None:
             n = params.n_decay
             self._reg.add_grad(values[:n], grads[:n], self._lam)
