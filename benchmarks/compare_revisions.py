@@ -30,7 +30,9 @@ from playground.engine import Network, NetworkConfig, TrainConfig, TrainData, Tr
 NETS = {
     "A 2-8-8-1 tanh b10": dict(hidden=[8, 8], activation="tanh", batch=10, bn="off", dropout=0.0),
     "B 2-8x6-1 tanh b10": dict(hidden=[8] * 6, activation="tanh", batch=10, bn="off", dropout=0.0),
-    "C 2-64x3-1 relu+BN+drop b128": dict(hidden=[64] * 3, activation="relu", batch=128, bn="before", dropout=0.2),
+    "C 2-64x3-1 relu+BN+drop b128": dict(
+        hidden=[64] * 3, activation="relu", batch=128, bn="before", dropout=0.2
+    ),
 }
 out = {}
 for name, s in NETS.items():
@@ -39,7 +41,8 @@ for name, s in NETS.items():
     y = (X[:, 0] * X[:, 1] > 0).astype(float)
     net = Network(NetworkConfig(hidden=s["hidden"], activation=s["activation"], batch_norm=s["bn"],
                                 dropout=s["dropout"], seed=0))
-    t = Trainer(net, TrainData(X, y), TrainConfig(optimizer="adam", learning_rate=1e-3, batch_size=s["batch"]))
+    cfg = TrainConfig(optimizer="adam", learning_rate=1e-3, batch_size=s["batch"])
+    t = Trainer(net, TrainData(X, y), cfg)
     T = net.loss.targets(y)
     steps = 300 if s["batch"] > 100 else 1500
     best = float("inf")
