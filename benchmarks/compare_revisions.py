@@ -89,6 +89,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("revision", help="the 'before' git revision, e.g. 9cc7ef1")
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--only", choices=("step", "search"), help="measure only the step or the search")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         before = Path(tmp) / "before"
@@ -100,7 +101,8 @@ def main() -> None:
         for r in range(args.rounds):
             order = ["before", "after"] if r % 2 == 0 else ["after", "before"]
             for which in order:
-                for code in (STEP, SEARCH):
+                codes = {"step": (STEP,), "search": (SEARCH,)}.get(args.only, (STEP, SEARCH))
+                for code in codes:
                     for k, v in run(trees[which], code).items():
                         results[which].setdefault(k, []).append(v)
             print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
@@ -111,7 +113,7 @@ def main() -> None:
         spread = f"{min(results['after'][k]):.1f}–{max(results['after'][k]):.1f}"
         unit = "" if k.endswith(" s") or " s " in k else " µs"
         print(f"{k + unit:38} {b:10.2f} {a:10.2f} {a / b:13.3f}  {spread}")
-    for which in ("before", "after"):
+    for which in ("before", "after") if args.only != "step" else ():
         batched = statistics.median(results[which]["batched search s"])
         single = statistics.median(results[which]["one by one s (20 x 5)"])
         print(f"{which}: batched search {single / batched:.1f}x faster than one by one")

@@ -658,6 +658,7 @@ class Trainer:
             for name, lam in self._reg_lams.items()
         ]
         clip = self._clip
+        ones = np.ones(len(net.params))
         step_no = 0
         for step_no, (s, e) in enumerate(
             batch_bounds(len(self.X), self.config.batch_size, net.has_batch_norm), 1
@@ -683,7 +684,7 @@ class Trainer:
                     grads[over] *= (clip / (norm[over] + 1e-6))[:, None]
             np.copyto(self._backup, values)
             opt.step()
-            check = values.sum(axis=1) if values.shape[1] < 2 else np.matmul(values, np.ones(values.shape[1]))
+            check = np.matmul(values, ones)  # row sums: non-finite iff a trial's values.sum() is
             if step_loss is not None:
                 check = check + step_loss
             if not np.isfinite(check).all():
