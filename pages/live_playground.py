@@ -173,7 +173,7 @@ def main() -> None:
             st.button("Dismiss", key="btn_dismiss", on_click=session.dismiss_notices)
 
     playing = bool(s.playing)
-    b1, b2, b3, b4 = st.columns([1.2, 1, 1, 4])
+    b1, b2, b3, b4, b5 = st.columns([1.2, 1, 1, 3, 1])
     # Two buttons with their own keys, each idempotent: Streamlit can replay a button's trigger in
     # the fragment rerun that follows the click, and one toggling button would then flip twice.
     if playing:
@@ -214,6 +214,8 @@ def main() -> None:
         help="New weights, same settings.",
         width="stretch",
     )
+    with b5:
+        session.share_control(exp.config)  # a link with the setup only, never the run
     interactive = False
     if not playing:
         interactive = b4.toggle(

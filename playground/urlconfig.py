@@ -20,7 +20,7 @@ import math
 import zlib
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from playground import limits
 from playground.data import FEATURES, TF_FEATURE_NAMES
@@ -37,6 +37,9 @@ FIELD_BY_KEY = {f.key: f for f in FIELDS}
 # Hyperparameter dictionaries travel as prefixed keys: opt.beta1=0.95, sched.gamma=0.9, init.std=0.1,
 # act.slope=0.1; each is read against the chosen entry's registry ``Param`` (range, type).
 PREFIXES = {prefix: (s.section, s.owner, s.name, s.registry) for prefix, s in PARAMS.items()}
+PAGE_KEYS = frozenset({"sid"})
+"""Query keys the page itself adds that are not settings (the run id of
+``playground.hosting.streamlit_glue``): never shared, and ignored in a pasted link."""
 TRUE = {"1", "true", "yes", "on", "t", "y"}
 FALSE = {"0", "false", "no", "off", "f", "n", ""}
 
@@ -72,6 +75,14 @@ def to_query(config: PlaygroundConfig) -> dict[str, str]:
                 continue
             out[prefix + key] = _fmt(value)
     return out
+
+
+def share_link(config: PlaygroundConfig, page_url: str | None) -> str:
+    """The link a learner shares: ``page_url`` (the page's address, anything after ``?`` or ``#``
+    dropped) with ``config``'s settings only: no run id, so it opens the setup with fresh weights."""
+    parts = urlsplit(page_url or "/")
+    query = urlencode(to_query(config))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
 
 
 def _number(text: str) -> float | None:
@@ -406,6 +417,7 @@ def parse_tf_hash(params: Mapping[str, str]) -> tuple[PlaygroundConfig, list[str
 def parse_link(text: str) -> tuple[PlaygroundConfig, list[str]]:
     """A config from a pasted link: a TensorFlow Playground link (hash) or one of ours (query)."""
     query, fragment = split_link(text)
+    query = {k: v for k, v in query.items() if k not in PAGE_KEYS}
     if fragment:
         return parse_tf_hash(fragment)
     if query:

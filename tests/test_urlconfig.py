@@ -7,7 +7,15 @@ from hypothesis import strategies as st
 
 from playground import limits
 from playground.experiment import PlaygroundConfig
-from playground.urlconfig import FIELDS, config_diff, from_query, parse_link, parse_tf_hash, to_query
+from playground.urlconfig import (
+    FIELDS,
+    config_diff,
+    from_query,
+    parse_link,
+    parse_tf_hash,
+    share_link,
+    to_query,
+)
 
 
 def default() -> PlaygroundConfig:
@@ -138,6 +146,22 @@ def test_our_own_link_and_empty_links():
     assert cfg.data.dataset == "xor" and cfg.model.hidden == [3] and notices == []
     cfg, notices = parse_link("")
     assert notices and config_diff(cfg, default()) == []
+
+
+def test_an_address_bar_link_pasted_loads_its_setup_and_ignores_the_run_id():
+    cfg, notices = parse_link("http://localhost:8501/?dataset=xor&layers=3&sid=abcdefghijklmnop12")
+    assert cfg.data.dataset == "xor" and cfg.model.hidden == [3] and notices == []
+
+
+def test_share_link_carries_the_setup_only():
+    cfg = default()
+    cfg.data.dataset, cfg.model.hidden = "xor", [3]
+    link = share_link(cfg, "https://room.example/app/")
+    assert link == "https://room.example/app/?dataset=xor&layers=3"
+    assert share_link(default(), "http://h:1") == "http://h:1/"
+    assert share_link(cfg, None) == "/?dataset=xor&layers=3"
+    back, notices = parse_link(link)
+    assert config_diff(back, cfg) == [] and notices == []
 
 
 @settings(max_examples=100, deadline=None)

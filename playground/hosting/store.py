@@ -2,11 +2,14 @@
 
 Both stores hold opaque bytes under a key, with a time to live, refuse values above a size cap, and
 never raise at the page: a store that is down logs once and behaves as empty (the run goes on; only
-failover is lost). Keys are the browser-held session ids, checked against ``SID_PATTERN``.
+failover is lost). Keys are :func:`run_key` of the run's id (``sid``, in the URL) and a secret only
+the browser that made the run holds (:func:`xsrf_token`), checked against ``SID_PATTERN``.
 """
 
 from __future__ import annotations
 
+import binascii
+import hashlib
 import logging
 import re
 import threading
@@ -22,6 +25,34 @@ KEY_PREFIX = "pg:ckpt:"
 
 def valid_sid(sid: object) -> bool:
     return isinstance(sid, str) and bool(SID_PATTERN.match(sid))
+
+
+def xsrf_token(cookie: object) -> str | None:
+    """The token inside Streamlit's ``_streamlit_xsrf`` cookie (hex), or None if it is not one.
+
+    The cookie is ``2|mask|masked_token|timestamp`` (Tornado's version-2 format, which Streamlit
+    keeps): a fresh mask on every response, so the string changes, while the token (masked XOR mask)
+    stays the same for as long as the browser keeps the cookie, on every replica (each reads the
+    token back from the cookie it is sent). Another browser has another token."""
+    if not isinstance(cookie, str):
+        return None
+    parts = cookie.strip("\"'").split("|")
+    if len(parts) != 4 or parts[0] != "2":
+        return None
+    try:
+        mask, masked = binascii.a2b_hex(parts[1]), binascii.a2b_hex(parts[2])
+    except (binascii.Error, ValueError):
+        return None
+    if len(mask) != 4 or len(masked) < 8:
+        return None
+    token = bytes(b ^ mask[i % 4] for i, b in enumerate(masked))
+    return token.hex()
+
+
+def run_key(browser: str, sid: str) -> str:
+    """The store key of run ``sid`` made in the browser holding ``browser`` (its secret): a link with
+    the ``sid`` opened in another browser finds nothing, and the key reveals neither part."""
+    return hashlib.sha256(f"nn-playground/run:{browser}:{sid}".encode()).hexdigest()[:48]
 
 
 class CheckpointStore(Protocol):

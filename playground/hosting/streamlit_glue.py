@@ -3,7 +3,8 @@
     configure()                      app.py, before the pages load: settings, caps
     gate()                           top of the page: rerun pacing, admission (room-full page + st.stop)
     split_params(params)             the URL's query params without ``sid`` (for urlconfig)
-    restore(params, build)           on a session's first run: the run saved under the URL's ``sid``
+    restore(params, build)           on a session's first run: the run this browser saved under the
+                                     URL's ``sid`` (nothing for a link opened in another browser)
     url_params()                     what the page adds to its URL (``sid``)
     live_interval(user_interval)     the fragment's run_every: the learner's, or slower under load
     live_turn(interval)              around a live fragment's work: spacing, a fair turn on the replica
@@ -12,6 +13,14 @@
 
 Every hook is cheap when hosting is off (single-user ``streamlit run app.py``): the in-memory store
 still checkpoints, so a page reload restores the run, but nobody is held back or slowed down.
+
+Whose run: a checkpoint is stored under ``run_key(browser, sid)``, where ``sid`` is the run's id in
+the URL and ``browser`` the token inside Streamlit's XSRF cookie, which only this browser holds (the
+cookie is set before the websocket opens, sent to every replica, and never part of a link). So a
+reload, a second tab opened from the address bar and a replica failover find the run, while the
+same address opened in another browser opens the setup at epoch 0. Without the cookie (XSRF
+protection switched off, or AppTest) nothing is checkpointed: a run is never findable by its URL
+alone.
 """
 
 from __future__ import annotations
@@ -30,11 +39,12 @@ import streamlit as st
 from playground.hosting import checkpoint as ckpt
 from playground.hosting.pacing import Admission, LoadMonitor, Pacer, Turns
 from playground.hosting.settings import WorkshopSettings, apply_caps, load_settings
-from playground.hosting.store import CheckpointStore, open_store, valid_sid
+from playground.hosting.store import CheckpointStore, open_store, run_key, valid_sid, xsrf_token
 
 log = logging.getLogger("playground.hosting")
 
 SID = "sid"
+XSRF_COOKIE = "_streamlit_xsrf"
 _K = "_pg_host"  # session_state key of this session's hosting state
 MAX_WAIT_S = 2.0
 
@@ -51,6 +61,7 @@ class _Replica:
 _lock = threading.Lock()
 _replica: _Replica | None = None
 _logged_at = 0.0
+_warned_no_cookie = False
 
 
 def configure(env=None) -> WorkshopSettings:
@@ -98,6 +109,7 @@ class _SessionHosting:
 
     def __init__(self, settings: WorkshopSettings):
         self.sid: str | None = None
+        self.browser: str | None = _browser_secret()
         self.pacer = Pacer(settings.reruns_per_s, settings.rerun_burst)
         self.saved_at = 0.0
         self.saved_mark: tuple | None = None
@@ -111,6 +123,19 @@ def _state() -> _SessionHosting:
     if _K not in s:
         s[_K] = _SessionHosting(replica().settings)
     return s[_K]
+
+
+def _browser_secret() -> str | None:
+    """The token in this browser's XSRF cookie (see the module docstring), or None without one."""
+    global _warned_no_cookie
+    try:
+        token = xsrf_token(st.context.cookies.get(XSRF_COOKIE))
+    except Exception:  # no script-run context (a bare import): no browser
+        token = None
+    if token is None and not _warned_no_cookie:
+        _warned_no_cookie = True
+        log.info("no %s cookie: runs are not checkpointed (a reload opens the URL's setup)", XSRF_COOKIE)
+    return token
 
 
 def _session_id() -> str:
@@ -182,18 +207,18 @@ def split_params(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def restore(params: dict[str, Any], build: Callable[[dict[str, Any]], Any]):
-    """On a session's first run: (run, extra) saved under the URL's ``sid``, else None; ``build``
-    makes the run from its state dict (``Experiment.from_state_dict``).
+    """On a session's first run: (run, extra) that this browser saved under the URL's ``sid``, else
+    None; ``build`` makes the run from its state dict (``Experiment.from_state_dict``).
 
-    The restored run gets a new ``sid`` (copy on restore): two tabs opened from one link never
+    The restored run gets a new ``sid`` (copy on restore): two tabs opened from one address never
     write over each other's checkpoint."""
     h = _state()
     sid = params.get(SID)
     if isinstance(sid, list):
         sid = sid[-1] if sid else None
     restored = None
-    if valid_sid(sid):
-        data = replica().store.get(sid)
+    if valid_sid(sid) and h.browser is not None:
+        data = replica().store.get(run_key(h.browser, sid))
         if data is not None:
             try:
                 restored = ckpt.decode(data, build)
@@ -274,10 +299,11 @@ def after_update(exp, playing: bool) -> None:
 
 
 def checkpoint(exp, playing: bool, force: bool = False) -> bool:
-    """Save the run under this session's ``sid`` if it changed and the last save is old enough."""
+    """Save the run under this browser's key for this session's ``sid`` if it changed and the last
+    save is old enough."""
     r = replica()
     h = _state()
-    if h.sid is None:
+    if h.sid is None or h.browser is None:
         return False
     mark = (id(exp), exp.epoch, len(exp.history), exp.config.to_json(), bool(playing), exp.reset_count)
     now = time.monotonic()
@@ -289,7 +315,7 @@ def checkpoint(exp, playing: bool, force: bool = False) -> bool:
         log.info("not checkpointed: %s", exc)
         h.saved_mark, h.saved_at = mark, now
         return False
-    ok = r.store.put(h.sid, data)
+    ok = r.store.put(run_key(h.browser, h.sid), data)
     h.saved_mark, h.saved_at = mark, now
     return ok
 

@@ -17,7 +17,7 @@ from playground.errors import PlaygroundError
 from playground.experiment import PRESETS, UPLOAD, Experiment, PlaygroundConfig, Upload, load_preset
 from playground.hosting import streamlit_glue as hosting
 from playground.ui.controls import sync_widgets
-from playground.urlconfig import from_query, parse_link, to_query
+from playground.urlconfig import from_query, parse_link, share_link, to_query
 
 log = logging.getLogger("playground.ui")
 
@@ -187,3 +187,16 @@ def sync_url(cfg: PlaygroundConfig) -> None:
     want = {**to_query(cfg), **hosting.url_params()}
     if dict(st.query_params.to_dict()) != want:
         st.query_params.from_dict(want)
+
+
+def share_control(cfg: PlaygroundConfig) -> None:
+    """The **Share** popover: a link with this setup only (no run id, no weights) and its copy
+    button. The address bar's link is safe too (its run id only works in this browser), but this
+    one is short and says what it shares."""
+    with st.popover("Share", icon=":material/share:", help="A link to this setup, without your run."):
+        st.markdown("**Share this setup**")
+        st.caption(
+            "Copy this link (point at it: a copy button appears at its right). It opens these "
+            "settings with fresh weights at epoch 0; your trained run stays yours."
+        )
+        st.code(share_link(cfg, st.context.url), language=None, wrap_lines=True)

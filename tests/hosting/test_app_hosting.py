@@ -1,6 +1,10 @@
-"""The hosting hooks on the real Playground page (AppTest): the run saved under the URL's ``sid`` is
-restored (weights, epoch, playing) and gets a fresh id; the room-full page when the replica is full;
-checkpoints are written while the page is used."""
+"""The hosting hooks on the real Playground page (AppTest): the run a browser saved under the URL's
+``sid`` is restored in that browser (weights, epoch, playing) and gets a fresh id, while another
+browser opening the same address gets the setup at epoch 0; the Share link carries the setup only;
+the room-full page when the replica is full; checkpoints are written while the page is used.
+
+AppTest sends no cookies, so the browser's secret (the token in its XSRF cookie) is set here by
+replacing ``glue._browser_secret``."""
 
 from __future__ import annotations
 
@@ -13,10 +17,11 @@ from playground.experiment import Experiment, PlaygroundConfig
 from playground.hosting import checkpoint as ck
 from playground.hosting import streamlit_glue as glue
 from playground.hosting.pacing import Admission
-from playground.hosting.store import MemoryStore
+from playground.hosting.store import MemoryStore, run_key
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 SID = "restoreMe_0123456789"
+MINE, THEIRS = "aa" * 16, "bb" * 16  # two browsers' XSRF tokens
 
 
 @pytest.fixture
@@ -31,8 +36,14 @@ def fresh_replica(monkeypatch):
     monkeypatch.setattr(glue, "_replica", None)
 
 
-def run(query: dict[str, str] | None = None) -> AppTest:
+def as_browser(monkeypatch, token: str | None) -> None:
+    monkeypatch.setattr(glue, "_browser_secret", lambda: token)
+
+
+def run(query: dict[str, str] | None = None, url: str | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
+    if url:
+        at.context["url"] = url
     for k, v in (query or {}).items():
         at.query_params[k] = v
     at.run()
@@ -40,11 +51,17 @@ def run(query: dict[str, str] | None = None) -> AppTest:
     return at
 
 
-def test_restores_the_run_saved_under_the_urls_sid(fresh_replica):
+def saved_run(fresh_replica, browser: str) -> Experiment:
     cfg = PlaygroundConfig.from_dict({"data": {"dataset": "xor"}, "model": {"hidden": [5]}})
     e = Experiment(cfg)
     e.step(7)
-    fresh_replica.store.put(SID, ck.encode(e, {"playing": False}))
+    fresh_replica.store.put(run_key(browser, SID), ck.encode(e, {"playing": False}))
+    return e
+
+
+def test_restores_the_run_this_browser_saved_under_the_urls_sid(fresh_replica, monkeypatch):
+    e = saved_run(fresh_replica, MINE)
+    as_browser(monkeypatch, MINE)
     at = run({"sid": SID, "dataset": "xor", "layers": "5"})
     got = at.session_state["exp"]
     assert got.epoch == 7 and got.history == e.history
@@ -55,13 +72,51 @@ def test_restores_the_run_saved_under_the_urls_sid(fresh_replica):
     assert new_sid and new_sid != SID  # copy on restore: two tabs of one link never overwrite each other
 
 
-def test_checkpoints_are_written_and_a_missing_sid_starts_fresh(fresh_replica):
+def test_the_same_address_in_another_browser_opens_the_setup_at_epoch_0(fresh_replica, monkeypatch):
+    saved_run(fresh_replica, MINE)
+    as_browser(monkeypatch, THEIRS)
+    at = run({"sid": SID, "dataset": "xor", "layers": "5"})
+    got = at.session_state["exp"]
+    assert got.epoch == 0 and [r["epoch"] for r in got.history] == [0]
+    assert got.config.data.dataset == "xor" and got.network.config.hidden == [5]  # the setup, not the run
+    assert at.metric[0].value == "0" and not at.session_state["url_notices"]
+    assert at.query_params["sid"] != SID  # and its own run id from here on
+    at.button(key="btn_step").click().run()
+    assert ck.peek(fresh_replica.store.get(run_key(MINE, SID)))["trainer"]["epoch"] == 7  # not overwritten
+
+
+def test_without_a_browser_secret_nothing_is_saved_or_restored(fresh_replica, monkeypatch):
+    saved_run(fresh_replica, MINE)
+    as_browser(monkeypatch, None)
+    before = len(fresh_replica.store)
+    at = run({"sid": SID, "dataset": "xor", "layers": "5"})
+    assert at.session_state["exp"].epoch == 0
+    at.button(key="btn_step").click().run()
+    assert len(fresh_replica.store) == before
+
+
+def test_checkpoints_are_written_and_a_missing_sid_starts_fresh(fresh_replica, monkeypatch):
+    as_browser(monkeypatch, MINE)
     at = run({"sid": "nothingStoredHere_123"})
     assert at.session_state["exp"].epoch == 0
     at.button(key="btn_step").click().run()
     sid = at.query_params["sid"]
-    saved = fresh_replica.store.get(sid)
+    assert fresh_replica.store.get(sid) is None  # never under the bare id of the URL
+    saved = fresh_replica.store.get(run_key(MINE, sid))
     assert saved is not None and ck.peek(saved)["trainer"]["epoch"] == 1
+
+
+def test_share_link_has_the_setup_and_no_run_id(fresh_replica, monkeypatch):
+    as_browser(monkeypatch, MINE)
+    at = run({"dataset": "xor", "layers": "5", "lr": "0.1"}, url="http://room.example:8080/")
+    at.button(key="btn_step").click().run()
+    assert at.query_params["sid"]  # the address bar has the run id ...
+    links = [c.value for c in at.code if "room.example" in str(c.value)]
+    assert len(links) == 1, [c.value for c in at.code]
+    link = links[0]
+    assert link.startswith("http://room.example:8080/?") and "sid" not in link  # ... the Share link not
+    assert set(link.split("?", 1)[1].split("&")) == {"dataset=xor", "layers=5", "lr=0.1"}
+    assert "Share" in [p.proto.popover.label for p in at.get("popover")]
 
 
 def test_room_full_page(fresh_replica, monkeypatch):

@@ -14,7 +14,7 @@ from playground.experiment import Experiment, PlaygroundConfig, Upload
 from playground.hosting import checkpoint as ck
 from playground.hosting.pacing import Admission, LoadMonitor, Pacer
 from playground.hosting.settings import apply_caps, load_settings, workshop_caps
-from playground.hosting.store import MemoryStore, open_store, valid_sid
+from playground.hosting.store import MemoryStore, open_store, run_key, valid_sid, xsrf_token
 from playground.limits import Caps
 
 SID = "A" * 16
@@ -185,6 +185,24 @@ def test_memory_store_ttl_count_size():
 
 def test_valid_sid():
     assert valid_sid("abcDEF_-0123456789") and not valid_sid("a b" * 8) and not valid_sid(None)
+
+
+def test_xsrf_token_is_the_stable_token_inside_a_changing_cookie():
+    from streamlit.web.server.starlette.starlette_app_utils import generate_xsrf_token_string
+
+    token = bytes(range(16))
+    one, two = generate_xsrf_token_string(token), generate_xsrf_token_string(token)
+    assert one != two  # a fresh mask on every response
+    assert xsrf_token(one) == xsrf_token(two) == token.hex()
+    assert xsrf_token(generate_xsrf_token_string(bytes(16))) != token.hex()
+    for bad in (None, "", "abc", "2|zz|00|1", "1|00000000|00|1", "2|0000|" + "00" * 16 + "|1"):
+        assert xsrf_token(bad) is None
+
+
+def test_run_key_binds_the_run_id_to_the_browser():
+    a, b = run_key("aa" * 16, "run_0123456789abcdef"), run_key("bb" * 16, "run_0123456789abcdef")
+    assert a != b and valid_sid(a) and valid_sid(b)
+    assert "run_0123456789abcdef" not in a and run_key("aa" * 16, "run_0123456789abcdef") == a
 
 
 def test_open_store_memory():
