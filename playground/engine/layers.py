@@ -125,6 +125,10 @@ class Layer:
     def keep_trials(self, rows: np.ndarray) -> None:
         """Keep only these trials' per-trial settings (after the network dropped the others)."""
 
+    def reset_state(self) -> None:
+        """Forget what is carried from one batch to the next (none here; a stateful recurrent layer
+        keeps its last hidden state for truncated backpropagation through time)."""
+
     # -- helpers for the trials axis -----------------------------------------------------------------
     def row(self, v: np.ndarray) -> np.ndarray:
         """A per-feature parameter (one net: (F,), trials: (T, F)) shaped to broadcast against a

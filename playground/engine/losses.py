@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from playground.engine.activations import sigmoid
-from playground.engine.registry import Registry
+from playground.engine.registry import Param, Registry
 from playground.errors import ConfigError
 
 LOSSES = Registry("loss")
@@ -53,6 +53,11 @@ class Loss:
         return self.backward()
 
 
+def _per_trial_size(a: np.ndarray, trials: int | None) -> int:
+    """Entries one network's mean runs over (all of ``a``, or one trial's slice)."""
+    return a.size if trials is None else a.size // a.shape[0]
+
+
 def _scalar(v):
     return float(v) if np.ndim(v) == 0 else v
 
@@ -74,17 +79,18 @@ class MeanSquaredError(Loss):
         self.check(out, t)
         self._d = d = out - t
         if self.trials is not None:
-            return np.einsum("tij,tij->t", d, d) / (d.shape[1] * d.shape[2])
+            flat = d.reshape(len(d), -1)
+            return np.einsum("tp,tp->t", flat, flat) / flat.shape[1]
         return float(np.vdot(d, d)) / d.size
 
     def backward(self):
         d = self._d
-        return d * (2.0 / (d.shape[-2] * d.shape[-1]))
+        return d * (2.0 / _per_trial_size(d, self.trials))
 
     def grad_only(self, out, t):
         self.check(out, t)
         d = out - t
-        return d * (2.0 / (d.shape[-2] * d.shape[-1]))
+        return d * (2.0 / _per_trial_size(d, self.trials))
 
     def predict(self, out):
         return out[..., 0] if out.shape[-1] == 1 else out
@@ -108,13 +114,13 @@ class BinaryCrossEntropy(Loss):
         self._out, self._t = out, t
         losses = np.maximum(out, 0.0) - out * t + np.log1p(np.exp(-np.abs(out)))
         if self.trials is not None:
-            return losses.mean(axis=(1, 2))
+            return losses.reshape(len(losses), -1).mean(axis=1)
         return float(losses.mean())
 
     def backward(self):
         g = sigmoid(self._out)
         g -= self._t
-        g *= 1.0 / g.shape[-2]
+        g *= 1.0 / _per_trial_size(g, self.trials)
         return g
 
     def grad_only(self, out, t):
@@ -137,64 +143,110 @@ def log_softmax(z: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
+#: A label that marks padding: it counts in no loss, gradient or accuracy (torch's ignore_index).
+IGNORE_INDEX = -100
+
+
 @LOSSES.register(
     "softmax_ce",
     description="Softmax cross-entropy over K logits, as torch.nn.CrossEntropyLoss.",
     label="Softmax cross-entropy",
+    reduction=Param(
+        "mean",
+        choices=("mean", "sum_steps"),
+        help="Average over labelled positions, or sum each sequence's steps and average over sequences.",
+    ),
 )
 class SoftmaxCrossEntropy(Loss):
-    """L = mean(−log softmax(z)[y]); dL/dz = (softmax(z) − onehot(y))/N."""
+    """L = mean(−log softmax(z)[y]); dL/dz = (softmax(z) − onehot(y))/N.
+
+    Outputs may have more axes than (n, K): a sequence model's (n, T, K) with one label per step
+    (n, T). ``reduction="mean"`` (torch's default) averages over every labelled position;
+    ``"sum_steps"`` sums the steps of each sequence and averages over sequences (the study notes'
+    sequence loss, Σ_t L⟨t⟩). Labels equal to :data:`IGNORE_INDEX` are padding and count nowhere.
+    """
 
     task = "multiclass"
-    target_desc = "integer class labels of shape (n,)"
+    target_desc = "integer class labels of shape (n,) (or (n, T): one per step)"
+
+    def __init__(self, reduction: str = "mean"):
+        if reduction not in ("mean", "sum_steps"):
+            raise ConfigError(
+                f"Softmax cross-entropy reduction must be 'mean' or 'sum_steps', got {reduction!r}."
+            )
+        self.reduction = reduction
 
     def targets(self, y):
         y = np.asarray(y)
-        if y.ndim > 2 or (y.ndim == 2 and y.shape[1] != 1):
-            raise ConfigError(
-                f"Softmax cross-entropy takes one class label per example, got shape {y.shape}."
-            )
-        return y.reshape(-1).astype(np.int64)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y.reshape(-1)
+        if y.size and not np.all(np.asarray(y) == np.round(y)):
+            raise ConfigError("Softmax cross-entropy takes integer class labels.")
+        return y.astype(np.int64)
 
     def check(self, out, t):
         if not np.issubdtype(t.dtype, np.integer) or (
-            t.shape != out.shape[:-1] and t.shape != out.shape[1:-1]
+            t.shape != out.shape[:-1] and (self.trials is None or t.shape != out.shape[1:-1])
         ):
             raise ConfigError(
                 f"Softmax cross-entropy expects {self.target_desc} for outputs {out.shape}, got "
                 f"{t.dtype} {t.shape}: convert labels with loss.targets(y)."
             )
 
+    def _simple(self, out, t) -> bool:
+        """One label per example, no padding: the plain (and fastest) path."""
+        return self.trials is None and out.ndim == 2 and self.reduction == "mean" and t.min(initial=0) >= 0
+
     def forward(self, out, t):
         self.check(out, t)
         logp = log_softmax(out)
         self._p, self._t = np.exp(logp), t
-        if self.trials is None:
+        if self._simple(out, t):
+            self._scale = None
             return float(-logp[np.arange(t.size), t].mean())
         labels = np.broadcast_to(t, out.shape[:-1])
-        return -np.take_along_axis(logp, labels[..., None], axis=-1)[..., 0].mean(axis=-1)
+        valid = labels != IGNORE_INDEX
+        picked = np.take_along_axis(logp, np.where(valid, labels, 0)[..., None], axis=-1)[..., 0]
+        lead = 0 if self.trials is None else 1  # axes before the example axis
+        per_net = tuple(range(lead, labels.ndim))
+        count = valid.sum(axis=per_net, keepdims=True)
+        if self.reduction == "sum_steps":
+            count = np.full_like(count, labels.shape[lead])  # sum over steps, mean over examples
+        self._valid, self._scale = valid, 1.0 / np.maximum(count, 1)
+        loss = -(picked * valid * self._scale).sum(axis=per_net)
+        return float(loss) if self.trials is None else loss
 
     def backward(self):
         g = self._p.copy()
         t = self._t
-        if self.trials is None:
+        if self._scale is None:
             g[np.arange(t.size), t] -= 1.0
-        else:
-            labels = np.broadcast_to(t, g.shape[:-1])[..., None]
-            np.put_along_axis(g, labels, np.take_along_axis(g, labels, axis=-1) - 1.0, axis=-1)
-        g *= 1.0 / g.shape[-2]
+            g *= 1.0 / g.shape[-2]
+            return g
+        labels = np.broadcast_to(t, g.shape[:-1])
+        valid = self._valid
+        idx = np.where(valid, labels, 0)[..., None]
+        np.put_along_axis(g, idx, np.take_along_axis(g, idx, axis=-1) - 1.0, axis=-1)
+        g *= (valid * self._scale)[..., None]
         return g
 
     def predict(self, out):
         return np.exp(log_softmax(out))
 
     def accuracy(self, out, y):
-        return _scalar(np.mean(out.argmax(axis=-1) == np.asarray(y), axis=-1))
+        y = np.asarray(y)
+        labels = np.broadcast_to(y, out.shape[:-1])
+        valid = labels != IGNORE_INDEX
+        hits = (out.argmax(axis=-1) == labels) & valid
+        axes = tuple(range(0 if self.trials is None else 1, labels.ndim))
+        return _scalar(hits.sum(axis=axes) / np.maximum(valid.sum(axis=axes), 1))
 
 
 #: The loss each task trains with.
 TASK_LOSS = {"binary": "bce", "multiclass": "softmax_ce", "regression": "mse"}
 
 
-def make_loss(name: str) -> Loss:
-    return LOSSES[name].obj()
+def make_loss(name: str, params: dict | None = None) -> Loss:
+    """A registered loss with validated settings (e.g. ``{"reduction": "sum_steps"}``)."""
+    entry = LOSSES[name]
+    return entry.obj(**entry.resolve(params))

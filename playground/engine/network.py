@@ -55,6 +55,8 @@ class ModelSpec:
     task: str = "binary"
     n_classes: int = 2
     seed: int = 0
+    #: Settings of the task's loss (e.g. ``{"reduction": "sum_steps"}`` for a sequence loss).
+    loss_params: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -172,7 +174,7 @@ class NetworkConfig:
     def spec(self, dropout: float | Sequence[float] | None = None) -> ModelSpec:
         """This network as a general :class:`ModelSpec`."""
         self.validate()
-        return ModelSpec([self.n_inputs], self.layer_specs(dropout), self.task, self.n_classes, self.seed)
+        return ModelSpec([self.n_inputs], self.layer_specs(dropout), self.task, self.n_classes, self.seed, {})
 
 
 def config_from_dict(d: dict[str, Any]) -> NetworkConfig | ModelSpec:
@@ -224,7 +226,7 @@ class Network:
             noise_rngs.append(np.random.default_rng(noise_seq))
         #: The generator behind dropout masks and RReLU slopes (one per trial with a trials axis).
         self.noise_rng = noise_rngs[0] if seeds is None else noise_rngs
-        self.loss = make_loss(TASK_LOSS[spec.task])
+        self.loss = make_loss(TASK_LOSS[spec.task], spec.loss_params)
         self.loss.trials = self.trials
         self.training = False
 
@@ -318,6 +320,12 @@ class Network:
         for leaf in self._leaves:
             leaf.keep_trials(idx)
         self._bind()
+
+    def reset_state(self) -> None:
+        """Forget state carried from one batch to the next (a stateful recurrent layer's hidden
+        state); the trainer calls it at the start of every epoch."""
+        for leaf in self._leaves:
+            leaf.reset_state()
 
     # -- modes -------------------------------------------------------------------------------
     def train(self) -> Network:

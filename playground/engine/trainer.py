@@ -271,6 +271,7 @@ class Trainer:
 
     # -- training one network -----------------------------------------------------------------------
     def _begin_epoch(self) -> None:
+        self.network.reset_state()
         self.optimizer.lr = self.lr_at(self.epoch)
         self.step_in_epoch = 0
         n = len(self.X)
@@ -643,6 +644,7 @@ class Trainer:
             return self._epoch_trials(evaluate or bool(self._es[self.active].any()))
 
     def _epoch_trials(self, evaluate: bool) -> bool:
+        self.network.reset_state()
         X, T = self._epoch_data()
         per_trial = X.ndim == self.X.ndim + 1
         epoch_no = self.epoch + 1

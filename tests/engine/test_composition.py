@@ -354,3 +354,79 @@ def test_residual_block_with_batch_norm_inside_matches_torch():
     buffers = net.buffers()
     np.testing.assert_allclose(buffers["h2.running_mean"], bn.running_mean.numpy(), atol=1e-12)
     np.testing.assert_allclose(buffers["h2.running_var"], bn.running_var.numpy(), atol=1e-12)
+
+
+# -- hooks for the sequence and embedding labs --------------------------------------------------------
+@pytest.mark.parametrize("reduction", ["mean", "sum_steps"])
+def test_per_step_targets_with_padding_give_the_right_loss_and_gradient(reduction):
+    from playground.engine.gradcheck import numerical_gradient, relative_error
+    from playground.engine.losses import IGNORE_INDEX, make_loss
+
+    rng = np.random.default_rng(3)
+    out = rng.normal(size=(3, 4, 5))  # 3 sequences, 4 steps, 5 classes
+    t = rng.integers(0, 5, (3, 4))
+    t[0, 3] = t[2, 2:] = IGNORE_INDEX  # padding
+    loss = make_loss("softmax_ce", {"reduction": reduction})
+    value = loss.forward(out, t)
+    logp = out - out.max(-1, keepdims=True)
+    logp -= np.log(np.exp(logp).sum(-1, keepdims=True))
+    valid = t != IGNORE_INDEX
+    nll = -np.take_along_axis(logp, np.where(valid, t, 0)[..., None], -1)[..., 0] * valid
+    expected = nll.sum() / (valid.sum() if reduction == "mean" else 3)
+    assert value == pytest.approx(expected, rel=1e-12)
+    g = loss.backward()
+    assert np.all(g[~valid] == 0)
+    numeric = numerical_gradient(
+        lambda: make_loss("softmax_ce", {"reduction": reduction}).forward(out, t), out
+    )
+    assert relative_error(g, numeric) < 1e-7
+    assert loss.accuracy(out, t) == pytest.approx(np.mean((out.argmax(-1) == t)[valid]))
+
+
+def test_padded_sequence_loss_matches_torch_ignore_index():
+    torch = pytest.importorskip("torch", reason="PyTorch not installed: `pip install torch==2.13.0`")
+    from playground.engine.losses import IGNORE_INDEX, make_loss
+
+    rng = np.random.default_rng(4)
+    out, t = rng.normal(size=(2, 5, 3)), rng.integers(0, 3, (2, 5))
+    t[1, 3:] = IGNORE_INDEX
+    ours = make_loss("softmax_ce").forward(out, t)
+    theirs = torch.nn.functional.cross_entropy(
+        torch.tensor(out).reshape(-1, 3), torch.tensor(t).reshape(-1), ignore_index=IGNORE_INDEX
+    )
+    assert abs(ours - theirs.item()) < 1e-12
+
+
+@LAYERS.register("test_counter", description="Counts the batches it has seen since its state was reset.")
+class Counter(Layer):
+    def __init__(self, in_shape):
+        self.seen = []
+        self.count = 0
+
+    def reset_state(self):
+        self.count = 0
+
+    def forward(self, x, training):
+        if training:
+            self.count += 1
+            self.seen.append((self.count, float(x[0, 0])))
+        return x
+
+
+def test_unshuffled_batches_come_in_order_and_state_resets_each_epoch():
+    X = np.arange(12.0).reshape(6, 2)
+    spec = ModelSpec(
+        input_shape=[2], layers=[{"type": "test_counter"}, {"type": "dense", "name": "out", "units": 1}]
+    )
+    net = Network(spec)
+    t = Trainer(net, TrainData(X, np.zeros(6)), TrainConfig(batch_size=2, shuffle=False))
+    t.run_epochs(2)
+    counter = net.named_layers()[0][1]
+    assert counter.seen == [(1, 0.0), (2, 4.0), (3, 8.0)] * 2  # in order; the count restarts each epoch
+
+
+def test_integer_inputs_stay_integers():
+    ids = np.array([[1, 2], [3, 4]])
+    from playground.engine.trainer import _as_inputs
+
+    assert _as_inputs(ids).dtype.kind == "i" and _as_inputs(ids.astype(float)).dtype == np.float64
