@@ -181,9 +181,9 @@ class Dense(Layer):
         from playground.engine.initializers import make_initializer
 
         in_shape = _shape(in_shape)
-        if len(in_shape) != 1:
-            raise ConfigError(f"A dense layer takes flat inputs, got shape {in_shape}: add a flatten layer.")
-        self.fan_in, self.fan_out = int(in_shape[0]), int(units)
+        #: Axes before the features in one example (a sequence's steps): the map applies to the last.
+        self.extra = len(in_shape) - 1
+        self.fan_in, self.fan_out = int(in_shape[-1]), int(units)
         self.init = make_initializer(init, init_params) if isinstance(init, str) else init
         self.bias_init = float(bias_init)
 
@@ -191,11 +191,14 @@ class Dense(Layer):
         return [("W", (self.fan_in, self.fan_out), "weight"), ("b", (self.fan_out,), "bias")]
 
     def output_shape(self, in_shape):
-        return (self.fan_out,)
+        return (*in_shape[:-1], self.fan_out)
 
     def on_bind(self):
         self.W, self.b = self.p["W"], self.p["b"]
         self._W, self._b = self.W.value, self.row(self.b.value)
+        if self.trials is not None and self.extra:  # (Tr, 1, …, fan_in, fan_out) against (Tr, N, …)
+            self._W = self._W[(slice(None),) + (None,) * self.extra]
+            self._b = self.b.value[(slice(None),) + (None,) * (self.extra + 1)]
         self._dW, self._db = self.W.grad, self.b.grad
         self._WT = np.swapaxes(self._W, -1, -2)
 
@@ -211,7 +214,9 @@ class Dense(Layer):
 
     def backward(self, grad):
         x = self._x
-        if self.trials is None:
+        if self.extra:
+            self._backward_params_flat(x, grad)
+        elif self.trials is None:
             self._dW += x.T @ grad
             self._db += grad.sum(axis=0)
         else:
@@ -220,6 +225,19 @@ class Dense(Layer):
         if self.skip_input_grad:
             return None  # the first layer's input gradient is never needed in training
         return grad @ self._WT
+
+    def _backward_params_flat(self, x, grad):
+        """Parameter gradients when each example has more axes (a sequence's steps): all positions
+        are rows of one product."""
+        if self.trials is None:
+            g = grad.reshape(-1, self.fan_out)
+            self._dW += x.reshape(-1, self.fan_in).T @ g
+            self._db += g.sum(axis=0)
+        else:
+            g = grad.reshape(grad.shape[0], -1, self.fan_out)
+            xs = x.reshape(x.shape[0] if x.ndim == grad.ndim else 1, -1, self.fan_in)
+            self._dW += np.swapaxes(xs, -1, -2) @ g
+            self._db += g.sum(axis=1)
 
 
 @LAYERS.register(

@@ -234,9 +234,10 @@ class Network:
         for layer_spec in spec.layers:
             layer, shape = build_layer(layer_spec, shape)
             layers.append(layer)
-        if shape != (spec.n_outputs,):
+        if shape[-1:] != (spec.n_outputs,):  # per example, or per step of a sequence (…, n_outputs)
             raise ConfigError(
-                f"The last layer outputs shape {shape}, but a {spec.task} task needs ({spec.n_outputs},)."
+                f"The last layer outputs shape {shape}, but a {spec.task} task needs ({spec.n_outputs},) "
+                "per example (or per step)."
             )
         self.root = Sequential(layers)
         self.input_shape = tuple(spec.input_shape)
