@@ -15,7 +15,7 @@ of layer specs (``ModelSpec``; ``NetworkConfig`` builds the Playground's MLP as 
 ``Network``/``Trainer`` train a stack of trials along a leading axis (``Population`` wraps that).
 """
 
-from playground.engine import conv, recurrent  # noqa: F401  (register the image and sequence layers)
+from playground.engine import conv, embedding, recurrent  # noqa: F401  (register the image, text and sequence layers)
 from playground.engine.activations import ACTIVATIONS, Activation, make_activation, sigmoid
 from playground.engine.initializers import INITIALIZERS, init_std, make_initializer
 from playground.engine.layers import (

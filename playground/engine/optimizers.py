@@ -17,6 +17,20 @@ bias correction, the momentum buffer ``v = μ·v + g``). Deliberate differences,
 * Momentum optimizers offer Ng's exponentially-weighted form ``v = β·v + (1−β)·g`` (``ema=True``);
   it equals PyTorch's ``v = μ·v + g`` with the learning rate scaled by (1−β).
 * Not offered: SGD's ``dampening``, Adagrad's ``lr_decay`` (use a schedule), AMSGrad.
+
+**Row-sparse parameters** (embedding tables, :meth:`ParamSet.declare_row_sparse`): a backward
+reports the rows it touched. Each optimizer says how its rule treats the untouched rows, whose
+gradient is zero (``untouched_rows``):
+
+* ``"still"`` — a zero gradient leaves a row and its state unchanged (SGD: θ −= α·0; AdaGrad:
+  h += 0, θ −= 0), so the step visits only the touched rows and equals the dense step exactly
+  (``torch.nn.Embedding`` with or without ``sparse=True`` and ``torch.optim.SGD``/``Adagrad``).
+* ``"dense"`` — the rule still moves such rows (momentum, RMSProp and Adam carry a velocity or
+  moments), so by default every row is updated, as torch's dense optimizers do with
+  ``nn.Embedding(sparse=False)``. Adam also offers the lazy form, ``lazy=True``: only the touched
+  rows and their moments are updated, with the global step count for the bias correction —
+  ``torch.optim.SparseAdam``'s arithmetic (its ε is added to √v before the bias correction).
+  Lazy Adam needs a single network (with a trials axis each trial would touch other rows).
 """
 
 from __future__ import annotations
@@ -102,6 +116,18 @@ def adam_update(p, g, m, v, t, lr, beta1, beta2, eps, tmp):
     p -= tmp
 
 
+def sparse_adam_update(p, g, m, v, t, lr, beta1, beta2, eps):
+    """Lazy Adam on gathered rows, as ``torch.optim.SparseAdam``::
+
+    m ← β₁·m + (1−β₁)·g        v ← β₂·v + (1−β₂)·g²
+    θ ← θ − α·√(1−β₂ᵗ)/(1−β₁ᵗ) · m / (√v + ε)
+    """
+    m += (g - m) * (1.0 - beta1)
+    v += (g * g - v) * (1.0 - beta2)
+    step = lr * np.sqrt(1.0 - beta2**t) / (1.0 - beta1**t)
+    p -= step * (m / (np.sqrt(v) + eps))
+
+
 def decoupled_decay(p, lr, weight_decay):
     """AdamW's decoupled weight decay (Loshchilov & Hutter 2019): θ ← θ·(1 − α·λ)."""
     p *= 1.0 - lr * weight_decay
@@ -121,8 +147,12 @@ class Optimizer:
     name = ""
     #: Names of the flat state buffers this optimizer keeps.
     buffers: tuple[str, ...] = ()
+    #: How the rule treats untouched rows of a row-sparse parameter: "still" or "dense" (module doc).
+    untouched_rows = "dense"
+    #: Whether the rule has a lazy form (touched rows only) for row-sparse parameters.
+    has_lazy = False
 
-    def __init__(self, params: ParamSet, lr: float | None = None, **hyper: Any):
+    def __init__(self, params: ParamSet, lr: float | None = None, *, lazy: bool = False, **hyper: Any):
         self.params = params
         entry = OPTIMIZERS[self.name]
         if "lr" in hyper:
@@ -130,6 +160,12 @@ class Optimizer:
         resolved = entry.resolve({"lr": lr, **hyper} if lr is not None else hyper)
         self.lr = float(resolved.pop("lr"))
         self.hyper = resolved
+        if lazy and self.untouched_rows == "dense" and not self.has_lazy:
+            raise ConfigError(f"{entry.label} has no lazy form: it updates every row of an embedding table.")
+        if lazy and self.has_lazy and params.trials is not None:
+            raise ConfigError(f"Lazy {entry.label} needs a single network, not a stack of trials.")
+        #: Lazy form: only the touched rows of row-sparse parameters (and their state) are updated.
+        self.lazy = bool(lazy) and self.has_lazy
         self.reset()
 
     def _views(self) -> None:
@@ -138,6 +174,12 @@ class Optimizer:
         self._p = self.params.values if whole else self.params.values[..., :n]
         self._g = self.params.grads if whole else self.params.grads[..., :n]
         self._n_decay = self.params.n_decay
+        # Trainable positions outside every row-sparse parameter: always updated.
+        keep = np.ones(n, dtype=bool)
+        for name in self.params.row_sparse:
+            sl, _ = self.params.slices[name]
+            keep[sl.start : min(sl.stop, n)] = False
+        self._dense_positions = np.flatnonzero(keep)
 
     def reset(self) -> None:
         """Forget all state (moments, accumulators, step count)."""
@@ -166,7 +208,47 @@ class Optimizer:
 
     def step(self) -> None:
         self.t += 1
+        if self.params.row_sparse:
+            touched = self.params.take_touched()
+            if self.untouched_rows == "still" or self.lazy:
+                idx = self._row_sparse_positions(touched)
+                if self.lazy or 2 * len(idx) < self._p.shape[-1]:
+                    self._update_at(idx)
+                    return
         self._update(self._p, self._g)
+
+    def _row_sparse_positions(self, touched: dict[str, np.ndarray]) -> np.ndarray:
+        """The dense positions plus the touched rows' positions of trainable row-sparse parameters."""
+        n = self.params.n_train
+        parts = [self._dense_positions]
+        for name, rows in touched.items():
+            if len(rows) and self.params.slices[name][0].stop <= n:
+                parts.append(self.params.row_positions(name, rows))
+        return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+    #: While a gathered update runs: how many of the gathered entries are dense parameters.
+    _gathered_dense: int | None = None
+
+    def _update_at(self, idx: np.ndarray) -> None:
+        """Run the update rule on the entries ``idx`` only (gathered, updated, scattered back)."""
+        if len(idx) == 0:
+            return
+        p, g = self._p[..., idx], self._g[..., idx]
+        full_state, full_tmp, full_lr = self.state, self._tmp, self.lr
+        self._gathered_dense = len(self._dense_positions)
+        state = {k: v[..., idx] for k, v in full_state.items()}
+        self.state = dict(state)
+        self._tmp = np.empty_like(p)
+        if np.ndim(full_lr) and np.shape(full_lr)[-1] > 1:  # one rate per entry (a stack of trials)
+            self.lr = full_lr[..., idx]
+        try:
+            self._update(p, g)
+            for k, v in state.items():
+                full_state[k][..., idx] = v
+        finally:
+            self.state, self._tmp, self.lr = full_state, full_tmp, full_lr
+            self._gathered_dense = None
+        self._p[..., idx] = p
 
     def _update(self, p: np.ndarray, g: np.ndarray) -> None:
         sgd_update(p, g, self.lr)
@@ -189,12 +271,15 @@ class Optimizer:
             "lr": self.lr if not np.ndim(self.lr) else np.asarray(self.lr).copy(),
             "hyper": dict(self.hyper),
             "step": self.t,
+            "lazy": self.lazy,
             "state": per_param,
         }
 
     def load_state_dict(self, d: dict[str, Any]) -> None:
         if d.get("name") != self.name:
             raise ConfigError(f"Saved optimizer state is for {d.get('name')!r}, not {self.name!r}.")
+        if bool(d.get("lazy", False)) != self.lazy:
+            raise ConfigError(f"Saved optimizer state has lazy={d.get('lazy')}, this one lazy={self.lazy}.")
         lr = d["lr"]
         self.set_hyper(**d["hyper"]) if np.ndim(lr) else self.set_hyper(lr=lr, **d["hyper"])
         if np.ndim(lr):
@@ -224,6 +309,7 @@ class Optimizer:
 )
 class SGD(Optimizer):
     name = "sgd"
+    untouched_rows = "still"
 
 
 @OPTIMIZERS.register(
@@ -268,6 +354,7 @@ class Nesterov(Momentum):
 class AdaGrad(Optimizer):
     name = "adagrad"
     buffers = ("sum",)
+    untouched_rows = "still"
 
     def reset(self):
         super().reset()
@@ -324,9 +411,18 @@ _ADAM_PARAMS = dict(
 class Adam(Optimizer):
     name = "adam"
     buffers = ("exp_avg", "exp_avg_sq")
+    has_lazy = True
 
     def _update(self, p, g):
         h = self.hyper
+        if self.lazy and self._gathered_dense is not None:
+            # The gathered entries: dense parameters first (torch.optim.Adam), then the touched
+            # rows of row-sparse parameters (torch.optim.SparseAdam).
+            d = self._gathered_dense
+            m, v = self.state["exp_avg"], self.state["exp_avg_sq"]
+            sparse_adam_update(p[d:], g[d:], m[d:], v[d:], self.t, self.lr, h["beta1"], h["beta2"], h["eps"])
+            p, g, self.state = p[:d], g[:d], {"exp_avg": m[:d], "exp_avg_sq": v[:d]}
+            self._tmp = self._tmp[:d]
         adam_update(
             p,
             g,
@@ -351,6 +447,7 @@ class Adam(Optimizer):
 )
 class AdamW(Adam):
     name = "adamw"
+    has_lazy = False
 
     def _update(self, p, g):
         wd = self.hyper["weight_decay"]
@@ -360,13 +457,14 @@ class AdamW(Adam):
 
 
 def make_optimizer(
-    name: str, params: ParamSet, lr: float | None = None, hyper: dict | None = None
+    name: str, params: ParamSet, lr: float | None = None, hyper: dict | None = None, *, lazy: bool = False
 ) -> Optimizer:
     """Build a registered optimizer; unknown names, bad hyperparameters or an ``"lr"`` inside
-    ``hyper`` (the learning rate has one spelling: the ``lr`` argument) raise ConfigError."""
+    ``hyper`` (the learning rate has one spelling: the ``lr`` argument) raise ConfigError.
+    ``lazy``: the lazy form for row-sparse parameters (Adam only; see the module doc)."""
     entry = OPTIMIZERS[name]
     if "lr" in (hyper or {}):
         raise ConfigError(
             f"{entry.label}: give the learning rate as the lr argument, not among the other settings."
         )
-    return entry.obj(params, lr, **(hyper or {}))
+    return entry.obj(params, lr, lazy=lazy, **(hyper or {}))

@@ -75,6 +75,9 @@ class ParamSet:
                 self.n_train = offset + size
             offset += size
         self._order = names
+        #: Row-sparse parameters (an embedding table): name -> the row arrays a backward touched
+        #: since the last optimizer step (see :meth:`touch_rows`, :meth:`take_touched`).
+        self.row_sparse: dict[str, list[np.ndarray]] = {}
         self._make_views()
 
     def _make_views(self) -> None:
@@ -109,6 +112,33 @@ class ParamSet:
         self.grads = np.ascontiguousarray(self.grads[rows])
         self.trials = self.values.shape[0]
         self._make_views()
+
+    # -- row-sparse parameters (embedding tables) ----------------------------------------------
+    def declare_row_sparse(self, name: str) -> None:
+        """Mark ``name`` (shape (rows, …)) as row-sparse: a backward reports the rows it touched,
+        and an optimizer whose rule leaves untouched rows alone visits only those (see
+        :class:`~playground.engine.optimizers.Optimizer`)."""
+        if name not in self.params:
+            raise ConfigError(f"Unknown parameter {name!r}; known: {', '.join(self.params)}.")
+        self.row_sparse.setdefault(name, [])
+
+    def touch_rows(self, name: str, rows: np.ndarray) -> None:
+        """Record that the gradient of ``name`` may be non-zero in ``rows`` (called by backward)."""
+        self.row_sparse[name].append(np.asarray(rows, dtype=np.intp).ravel())
+
+    def take_touched(self) -> dict[str, np.ndarray]:
+        """The distinct rows touched per row-sparse parameter since the last call; forgets them."""
+        out = {}
+        for name, logs in self.row_sparse.items():
+            out[name] = np.unique(np.concatenate(logs)) if logs else np.zeros(0, dtype=np.intp)
+            logs.clear()
+        return out
+
+    def row_positions(self, name: str, rows: np.ndarray) -> np.ndarray:
+        """Flat buffer positions of ``rows`` of parameter ``name`` (row-major)."""
+        sl, shape = self.slices[name]
+        width = int(np.prod(shape[1:], dtype=np.int64))
+        return (sl.start + rows[:, None] * width + np.arange(width)).ravel()
 
     def __len__(self) -> int:
         """Parameters of one network."""
