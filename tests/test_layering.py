@@ -5,7 +5,7 @@ under ``if TYPE_CHECKING:``. A *unit* is ``app``, ``pages``, the ``playground`` 
 ``__init__`` (``playground``), or a direct child of ``playground`` (``playground.viz``,
 ``playground.limits``, …). The table is also the README's "Layout" section.
 
-    pages, app  ->  ui  ->  viz, lessons, experiment, urlconfig, hosting  ->  engine, data  ->  errors, limits
+    pages, app -> ui -> viz, lessons, experiment, urlconfig, hosting -> engine, data, text -> errors, limits
 
 - An arrow only points down (skipping rows is fine), and within a row only ``urlconfig -> experiment``
   exists (the URL format is the Playground config's). viz imports no other unit: it is given plain
@@ -40,9 +40,10 @@ ALLOWED: dict[str, set[str]] = {
     "playground.limits": set(),
     "playground": {"playground.errors"},
     "playground.data": {"playground.errors"},
+    "playground.text": {"playground.errors"},
     "playground.engine": {"playground.errors"},
     "playground.viz": set(),
-    "playground.lessons": {"playground.engine", "playground.data", "playground.errors"},
+    "playground.lessons": {"playground.engine", "playground.data", "playground.text", "playground.errors"},
     "playground.experiment": {
         "playground.engine",
         "playground.data",
@@ -70,6 +71,7 @@ THIRD_PARTY: dict[str, set[str]] = {
     "playground.limits": set(),
     "playground": set(),
     "playground.data": {"numpy"},
+    "playground.text": {"numpy"},
     "playground.engine": {"numpy"},
     "playground.viz": {"numpy", "altair", "plotly", "pandas"},
     "playground.lessons": {"numpy"},
@@ -197,10 +199,11 @@ def closure(unit: str) -> set[str]:
 
 
 def test_engine_and_data_need_nothing_but_numpy():
-    for unit in ("playground.engine", "playground.data"):
+    for unit in ("playground.engine", "playground.data", "playground.text"):
         packages = set().union(*(THIRD_PARTY[u] for u in closure(unit)))
         assert packages == {"numpy"}, (unit, packages)
     assert "playground.viz" not in closure("playground.engine")
+    assert "playground.text" not in closure("playground.engine")  # text makes ids; the engine trains on ids
 
 
 def test_viz_loads_neither_streamlit_nor_pillow_nor_the_engine():
