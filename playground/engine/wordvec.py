@@ -211,6 +211,35 @@ class HierarchicalSoftmaxHead(_Head):
         return float(tree.code_lengths()[target]) if target is not None else tree.expected_code_length()
 
 
+class OneVsAllHead(_Head):
+    """One-vs-all (fastText's ``-loss ova``): an independent logistic output per row,
+    ``ℓ = −Σᵢ log σ(cᵢ·h·uᵢ)`` with cᵢ = +1 for the target and −1 for every other label; the
+    probabilities σ(h·uᵢ) need not sum to 1.
+
+    Backward: ``dsᵢ = −cᵢ·σ(−cᵢ·sᵢ)/B``, ``dU = dsᵀ·H``, ``dH = ds·U``.
+    """
+
+    def loss(self, H: np.ndarray, targets: np.ndarray) -> float:
+        s = H @ self.U.T
+        c = -np.ones_like(s)
+        c[np.arange(len(targets)), targets] = 1.0
+        self._H, self._s, self._c = H, s, c
+        return float(-log_sigmoid(c * s).sum() / len(targets))
+
+    def backward(self) -> np.ndarray:
+        ds = -self._c * sigmoid(-self._c * self._s) / len(self._s)
+        self.dU += ds.T @ self._H
+        if self.row_sparse:
+            self.params.touch_rows(self.name, np.arange(len(self.U)))
+        return ds @ self.U
+
+    def probabilities(self, H: np.ndarray) -> np.ndarray:
+        return sigmoid(H @ self.U.T)
+
+    def ops_per_example(self) -> int:
+        return len(self.U)
+
+
 OBJECTIVES = ("softmax", "hierarchical_softmax", "negative_sampling")
 MODELS = ("skipgram", "cbow")
 
