@@ -17,7 +17,7 @@ from playground import limits
 from playground.errors import PlaygroundError
 from playground.experiment import PRESETS, UPLOAD, Experiment, problems_for
 from playground.hosting import streamlit_glue as hosting
-from playground.ui import controls, session
+from playground.ui import controls, netview, session
 from playground.ui.live import render_internals, render_live
 from playground.ui.page import plain, route_through_app
 
@@ -240,6 +240,8 @@ def main() -> None:
     def live() -> None:
         """The fast loop: train a few epochs, redraw counter, network, output, curves, metrics."""
         ss = st.session_state
+        if netview.needs_full_run():  # a structure change in the network view: the whole page applies it
+            st.rerun(scope="app")
         current = ss.exp
         # paced, and one update at a time on a loaded replica (in order: nobody starves)
         with hosting.live_turn(interval if ss.playing else None):

@@ -56,6 +56,8 @@ def test_the_wheel_holds_the_package_and_nothing_else(wheel):
     assert top == {"playground", next(t for t in top if t.endswith(".dist-info"))}, top
     for unit in ("engine", "data", "viz", "lessons", "experiment", "ui", "hosting"):
         assert f"playground/{unit}/__init__.py" in names, unit
+    for asset in ("netview.js", "netview.css"):  # the network view's browser code ships with it
+        assert f"playground/ui/netview/{asset}" in names, asset
     assert not [n for n in names if n.startswith(("tests/", "pages/", "benchmarks/", "tools/", "app.py"))]
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 
 import streamlit as st
 
@@ -65,6 +66,24 @@ def init_session() -> Experiment:
         s.weights_version = 0
         sync_widgets(s.exp.config)
     return s.exp
+
+
+_LOCK_KEY = "_run_lock"
+_lock_guard = threading.Lock()
+
+
+def run_lock(state) -> threading.RLock:
+    """The session's one lock around every mutation of its run (a tick training, a weight typed into the
+    network view, a structure change): take it with ``with run_lock(st.session_state):``. Re-entrant, so
+    a callback that holds it may call code that takes it again."""
+    lock = state.get(_LOCK_KEY)
+    if lock is None:
+        with _lock_guard:  # two threads of one session must not make two locks
+            lock = state.get(_LOCK_KEY)
+            if lock is None:
+                lock = threading.RLock()
+                state[_LOCK_KEY] = lock
+    return lock
 
 
 def set_callout(kind: str, text: str) -> None:
