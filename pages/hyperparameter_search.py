@@ -158,9 +158,18 @@ c3.multiselect(
 c3.multiselect(
     "Batch sizes", [5, 10, 20, 50, 100], default=[10], key="hs_batches", help="Several: each trial picks one."
 )
-c3.checkbox("Vary dropout", key="hs_vary_dropout", help="Also sample a dropout rate per trial.")
+vary_dropout = c3.checkbox(
+    "Vary dropout", key="hs_vary_dropout", help="Also sample a dropout rate per trial."
+)
 c3.slider(
-    "Dropout range", 0.0, 0.8, (0.0, 0.3), 0.05, key="hs_dropout", help="Sampled uniformly when varied."
+    "Dropout range",
+    0.0,
+    0.8,
+    (0.0, 0.3),
+    0.05,
+    key="hs_dropout",
+    help="Sampled uniformly when varied.",
+    disabled=not vary_dropout,
 )
 
 with st.expander("Data and network", expanded=False):

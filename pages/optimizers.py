@@ -129,7 +129,7 @@ with race_tab:
             values = optimizer_defaults(skey, name)
             hyper = {}
             for pname, param in entry.params.items():
-                label = "learning rate α" if pname == "lr" else pname
+                label = param.title(pname)
                 hyper[pname] = param_input(box, label, param, f"opt_hp_{skey}_{name}_{pname}", values[pname])
             specs.append(RunnerSpec.from_values(name, hyper))
         sched_params = {}
@@ -138,7 +138,11 @@ with race_tab:
             scols = st.columns(len(SCHEDULES[sched].params))
             for j, (pname, param) in enumerate(SCHEDULES[sched].params.items()):
                 sched_params[pname] = param_input(
-                    scols[j], pname, param, f"opt_race_sched_{sched}_{pname}", schedule_defaults(sched)[pname]
+                    scols[j],
+                    param.title(pname),
+                    param,
+                    f"opt_race_sched_{sched}_{pname}",
+                    schedule_defaults(sched)[pname],
                 )
 
     if not chosen:
@@ -230,7 +234,7 @@ with sched_tab:
         box.latex(schedule_latex(name))
         defaults = schedule_defaults(name)
         params[name] = {
-            pname: param_input(box, pname, param, f"sch_{name}_{pname}", defaults[pname])
+            pname: param_input(box, param.title(pname), param, f"sch_{name}_{pname}", defaults[pname])
             for pname, param in entry.params.items()
         }
     try:

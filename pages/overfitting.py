@@ -192,7 +192,7 @@ with st.container(border=True):
     r1.text_input(
         "Run name", key="of_name", placeholder="(named after its cures)", help="Name the run as you like."
     )
-    r2.radio(
+    penalty = r2.radio(
         "Penalty",
         ["none", "l2", "l1"],
         format_func=lambda k: {"none": "none", "l2": "L2", "l1": "L1"}[k],
@@ -201,7 +201,12 @@ with st.container(border=True):
         help="L2 adds λ/2·‖W‖² to the loss; L1 adds λ·‖W‖₁.",
     )
     r3.select_slider(
-        "λ", LAMBDAS, value=0.03, key="of_lambda", help="The penalty's strength (weights only, not biases)."
+        "λ",
+        LAMBDAS,
+        value=0.03,
+        key="of_lambda",
+        help="The penalty's strength (weights only, not biases); choose L2 or L1 to use it.",
+        disabled=penalty == "none",
     )
     r4.slider(
         "Dropout", 0.0, 0.6, 0.0, 0.05, key="of_dropout", help="Share of hidden units switched off each step."

@@ -257,8 +257,11 @@ class Experiment:
         if d is None:
             return None
         lr = self.config.training.learning_rate
+        # The counter shows the last complete epoch (d.epoch - 1): name that one, and the step of the
+        # next where it broke, so the message and the counter agree.
         return (
-            f"The loss became NaN or infinite at epoch {d.epoch} ({d.reason}), so training paused. "
+            f"The loss became NaN or infinite after epoch {self.epoch}, at step {d.step} of the next "
+            f"({d.reason}), so training paused. "
             f"The learning rate {lr:g} is probably too high: lower it (try {lr / 10:g}) and press Reset."
         )
 
@@ -442,11 +445,17 @@ class Experiment:
         self._after_edit()
 
     def _after_edit(self) -> None:
+        """Re-evaluate after a hand edit. The history keeps one row per epoch: the edited weights'
+        row replaces the current epoch's (two rows at one epoch would draw a vertical spike)."""
         self.edited = True
         self.trainer.resume()
         rec = self.trainer.evaluate()
         rec["edited"] = True
-        self.trainer.history.append(rec)
+        history = self.trainer.history
+        if history and history[-1].get("epoch") == rec["epoch"]:
+            history[-1] = rec
+        else:
+            history.append(rec)
 
     # -- downloads ---------------------------------------------------------------------------------
     def config_json(self) -> str:
@@ -498,7 +507,9 @@ class Experiment:
             data = np.asarray(up["data"])
             if data.dtype != np.uint8 or data.ndim != 1:
                 raise ConfigError("The saved upload is not a byte string.")
-            upload = Upload(str(up["name"]), data.tobytes(), tuple(str(p) for p in up["problems"]))
+            if not isinstance(up["name"], str) or len(up["name"]) > 255:
+                raise ConfigError("The saved upload's name is malformed.")
+            upload = Upload(up["name"], data.tobytes(), tuple(str(p) for p in up["problems"]))
         saved = self.__dict__.copy()
         try:
             self.config, self.upload = cfg, upload
@@ -506,9 +517,15 @@ class Experiment:
             self._build()
             self.network.load_state_dict(d["network"])
             self.trainer.load_state_dict(d["trainer"])
-            self.stop_reason = None if d.get("stop_reason") is None else str(d["stop_reason"])
-            self.stop_kind = None if d.get("stop_kind") is None else str(d["stop_kind"])
-            self.edited = bool(d["edited"])
+            kind = d.get("stop_kind")
+            if kind not in (None, "stopped", DIVERGED, EARLY_STOPPED):
+                raise ConfigError(f"Unknown stop kind {kind!r} in the saved run.")
+            self.stop_kind = kind
+            # The words are the run's own, recomputed (never text read from storage).
+            self.stop_reason = self.stop_condition_met() if kind == "stopped" else None
+            if not isinstance(d["edited"], bool) or self.reset_count < 0:
+                raise ConfigError("The saved run's flags are malformed.")
+            self.edited = d["edited"]
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(saved)

@@ -109,6 +109,7 @@ class _SessionHosting:
 
     def __init__(self, settings: WorkshopSettings):
         self.sid: str | None = None
+        self.notices: list[str] = []
         self.browser: str | None = _browser_secret()
         self.pacer = Pacer(settings.reruns_per_s, settings.rerun_burst)
         self.saved_at = 0.0
@@ -218,15 +219,29 @@ def restore(params: dict[str, Any], build: Callable[[dict[str, Any]], Any]):
         sid = sid[-1] if sid else None
     restored = None
     if valid_sid(sid) and h.browser is not None:
-        data = replica().store.get(run_key(h.browser, sid))
+        key = run_key(h.browser, sid)
+        data = replica().store.get(key)
         if data is not None:
             try:
                 restored = ckpt.decode(data, build)
                 log.info("restored run %s at epoch %d", sid[:6], restored[0].epoch)
             except ckpt.CheckpointError as exc:
-                log.warning("checkpoint %s unusable: %s", sid[:6], exc)
+                # never again: the bad entry goes, the learner gets a fresh run and is told why
+                log.warning("checkpoint %s unusable, deleted: %s", sid[:6], exc)
+                replica().store.delete(key)
+                h.notices.append(
+                    "Your saved run could not be restored (the saved copy was damaged), "
+                    "so a fresh run with this setup has started."
+                )
     h.sid = secrets.token_urlsafe(12)
     return restored
+
+
+def take_notices() -> list[str]:
+    """Messages for the learner from hosting (e.g. a saved run that could not be restored), once."""
+    h = _state()
+    out, h.notices = list(h.notices), []
+    return out
 
 
 def url_params() -> dict[str, str]:

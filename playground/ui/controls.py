@@ -18,6 +18,9 @@ from playground.experiment import UPLOAD, PlaygroundConfig, all_datasets
 from playground.experiment.schema import SETTINGS, Setting, setting
 from playground.ui.page import plain
 
+NUMBER_FORMAT = "%.4g"
+"""A float input's format: up to four significant digits, 0.5 not 5.00e-1 (printf's %g)."""
+
 
 def _fmt_num(v: float) -> str:
     return f"{v:g}"
@@ -95,12 +98,10 @@ def sync_widgets(cfg: PlaygroundConfig) -> None:
 # registry hyperparameters
 
 
-_PARAM_LABELS = {"beta1": "β₁", "beta2": "β₂", "eps": "ε", "alpha": "α (decay ρ)", "momentum": "momentum μ"}
-
-
 def param_input(container, label: str, p, key: str, value: Any = None) -> Any:
     """One widget for a registry hyperparameter ``p`` (a :class:`~playground.engine.Param`): a checkbox,
-    a whole number or a float (scientific format for log-scale ones), with its range and help.
+    a whole number or a float (plain digits, e.g. 0.5 and 0.001; exponents only below 0.0001), with
+    its range and help. ``label``: usually ``p.title(name)`` (β₁, initial accumulator).
     ``value`` is the starting value (default: ``p.default``) unless ``key`` already holds one."""
     if key not in st.session_state:
         st.session_state[key] = p.default if value is None else value
@@ -125,7 +126,7 @@ def param_input(container, label: str, p, key: str, value: Any = None) -> Any:
             min_value=float(p.low) if p.low is not None else None,
             max_value=float(p.high) if p.high is not None else None,
             step=None if p.log else 0.01,
-            format="%.2e" if p.log else "%.4g",
+            format=NUMBER_FORMAT,
             key=key,
             help=p.help,
         )
@@ -136,9 +137,7 @@ def _param_widgets(s: Setting, name: str) -> dict[str, Any]:
     """One widget per hyperparameter of the registry entry ``name`` that the ``params`` setting ``s``
     holds (range and help from the entry's ``Param``)."""
     return {
-        pname: param_input(
-            st, _PARAM_LABELS.get(pname, pname.replace("_", " ")), p, f"{s.widget}_{name}_{pname}"
-        )
+        pname: param_input(st, p.title(pname), p, f"{s.widget}_{name}_{pname}")
         for pname, p in s.registry[name].params.items()
         if pname not in s.skip
     }
@@ -150,6 +149,18 @@ def _section(section: str, *names: str) -> dict[str, Setting]:
 
 # ------------------------------------------------------------------------------------------------
 # the sidebar
+
+
+_TASK_SUFFIX = {"binary": "", "multiclass": " · multi-class", "regression": " · regression"}
+
+
+def dataset_label(label: str, task: str) -> str:
+    """The dataset menu's entry: the label and its kind of problem, unless the label says it already
+    ("Spiral, 3 classes", not "Spiral, 3 classes · classes")."""
+    said = {"multiclass": "class", "regression": "regression"}.get(task)
+    if said and said in label.lower():
+        return label
+    return label + _TASK_SUFFIX.get(task, "")
 
 
 def data_controls(
@@ -165,10 +176,7 @@ def data_controls(
         st.session_state.c_dataset = names[0]
 
     def label(n: str) -> str:
-        if n == UPLOAD:
-            return "Uploaded CSV"
-        kind = {"binary": "", "multiclass": " · classes", "regression": " · regression"}[specs[n].task]
-        return specs[n].label + kind
+        return "Uploaded CSV" if n == UPLOAD else dataset_label(specs[n].label, specs[n].task)
 
     dataset = widget(S["dataset"], options=names, format_func=label)
     synthetic = dataset != UPLOAD and specs[dataset].synthetic

@@ -49,6 +49,7 @@ def init_session() -> Experiment:
         # the run saved under the URL's id (``sid``), after a reload or on another replica
         restored = hosting.restore(params, Experiment.from_state_dict)
         cfg, notices = from_query(hosting.split_params(params))
+        notices += hosting.take_notices()
         if restored is not None:
             s.exp, notices = restored[0], []
         else:
