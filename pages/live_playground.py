@@ -151,7 +151,8 @@ def main() -> None:
     cfg = sidebar(exp)
     if cfg is not None:
         try:
-            result = exp.apply(cfg, upload=s.upload if cfg.data.dataset == UPLOAD else None)
+            with session.run_lock(s):
+                result = exp.apply(cfg, upload=s.upload if cfg.data.dataset == UPLOAD else None)
             if result.kind == "rebuilt":
                 s.playing = False
                 s.weights_version += 1
@@ -244,7 +245,7 @@ def main() -> None:
             st.rerun(scope="app")
         current = ss.exp
         # paced, and one update at a time on a loaded replica (in order: nobody starves)
-        with hosting.live_turn(interval if ss.playing else None):
+        with hosting.live_turn(interval if ss.playing else None), session.run_lock(ss):
             try:
                 if ss.playing:
                     result = current.tick()
@@ -269,7 +270,7 @@ def main() -> None:
     @st.fragment(run_every=slow if playing else None)
     def internals() -> None:
         """The slower loop: activation histograms and gradient health (no training here)."""
-        with hosting.live_turn(None):
+        with hosting.live_turn(None), session.run_lock(st.session_state):
             try:
                 render_internals(st.session_state.exp)
             except Exception:

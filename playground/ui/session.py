@@ -25,12 +25,18 @@ log = logging.getLogger("playground.ui")
 
 def callback(fn):
     """Button callbacks run outside the page's error boundary: catch anything unexpected, log it,
-    pause, and say so in the callout instead of showing a traceback."""
+    pause, and say so in the callout instead of showing a traceback.
+
+    A callback holds the session's :func:`run_lock`: a click while playing starts a new script run
+    whose callbacks run while the previous live update may still be training in its own thread
+    (Streamlit stops that run at its next element), so Pause, Step, Reset, a preset or a link wait for
+    that update to finish (one tick at most) and the next update already sees what they did."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
-            return fn(*args, **kwargs)
+            with run_lock(st.session_state):
+                return fn(*args, **kwargs)
         except Exception:  # st.rerun/st.stop are BaseExceptions and pass through
             log.exception("%s failed", fn.__name__)
             st.session_state.playing = False

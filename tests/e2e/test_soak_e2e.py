@@ -59,8 +59,8 @@ def soak(page, url: str, seconds: float) -> dict:
     page.on("console", lambda m: console.append(m.text) if "ForwardMsg" in m.text else None)
     page.goto(url)
     page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
-    page.get_by_role("button", name="Play").click()
-    page.get_by_role("button", name="Pause").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=30_000)
     t0 = time.monotonic()
     e_start, dialog = epoch(page), None
     while time.monotonic() - t0 < seconds:
@@ -98,7 +98,7 @@ def test_play_soak_has_no_connection_error(server, browser, name, query):
         assert r["dialog"] is None, f"{name}: error dialog after {r['played_s']:.1f} s: {r['dialog']}"
         assert not r["console"], f"{name}: {r['console'][:2]}"
         assert r["epochs"] > 0 and r["advancing"], f"{name}: the epoch counter stopped ({r})"
-        assert page.get_by_role("button", name="Pause").count() == 1, f"{name}: no longer playing"
+        assert page.get_by_role("button", name="Pause", exact=True).count() == 1, f"{name}: no longer playing"
         no_errors(page)
     finally:
         context.close()
