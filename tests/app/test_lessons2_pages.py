@@ -72,7 +72,7 @@ def test_overfitting_classic_comparison_trains_and_shows_everything():
 def test_overfitting_named_run_remove_and_apply_setup():
     at = load("overfitting.py")
     at.text_input(key="of_name").input("sparse")
-    at.radio(key="of_penalty").set_value("l1")
+    at.radio(key="of_penalty").set_value("l1").run()  # λ is greyed out until a penalty is chosen
     at.select_slider(key="of_lambda").set_value(0.003)
     at.button(key="of_add").click().run()
     at.radio(key="of_penalty").set_value("none")
