@@ -148,6 +148,7 @@ class Experiment:
 
     def _build(self) -> None:
         """Build everything for ``self.config`` into new attributes, swapping them in only on success."""
+        self._step_s = 0.0  # seconds per mini-batch, measured by tick() (a new net starts unmeasured)
         cfg = self.config
         ds = load_dataset(cfg.data, self.upload)
         if ds.task != "regression" and ds.n_classes > 10:
@@ -288,8 +289,9 @@ class Experiment:
 
     def tick(self, epochs: int | None = None, budget_s: float | None = None) -> TickResult:
         """One live update: up to ``epochs`` (default: the loop config's) epochs within ``budget_s``
-        seconds of wall time (default: the cap; at least one epoch), stopping at the stop condition
-        or on divergence."""
+        seconds of wall time (default: the cap), stopping at the stop condition or on divergence.
+        The budget holds within an epoch: at least one mini-batch runs, and an epoch too long for
+        one update continues in the next (``TickResult.epochs`` counts the epochs completed)."""
         t0 = time.perf_counter()
         caps = limits.caps()
         budget_s = caps.tick_train_budget_s if budget_s is None else budget_s
@@ -297,11 +299,24 @@ class Experiment:
         n = max(1, min(n, caps.max_epochs_per_update))
         done = 0
         stopped = self.stop_condition_met()
+        trainer = self.trainer
         while not stopped and done < n and self.can_train:
-            if self.trainer.run_epoch() is None:
+            # The budget holds inside an epoch too: train as many mini-batches as fit (at least one),
+            # so a heavy config spreads an epoch over several updates (its position is part of the
+            # trainer's state, and so of a checkpoint).
+            left = budget_s - (time.perf_counter() - t0)
+            steps = max(1, int(left / self._step_s)) if self._step_s > 0 else 1
+            before, t1 = trainer.total_steps, time.perf_counter()
+            record = trainer.run_steps(steps)
+            ran = trainer.total_steps - before
+            if ran:
+                took = (time.perf_counter() - t1) / ran
+                self._step_s = took if self._step_s == 0 else 0.7 * self._step_s + 0.3 * took
+            if record is not None:
+                done += 1
+                stopped = self.stop_condition_met()
+            elif trainer.status != READY:
                 break
-            done += 1
-            stopped = self.stop_condition_met()
             if time.perf_counter() - t0 > budget_s:
                 break
         status = self.trainer.status
