@@ -37,6 +37,7 @@ from typing import Any
 import streamlit as st
 
 from playground.hosting import checkpoint as ckpt
+from playground.hosting import flood
 from playground.hosting.pacing import Admission, LoadMonitor, Pacer, Turns
 from playground.hosting.settings import WorkshopSettings, apply_caps, load_settings
 from playground.hosting.store import CheckpointStore, open_store, run_key, valid_sid, xsrf_token
@@ -80,6 +81,7 @@ def configure(env=None) -> WorkshopSettings:
                 store = open_store(
                     "memory", s.checkpoint_ttl_s, s.checkpoint_max_count, s.checkpoint_max_bytes
                 )
+            flood.install()  # rerun floods are refused before Streamlit starts a run (every mode)
             _replica = _Replica(
                 s,
                 store,
