@@ -41,6 +41,30 @@ WD_OPTIONS = (1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 0.01, 0.1, 1.0, 10.0)
 TICK_S = 0.2
 
 
+#: The best-trials table sits in a narrow column: short headers and compact numbers, so no column
+#: is cut off ("wei…", ".0000211").
+TABLE_CONFIG = {
+    "rank": st.column_config.NumberColumn("#", width=28),
+    "trial": st.column_config.NumberColumn("trial", width=40),
+    "val_acc": st.column_config.NumberColumn("val acc", format="%.3f", width=58),
+    "val_loss": st.column_config.NumberColumn("val loss", format="%.3f", width=58),
+    "train_acc": st.column_config.NumberColumn("train acc", format="%.3f", width=62),
+    "lr": st.column_config.NumberColumn("α", format="%.2g", width=58, help="Learning rate"),
+    "weight_decay": st.column_config.NumberColumn("λ", format="%.2g", width=58, help="Weight decay (L2)"),
+    "depth": st.column_config.NumberColumn("depth", width=44),
+    "width": st.column_config.NumberColumn("width", width=44),
+    "batch_size": st.column_config.NumberColumn("batch", width=44),
+    "dropout": st.column_config.NumberColumn("dropout", format="%.2f", width=54),
+}
+
+
+def table_columns(table: pd.DataFrame) -> list[str]:
+    """The scores and the two rates always; depth, width, batch size, dropout and status only when
+    they differ between the trials shown (the rest is the same for all, and said above the table)."""
+    always = ("rank", "val_acc", "train_acc", "lr", "weight_decay")
+    return [c for c in table.columns if c in always or (c != "trial" and table[c].nunique() > 1)]
+
+
 def fail(exc: Exception) -> None:
     show_error(exc, log, FRIENDLY)
 
@@ -260,18 +284,13 @@ def live() -> None:
             rows = table_rows(search, top=10)
             if rows:
                 st.markdown("**Best trials** (by validation accuracy, then loss)")
+                table = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
                 st.dataframe(
-                    pd.DataFrame(rows, columns=list(TABLE_COLUMNS)),
+                    table,
                     hide_index=True,
                     key="hs_table",
-                    column_config={
-                        "val_acc": st.column_config.NumberColumn(format="%.3f"),
-                        "val_loss": st.column_config.NumberColumn(format="%.3f"),
-                        "train_acc": st.column_config.NumberColumn(format="%.3f"),
-                        "lr": st.column_config.NumberColumn(format="%.2e"),
-                        "weight_decay": st.column_config.NumberColumn(format="%.2e"),
-                        "dropout": st.column_config.NumberColumn(format="%.2f"),
-                    },
+                    column_config=TABLE_CONFIG,
+                    column_order=table_columns(table),
                 )
         if was_running and search.done:
             st.rerun()  # stop the timer and draw the final part of the page

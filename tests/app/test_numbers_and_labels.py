@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 from pathlib import Path
 
@@ -176,3 +177,26 @@ def test_dataset_menu_names_each_kind_once():
     assert not any(s.count("class") > 1 for s in shown), shown
     assert any(s.startswith("Iris") and "multi-class" in s for s in shown), shown
     assert any("regression" in s for s in shown)
+
+
+# -- the search's best-trials table ---------------------------------------------------------------
+
+
+def test_search_table_shows_short_headers_and_only_columns_that_differ():
+    at = run_page("hyperparameter_search.py")
+    for _ in range(300):
+        if "hs_search" in at.session_state and at.session_state["hs_search"].done:
+            break
+        at.run()
+    at.run()
+    table = next(d for d in at.dataframe if d.proto.column_order)
+    shown = list(table.proto.column_order)
+    config = json.loads(table.proto.columns)
+    assert {"val_acc", "lr", "weight_decay"} <= set(shown) and "trial" not in shown, shown
+    data = table.value
+    for column in shown:  # a column the same for every trial is not shown (it was cut off: "wei…")
+        assert column in ("rank", "val_acc", "train_acc", "lr", "weight_decay") or data[column].nunique() > 1
+    labels = [config[c]["label"] for c in shown]
+    assert max(len(label) for label in labels) <= 9, labels
+    assert config["lr"]["label"] == "α" and config["weight_decay"]["label"] == "λ"
+    assert "e" not in config["lr"]["type_config"]["format"]  # 0.00027, not 2.70e-04
