@@ -25,7 +25,10 @@ from playground.viz import curves, health, histograms, metrics
 from playground.viz.boundary import boundary_figure, boundary_image
 
 HIST_BINS = 24
-CHART_WIDTH = 460
+CHART_WIDTH = 320
+"""Plot width (px) of the curves: with axes and legend it fits the page's curves column at 1280 px."""
+VIEW_COLUMNS = [1.25, 1]
+"""Network | output, and curves | metrics beneath (the output column holds the 320 px boundary)."""
 
 
 # ------------------------------------------------------------------------------------------------
@@ -185,7 +188,7 @@ def render_boundary(exp: Experiment, interactive: bool) -> None:
         discretize=cfg.discretize,
     )
     names = exp.dataset.view_names
-    image(img, caption=f"Output over the ({plain(names[0])}, {plain(names[1])}) plane", width=img.shape[1])
+    image(img, caption=f"Output over the ({plain(names[0])}, {plain(names[1])}) plane", width="stretch")
     if exp.task != "regression":
         chips = " ".join(
             f"<span style='color:{c}'>●</span> {html.escape(n)}"
@@ -289,12 +292,12 @@ def render_live(exp: Experiment, *, interactive: bool = False, internals: bool =
     (``internals``: the histograms and gradient health too; the page draws those in a slower fragment)."""
     render_header(exp)
     # Headings live in captions, chart titles and the metrics line: every element counts on each tick.
-    left, right = st.columns([3, 2], gap="medium")
+    left, right = st.columns(VIEW_COLUMNS, gap="medium")
     with left:
         render_network(exp, interactive)
     with right:
         render_boundary(exp, interactive)
-    left, right = st.columns([3, 2], gap="medium")
+    left, right = st.columns(VIEW_COLUMNS, gap="medium")
     with left:
         render_curves(exp)
     with right:

@@ -171,7 +171,7 @@ def test_search_dropout_range_is_disabled_unless_dropout_varies():
 
 def test_dataset_menu_names_each_kind_once():
     at = run_app()
-    box = at.sidebar.selectbox(key="c_dataset")
+    box = at.selectbox(key="c_dataset")  # on the page, in the data column
     shown = list(box.options)
     assert "Spiral, 3 classes" in shown, shown
     assert not any(s.count("class") > 1 for s in shown), shown

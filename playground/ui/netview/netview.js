@@ -113,23 +113,22 @@ class NetView {
 
   // -- layout -------------------------------------------------------------------------------------
   layout(d, width) {
-    const cols = d.compact ? null : d.columns;
     const nIn = d.inputs.length;
     const rows = d.compact ? 1 : Math.max(nIn, ...d.sizes.slice(1));
-    const maxBody = d.max_height;
-    let cell = Math.floor((maxBody - 8) / (rows * 1.3));
-    cell = Math.max(14, Math.min(40, cell));
-    const gap = Math.max(4, Math.round(cell * 0.3));
-    const labelW = Math.min(150, Math.max(44, Math.round(width * 0.2)));
-    const outLabelW = d.out_labels.length ? Math.min(110, Math.max(40, Math.round(width * 0.14))) : 8;
     const nCols = d.sizes.length;
+    const labelW = Math.min(150, Math.max(44, Math.round(width * 0.18)));
+    const outLabelW = d.out_labels.length ? Math.min(110, Math.max(48, Math.round(width * 0.14))) : 8;
+    const avail = width - labelW - outLabelW - 16; // from the inputs' left edge to the output's right edge
+    // a neuron fits the height budget, and the columns leave ~1.2 neurons of room for the weights
+    const byHeight = Math.floor((d.max_height - 8) / (rows * 1.3));
+    const byWidth = nCols > 1 ? Math.floor(avail / ((nCols - 1) * 2.2 + 1)) : 40;
+    const cell = Math.max(14, Math.min(40, byHeight, byWidth));
+    const gap = Math.max(4, Math.round(cell * 0.3));
     const left = labelW + 8;
-    const right = width - outLabelW - 8 - cell;
-    const step = nCols > 1 ? Math.max(cell + 16, (right - left) / (nCols - 1)) : 0;
+    const step = nCols > 1 ? Math.max(cell * 1.6, (avail - cell) / (nCols - 1)) : 0;
     const xs = [];
     for (let i = 0; i < nCols; i++) xs.push(left + i * step);
     const height = rows * (cell + gap) - gap + 16;
-    const ys = [];
     const column = (n) => {
       const span = n * (cell + gap) - gap;
       const top = 8 + (height - 16 - span) / 2;
@@ -137,9 +136,11 @@ class NetView {
       for (let j = 0; j < n; j++) out.push(top + j * (cell + gap));
       return out;
     };
-    ys.push(column(nIn));
+    const ys = [column(nIn)];
     for (let i = 1; i < nCols; i++) ys.push(column(d.sizes[i]));
-    return { cell, gap, labelW, outLabelW, xs, ys, height, width, cols };
+    // +/- per hidden layer: side by side when the columns are wide apart, stacked when they are close
+    const tight = step < 60;
+    return { cell, gap, labelW, outLabelW, xs, ys, height, width, step, tight };
   }
 
   // -- build (structure changed) ------------------------------------------------------------------
@@ -285,37 +286,38 @@ class NetView {
   }
 
   buildHead(d, L) {
+    // row 1: FEATURES · [+][−] N HIDDEN LAYERS · OUTPUT; row 2: [+][−] and the width of each hidden layer
     const head = this.head;
-    head.style.height = "52px";
     const nHidden = d.sizes.length - 2;
     const caps = d.caps;
-    const put = (e, x, w) => {
-      e.style.left = x + "px";
-      e.style.width = w + "px";
+    const put = (e, x, w, top) => {
+      e.style.left = Math.round(x) + "px";
+      e.style.width = Math.round(w) + "px";
+      e.style.top = top + "px";
     };
+    const featsRight = d.compact ? 110 : L.xs[0] + L.cell;
     const feats = h("div", "nv-title", head, "Features");
-    put(feats, 0, L.labelW + L.cell + 8);
+    put(feats, 0, featsRight, 0);
     feats.style.textAlign = "right";
+    const outW = 64;
+    const outX = d.compact ? L.width - outW : Math.min(L.xs[L.xs.length - 1] + L.cell / 2 - outW / 2, L.width - outW);
     const out = h("div", "nv-title", head, "Output");
-    const last = d.compact ? null : L.xs[L.xs.length - 1];
-    put(out, (last ?? L.width - 90) - 10, L.outLabelW + L.cell + 10);
-    // layer count, centred over the hidden columns
+    put(out, outX, outW, 0);
+    out.style.textAlign = "center";
     const mid = h("div", "nv-layers", head);
-    const x0 = d.compact ? L.labelW : L.xs[1] ?? L.labelW;
-    const x1 = d.compact ? L.width - 120 : L.xs[L.xs.length - 2] + L.cell;
-    const cx = nHidden > 0 ? (x0 + x1) / 2 : (L.xs[0] + L.xs[1] + L.cell) / 2;
-    mid.style.left = cx - 110 + "px";
-    mid.style.width = "220px";
+    const midW = Math.max(60, Math.min(190, outX - featsRight - 8));
+    put(mid, (featsRight + outX) / 2 - midW / 2, midW, 0);
     this.button(mid, "+", "Add a hidden layer", nHidden < caps.max_layers, { kind: "layers", delta: 1 });
     this.button(mid, "−", "Remove the last hidden layer", nHidden > 0, { kind: "layers", delta: -1 });
-    h("span", "nv-count", mid, nHidden === 1 ? "1 hidden layer" : `${nHidden} hidden layers`);
-    // neurons per hidden layer
-    if (!d.compact) {
+    const count = h("span", "nv-count", mid, midW >= 150 ? (nHidden === 1 ? "1 hidden layer" : `${nHidden} hidden layers`) : String(nHidden));
+    count.title = `${nHidden} hidden layers`;
+    let height = 30;
+    if (!d.compact && nHidden > 0) {
+      const bw = Math.min(80, L.step - 4);
       for (let i = 1; i <= nHidden; i++) {
-        const box = h("div", "nv-neurons", head);
+        const box = h("div", "nv-neurons" + (L.tight ? " nv-tight" : ""), head);
         const n = d.sizes[i];
-        box.style.left = L.xs[i] + L.cell / 2 - 40 + "px";
-        box.style.width = "80px";
+        put(box, L.xs[i] + L.cell / 2 - bw / 2, bw, 30);
         const row = h("div", "nv-pm", box);
         this.button(row, "+", `Add a neuron to hidden layer ${i}`, n < caps.max_neurons, {
           kind: "neurons",
@@ -327,9 +329,12 @@ class NetView {
           layer: i - 1,
           delta: -1,
         });
-        h("div", "nv-small", box, n === 1 ? "1 neuron" : `${n} neurons`);
+        const text = L.tight ? String(n) : n === 1 ? "1 neuron" : `${n} neurons`;
+        h("div", "nv-small", box, text).title = `${n} neurons in hidden layer ${i}`;
       }
+      height = L.tight ? 30 + 47 + 18 : 30 + 22 + 18;
     }
+    head.style.height = height + "px";
   }
 
   buildCompact(d, L) {
