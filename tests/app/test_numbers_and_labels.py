@@ -44,10 +44,10 @@ def run_page(page: str) -> AppTest:
 
 def test_playground_number_inputs_use_plain_digits_and_registry_labels():
     at = run_app({"init": "uniform", "optimizer": "adagrad"})
-    inputs = {n.label: n for n in at.sidebar.number_input}
+    inputs = {n.label: n for n in at.number_input}
     assert "limit" in inputs and "initial accumulator" in inputs, list(inputs)
     assert "initial_accumulator_value" not in inputs and "initial accumulator value" not in inputs
-    for n in at.sidebar.number_input:
+    for n in at.number_input:
         assert "e" not in (n.proto.format or ""), (n.label, n.proto.format)  # never "5.00e-1"
     assert inputs["limit"].value == 0.5
 
@@ -184,6 +184,8 @@ def test_dataset_menu_names_each_kind_once():
 
 def test_search_table_shows_short_headers_and_only_columns_that_differ():
     at = run_page("hyperparameter_search.py")
+    if "hs_search" not in at.session_state:  # the page may start the default search by itself
+        at.button(key="hs_start").click().run()
     for _ in range(300):
         if "hs_search" in at.session_state and at.session_state["hs_search"].done:
             break
