@@ -160,6 +160,86 @@ def signal_histograms(result: SignalResult) -> go.Figure:
     return fig
 
 
+def signal_histogram_rows(result: SignalResult) -> list[dict[str, Any]]:
+    """One row per layer, kind ("activations"/"gradients") and bin: its edges and share."""
+    rows = []
+    for s in result.layers:
+        for kind, hist in (("activations", s.activations), ("gradients", s.gradients)):
+            for lo, hi, share in zip(hist.edges[:-1], hist.edges[1:], hist.share, strict=True):
+                rows.append(
+                    {
+                        "layer": f"layer {s.layer}",
+                        "kind": kind,
+                        "lo": float(lo),
+                        "hi": float(hi),
+                        "share": float(share),
+                    }
+                )
+    return rows
+
+
+def signal_histograms_spec(result: SignalResult, *, width: int = 760) -> dict[str, Any]:
+    """A Vega-Lite spec of :func:`signal_histograms`' picture (activations above, gradients below, one
+    column per layer on a common x range), reading :func:`signal_histogram_rows`. Far cheaper to build
+    and draw than the Plotly figure, so the page's first chart appears at once."""
+    n = max(1, len(result.layers))
+    cell = max(50, int((width - 70) / n) - 6)
+    order = [f"layer {s.layer}" for s in result.layers]
+
+    def row(kind: str, domain: tuple[float, float], color: str, fmt: str, header: bool) -> dict[str, Any]:
+        return {
+            "transform": [{"filter": {"field": "kind", "equal": kind}}],
+            "facet": {
+                "column": {
+                    "field": "layer",
+                    "type": "nominal",
+                    "sort": order,
+                    "title": None,
+                    "header": {"labelFontSize": 12} if header else {"labels": False},
+                }
+            },
+            "spec": {
+                "width": cell,
+                "height": 150,
+                "mark": {"type": "bar", "color": color, "clip": True},
+                "encoding": {
+                    "x": {
+                        "field": "lo",
+                        "type": "quantitative",
+                        "scale": {
+                            "domain": [float(domain[0]), float(domain[1])],
+                            "nice": False,
+                            "zero": False,
+                        },
+                        "axis": {"tickCount": 3, "format": fmt, "title": None},
+                    },
+                    "x2": {"field": "hi"},
+                    "y": {
+                        "field": "share",
+                        "type": "quantitative",
+                        "axis": {"format": ".0%", "tickCount": 4, "title": kind},
+                    },
+                    "tooltip": [
+                        {"field": "layer", "type": "nominal"},
+                        {"field": "lo", "type": "quantitative", "format": ".3g", "title": "from"},
+                        {"field": "hi", "type": "quantitative", "format": ".3g", "title": "to"},
+                        {"field": "share", "type": "quantitative", "format": ".1%"},
+                    ],
+                },
+            },
+            "spacing": 6,
+        }
+
+    return {
+        "vconcat": [
+            row("activations", result.activation_range, ACTIVATION_COLOR, ".2~g", True),
+            row("gradients", result.gradient_range, GRADIENT_COLOR, ".2~g", False),
+        ],
+        "spacing": 12,
+        "config": {"view": {"stroke": palette.GRID}, "axis": {"grid": False}},
+    }
+
+
 def signal_std_chart(result: SignalResult) -> go.Figure:
     """The per-layer standard deviation of activations and of gradients, on a log scale."""
     layers = [s.layer for s in result.layers]
