@@ -114,3 +114,55 @@ def install(limits: FloodLimits | None = None) -> FloodGuard:
     Runtime.handle_backmsg = handle_backmsg
     _installed = guard
     return guard
+
+
+@dataclass
+class UploadLimits:
+    """Uploads a session may make: ``per_minute`` of them, and ``keep`` held at once (older ones are
+    released when a new one arrives: the page only ever reads the latest)."""
+
+    per_minute: int = 12
+    keep: int = 2
+
+
+_uploads_installed: UploadLimits | None = None
+
+
+def install_upload_limits(limits: UploadLimits | None = None) -> UploadLimits:
+    """Cap what one session can make a replica hold through ``PUT /_stcore/upload_file/…`` (once per
+    process): beyond the rate the request is answered 429, and each session holds at most ``keep``
+    files. Hooks ``MemoryUploadedFileManager.add_file`` (Streamlit's in-memory upload store)."""
+    global _uploads_installed
+    if _uploads_installed is not None:
+        return _uploads_installed
+    from starlette.exceptions import HTTPException
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+
+    lim = limits or UploadLimits()
+    times: dict[str, list[float]] = {}
+    lock = threading.Lock()
+    original = MemoryUploadedFileManager.add_file
+
+    @functools.wraps(original)
+    def add_file(self, session_id, file):
+        now = time.monotonic()
+        with lock:
+            recent = [t for t in times.get(session_id, []) if now - t < 60.0]
+            if len(recent) >= lim.per_minute:
+                times[session_id] = recent
+                raise HTTPException(status_code=429, detail="Too many uploads; try again in a minute.")
+            recent.append(now)
+            times[session_id] = recent
+            if len(times) > 10_000:  # sessions long gone
+                for key in [k for k, v in times.items() if not v or now - v[-1] > 60.0]:
+                    del times[key]
+        held = list(self.file_storage.get(session_id, {}))
+        for file_id in held[: max(0, len(held) - lim.keep + 1)]:
+            if file_id != file.file_id:
+                self.remove_file(session_id, file_id)  # release the oldest first
+        return original(self, session_id, file)
+
+    add_file.__upload_limits__ = lim
+    MemoryUploadedFileManager.add_file = add_file
+    _uploads_installed = lim
+    return lim

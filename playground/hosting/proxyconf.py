@@ -35,6 +35,7 @@ def render(
     max_body: str = "6m",
     fail_timeout_s: int = 3,
     template: Path = TEMPLATE,
+    uploads_per_min: int = 12,
 ) -> str:
     """The nginx ``http``-block config for ``replicas`` (``ip:port`` each; cookie names r0, r1, …)."""
     if not replicas:
@@ -61,6 +62,7 @@ def render(
         "REPLICA_UPSTREAMS": ups,
         "LISTEN": listen,
         "MAX_BODY": max_body,
+        "UPLOADS_PER_MIN": str(int(uploads_per_min)),
     }.items():
         text = text.replace("{{" + key + "}}", value)
     left = re.findall(r"\{\{[A-Z_]+\}\}", text)

@@ -82,6 +82,7 @@ def configure(env=None) -> WorkshopSettings:
                     "memory", s.checkpoint_ttl_s, s.checkpoint_max_count, s.checkpoint_max_bytes
                 )
             flood.install()  # rerun floods are refused before Streamlit starts a run (every mode)
+            flood.install_upload_limits()  # and upload floods before they fill the replica's memory
             _replica = _Replica(
                 s,
                 store,

@@ -105,3 +105,23 @@ def test_a_flooding_client_is_cut_off_while_another_learner_keeps_training():
     start, mid, after = r["epochs"]
     assert mid > start and after > mid, r  # the other learner kept training during and after the flood
     assert not r["learner_errors"], r
+
+
+def test_a_session_holds_at_most_two_uploads_and_makes_at_most_twelve_a_minute():
+    from starlette.exceptions import HTTPException
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+    from streamlit.runtime.uploaded_file_manager import UploadedFileRec
+
+    from playground.hosting.flood import install_upload_limits
+
+    lim = install_upload_limits()
+    mgr = MemoryUploadedFileManager("/_stcore/upload_file")
+    for i in range(5):
+        mgr.add_file("s1", UploadedFileRec(f"f{i}", "a.csv", "text/csv", b"x" * 1000))
+    assert list(mgr.file_storage["s1"]) == ["f3", "f4"]  # older uploads released when replaced
+    for i in range(5, lim.per_minute):
+        mgr.add_file("s1", UploadedFileRec(f"f{i}", "a.csv", "text/csv", b"x"))
+    with pytest.raises(HTTPException) as exc:
+        mgr.add_file("s1", UploadedFileRec("one too many", "a.csv", "text/csv", b"x"))
+    assert exc.value.status_code == 429
+    mgr.add_file("s2", UploadedFileRec("g", "b.csv", "text/csv", b"x"))  # another session is not affected

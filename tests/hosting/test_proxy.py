@@ -148,6 +148,8 @@ class Replica:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
+            do_PUT = do_POST
+
         self.server = ThreadingHTTPServer(("127.0.0.1", self.port), H)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -296,3 +298,15 @@ def test_security_headers_and_upload_limit(topology):
         "/_stcore/upload_file/x", method="POST", body=b"0" * (4 << 20), headers={"Content-Type": "text/csv"}
     )
     assert r.status == 200
+
+
+def test_uploads_from_one_address_are_rate_limited(topology):
+    """Issue 13 §5: 40 uploads in a second from one address used to reach the replica; the proxy
+    answers 429 beyond a burst of 5 (12 a minute), and other requests are not affected."""
+    port, _ = topology
+    b = Browser(port)
+    codes = [
+        b.get(f"/_stcore/upload_file/sess/{i}", body=b"x" * 1000, method="PUT")[0].status for i in range(25)
+    ]
+    assert codes.count(200) >= 5 and codes.count(429) >= 15, codes
+    assert b.get("/")[0].status == 200
