@@ -87,7 +87,7 @@ def configure(env=None) -> WorkshopSettings:
                 s,
                 store,
                 LoadMonitor(s.interval, s.max_interval, s.target_cpu),
-                Admission(s.max_sessions),
+                Admission(s.max_sessions, idle_s=s.idle_seat_s),
                 Turns(1),
             )
             if s.enabled:
@@ -190,7 +190,8 @@ def _room_full(session: str, r: _Replica) -> None:
     st.info(
         f"The room is full right now: this server holds {r.settings.max_sessions} learners. "
         f"You are number {place} in the queue; retrying in {retry:g} s. Keep this tab open; "
-        "the Playground opens by itself as soon as a seat is free.",
+        "the Playground opens by itself as soon as a seat is free — a seat left idle for "
+        f"{r.settings.idle_seat_s / 60:g} minutes goes to the next in line.",
         icon="⏳",
     )
 
