@@ -1,26 +1,33 @@
 """What one live tick of the Playground costs, on the server and in the browser.
 
-    python benchmarks/live_tick.py            # in-process breakdown + real server and browser
+    python benchmarks/live_tick.py            # in-process breakdown + 3 browser runs per config
     python benchmarks/live_tick.py --quick    # in-process breakdown only
+    python benchmarks/live_tick.py --runs 5 --seconds 8
 
-1. In-process (no Streamlit): the CPU time of each part of a tick (training, every figure built)
+1. In-process (no Streamlit): the CPU time of each part of a tick (training, every view's data)
    for the default config and for the largest allowed config.
 2. A real ``streamlit run app.py`` on a free port, driven by headless Chromium (Playwright, Debian's
    /usr/bin/chromium): press Play for a few seconds and measure
-   - server CPU per tick (the server process's CPU time / ticks: training + figures + Streamlit's run),
+   - server CPU per tick (the server process's CPU time / visible updates: training, views and
+     Streamlit's run, the slower internals fragment included),
    - visible updates per second (changes of the decision-boundary image in the page),
    - epochs shown per second (the epoch counter),
-   - browser main-thread long-task time per second (PerformanceObserver "longtask").
-   Targets (issue 5): ≤ 25 ms server CPU per tick (default config), ≥ 10 visible updates/s,
-   ≥ 60 epochs/s on the default 2-D problem.
+   - browser main-thread long-task time per second (PerformanceObserver "longtask"),
+   - bytes per update the browser received over the websocket.
+   Each run is a new browser session; the figures are the median of ``--runs`` runs (default 3)
+   with their range.
+   Targets (issue 12 §8): ≤ 25 ms server CPU per tick (default config), ≥ 12 visible updates/s,
+   ≥ 60 epochs shown/s, ≤ 100 ms/s of browser long tasks.
 Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -58,10 +65,9 @@ def in_process(label: str, cfg: PlaygroundConfig, ticks: int = 30) -> None:
     """CPU ms per part of a tick, without Streamlit."""
     import pandas as pd  # noqa: F401  (imported once, as on the server)
 
-    from playground.ui import live
+    from playground.ui import live, netview
     from playground.viz import curves, health, histograms, metrics
     from playground.viz.boundary import boundary_image
-    from playground.viz.network import network_image, network_view_too_large
     from playground.viz.png import data_uri
 
     exp = Experiment(cfg)
@@ -85,16 +91,8 @@ def in_process(label: str, cfg: PlaygroundConfig, ticks: int = 30) -> None:
             ),
         )
         timed("png encode", lambda i=img: data_uri(i))
-        sizes, weights, biases = live.network_arrays(exp)
-        if not network_view_too_large(sizes):
-            maps = timed("neuron maps", lambda: live.network_maps(exp))
-            net_img = timed(
-                "network image",
-                lambda m=maps, s=sizes, w=weights, b=biases: network_image(
-                    s, w, m, input_names=exp.input_names(), biases=b
-                ),
-            )
-            timed("png encode", lambda i=net_img: data_uri(i))
+        view = timed("network view data", lambda: netview.view_data(exp))
+        timed("network view json", lambda v=view: json.dumps(v, separators=(",", ":")))
         timed(
             "loss rows",
             lambda: live.loss_table(exp.history, ("loss", "acc")),
@@ -166,12 +164,14 @@ def epoch_value(page) -> int:
     return int(txt.replace(",", "").strip() or 0)
 
 
-def browser_run(label: str, query: dict[str, str], seconds: float, port: int, proc) -> None:
+def browser_run(query: dict[str, str], seconds: float, port: int, proc) -> dict[str, float]:
+    """One run in a new browser session: Play, measure ``seconds``, Pause; the figures."""
     from urllib.parse import urlencode
 
     from playwright.sync_api import sync_playwright
 
     url = f"http://127.0.0.1:{port}/?{urlencode(query)}"
+    received = [0]
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
@@ -184,37 +184,62 @@ def browser_run(label: str, query: dict[str, str], seconds: float, port: int, pr
                 "--disable-sync",
             ],
         )
-        page = browser.new_page(viewport={"width": 1500, "height": 1400})
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+
+        def on_ws(ws):
+            ws.on("framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload)))
+
+        page.on("websocket", on_ws)
         page.goto(url)
         page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
         time.sleep(1.5)
         page.evaluate(COUNTER_JS)
-        page.get_by_role("button", name="Play").click()
+        page.get_by_role("button", name="Play", exact=True).click()
         time.sleep(1.0)  # let the loop settle
         e0, u0, l0 = epoch_value(page), page.evaluate("window.__updates"), page.evaluate("window.__longtask")
-        c0, t0 = proc_cpu(proc.pid), time.perf_counter()
+        c0, t0, b0 = proc_cpu(proc.pid), time.perf_counter(), received[0]
         time.sleep(seconds)
         e1, u1, l1 = epoch_value(page), page.evaluate("window.__updates"), page.evaluate("window.__longtask")
-        c1, t1 = proc_cpu(proc.pid), time.perf_counter()
-        page.get_by_role("button", name="Pause").click()
+        c1, t1, b1 = proc_cpu(proc.pid), time.perf_counter(), received[0]
+        page.get_by_role("button", name="Pause", exact=True).click()
         browser.close()
     dt = t1 - t0
-    updates = u1 - u0
-    ups = updates / dt
-    print(f"\n[{label}] browser, {dt:.1f} s of play")
-    print(f"  visible updates per second: {ups:.1f}")
-    print(f"  epochs shown per second:    {(e1 - e0) / dt:.0f}")
-    print(
-        f"  server CPU per tick:        {(c1 - c0) / max(updates, 1) * 1000:.1f} ms "
-        f"(server CPU {100 * (c1 - c0) / dt:.0f} % of one core)"
-    )
-    print(f"  browser long tasks:         {(l1 - l0) / dt:.0f} ms per second")
+    updates = max(u1 - u0, 1)
+    return {
+        "updates/s": (u1 - u0) / dt,
+        "epochs/s": (e1 - e0) / dt,
+        "server ms/tick": (c1 - c0) / updates * 1000,
+        "server % core": 100 * (c1 - c0) / dt,
+        "long tasks ms/s": (l1 - l0) / dt,
+        "kB/update": (b1 - b0) / updates / 1000,
+    }
+
+
+UNITS = {
+    "updates/s": ("visible updates per second", "{:.1f}", "≥ 12"),
+    "epochs/s": ("epochs shown per second", "{:.0f}", "≥ 60"),
+    "server ms/tick": ("server CPU per tick (ms)", "{:.1f}", "≤ 25"),
+    "server % core": ("server CPU (% of one core)", "{:.0f}", ""),
+    "long tasks ms/s": ("browser long tasks (ms/s)", "{:.0f}", "≤ 100"),
+    "kB/update": ("websocket kB per update", "{:.1f}", ""),
+}
+
+
+def report(label: str, runs: list[dict[str, float]], targets: bool) -> None:
+    print(f"\n[{label}] browser: median of {len(runs)} runs (min – max)")
+    for key, (name, f, target) in UNITS.items():
+        vals = sorted(r[key] for r in runs)
+        med = statistics.median(vals)
+        spread = f"{f.format(vals[0])} – {f.format(vals[-1])}"
+        goal = f"   target {target}" if targets and target else ""
+        print(f"  {name:30s} {f.format(med):>7s}   ({spread}){goal}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="in-process figures only")
     ap.add_argument("--seconds", type=float, default=6.0)
+    ap.add_argument("--runs", type=int, default=3, help="browser runs per config (median and range)")
     args = ap.parse_args()
     in_process("default config", PlaygroundConfig())
     in_process("largest config", largest_config(), ticks=5)
@@ -239,8 +264,13 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.2)
-        browser_run("default config", {}, args.seconds, port, proc)
-        browser_run("largest config", LARGEST, args.seconds, port, proc)
+        print(f"\n(load average before the browser runs: {os.getloadavg()[0]:.1f})")
+        report("default config", [browser_run({}, args.seconds, port, proc) for _ in range(args.runs)], True)
+        report(
+            "largest config",
+            [browser_run(LARGEST, args.seconds, port, proc) for _ in range(args.runs)],
+            False,
+        )
     finally:
         proc.terminate()
         try:

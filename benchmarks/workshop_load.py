@@ -55,6 +55,7 @@ def main() -> int:
         "--host", "127.0.0.1", "--port", str(a.port), "--base-port", str(a.port + 100),
         "--redis-port", str(a.port + 200), "--run-dir", str(run), "--no-install",
         "--max-sessions", str(a.max_sessions), "--interval", str(a.interval),
+        "--ws-per-address", "1000",  # every simulated learner connects from 127.0.0.1
     ]  # fmt: skip
     proc = subprocess.Popen(
         cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=False

@@ -57,11 +57,11 @@ def init_state() -> None:
 
 st.title("Activations and initialization")
 st.markdown(
-    "Feed 1 000 random inputs through a deep fully-connected net and look at each hidden layer's "
-    "**activations** (top row) and the **gradients** flowing back (bottom row). With a bad "
-    "initialization the activations pile up at the ends of the sigmoid or collapse to one value, and "
-    "the gradients vanish; Xavier, He or batch norm keep a healthy spread in every layer. "
-    "Pick a textbook experiment, then change any setting."
+    "Feed random inputs through a deep fully-connected net and look at each hidden layer's "
+    "**activations** (top row) and the **gradients** flowing back (bottom row). A bad initialization "
+    "saturates the units or makes them all alike; going back through a layer, the gradient is multiplied "
+    "by the activation's slope and by the weights, so with sigmoid (slope at most ¼) it shrinks unless the "
+    "weights are large. Pick a textbook experiment and read what to look for."
 )
 init_state()
 
@@ -95,7 +95,8 @@ c4.selectbox(
     key="ai_bn",
     help="Normalize each layer over the batch, before or after its activation.",
 )
-c5, c6, c7, c8 = st.columns(4)
+more = st.expander("Depth, width, inputs and seed", expanded=False)
+c5, c6, c7, c8 = more.columns(4)
 depth = c5.slider("Hidden layers", 1, MAX_DEPTH, 5, key="ai_depth", help="Depth of the net.")
 width = c6.slider(
     "Units per layer", 1, MAX_WIDTH, 100, key="ai_width", help="Width of every layer (and of the input)."
@@ -108,7 +109,7 @@ seed = c8.number_input(
 )
 custom_std = 0.05
 if st.session_state.ai_init == CUSTOM_STD:
-    custom_std = st.number_input(
+    custom_std = c3.number_input(
         "Custom std σ",
         min_value=1e-6,
         max_value=100.0,
@@ -146,7 +147,12 @@ except Exception as exc:  # noqa: BLE001 - the page shows every failure as a mes
     result = None
 
 if result is not None:
-    st.plotly_chart(charts.signal_histograms(result), key="ai_hist", config={"displayModeBar": False})
+    st.vega_lite_chart(
+        charts.signal_histogram_rows(result),
+        charts.signal_histograms_spec(result),
+        key="ai_hist",
+        width="content",
+    )
     note = (
         "Bars are shares of each layer's values; every layer shares one x range, so a shrinking signal shows."
     )
@@ -178,8 +184,13 @@ if result is not None:
         last = result.layers[-1]
         st.markdown(
             f"Last layer: std **{last.std:.3g}**, saturated **{last.saturated:.0%}**, "
-            f"zero outputs **{last.zero_share:.0%}**; gradient std from layer 1 to {last.layer}: "
-            f"**{result.layers[0].grad_std:.2g} → {last.grad_std:.2g}**."
+            f"zero outputs **{last.zero_share:.0%}**; gradient std from layer {last.layer} back to 1: "
+            f"**{last.grad_std:.2g} → {result.layers[0].grad_std:.2g}**"
+            + (
+                f", ×{result.gradient_factor():.2g} per layer on the way back."
+                if np.isfinite(result.gradient_factor())
+                else "."
+            )
         )
     with right:
         st.plotly_chart(charts.signal_std_chart(result), key="ai_std", config={"displayModeBar": False})

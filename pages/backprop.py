@@ -75,9 +75,8 @@ with graph_tab:
         help="Each example is a list of nodes; the same small autodiff runs them all.",
     )
     graph = EXAMPLES[key]
-    st.caption(graph.description)
     leaves = [n for n in graph.nodes if n.is_leaf and n.op != "const"]
-    with st.expander("Input values", expanded=True):
+    with st.expander("Input values (edit any)", expanded=False):
         cols = st.columns(min(6, max(1, len(leaves))))
         values = {}
         for i, node in enumerate(leaves):
@@ -119,6 +118,10 @@ with graph_tab:
         b4.button("Reset", key="bp_reset", on_click=reset_steps, help="Back to the inputs only.")
         b5.markdown(f"Forward **{s['fwd']}/{n_fwd}** nodes · backward **{s['bwd']}/{n_bwd}** edges")
 
+        try:
+            st.graphviz_chart(charts.graph_dot(graph_view(graph, trace, s["fwd"], s["bwd"])), width="stretch")
+        except Exception as exc:  # noqa: BLE001
+            fail(exc)
         if s["bwd"] > 0:
             step = trace.backward_steps[s["bwd"] - 1]
             st.success(f"**Backward step {s['bwd']}:** {step.text}", icon=":material/arrow_back:")
@@ -127,10 +130,7 @@ with graph_tab:
             st.info(f"**Forward step {s['fwd']}:** {step.text}", icon=":material/arrow_forward:")
         else:
             st.info("Press **Forward ▶** to compute the first node.", icon=":material/arrow_forward:")
-        try:
-            st.graphviz_chart(charts.graph_dot(graph_view(graph, trace, s["fwd"], s["bwd"])), width="stretch")
-        except Exception as exc:  # noqa: BLE001
-            fail(exc)
+        st.caption(graph.description)
 
         left, right = st.columns(2)
         with left:

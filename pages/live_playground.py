@@ -17,7 +17,7 @@ from playground import limits
 from playground.errors import PlaygroundError
 from playground.experiment import PRESETS, UPLOAD, Experiment, problems_for
 from playground.hosting import streamlit_glue as hosting
-from playground.ui import controls, session
+from playground.ui import controls, netview, session
 from playground.ui.live import render_internals, render_live
 from playground.ui.page import plain, route_through_app
 
@@ -30,83 +30,130 @@ FRIENDLY = (
 )
 
 
-def sidebar(exp: Experiment):
-    """All controls; returns the config they describe (or None if it is invalid, with the error shown)."""
-    s = st.session_state
+TITLE = "Neural network playground"
+ORIENTATION = (
+    "Pick the data on the left, click the inputs and the + / − buttons to shape the network, then press "
+    "**Play** and watch it learn to tell the orange points from the blue ones."
+)
+# Streamlit's wide layout keeps 5 rem either side and 6 rem on top: too much for four columns at 1280 px.
+PAGE_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding: 3.4rem 1.5rem 3rem 1.5rem; max-width: 1800px; }
+</style>"""
+
+
+def sidebar_groups() -> dict:
+    """The sidebar: everything but the common controls, in collapsed groups whose titles fit on one
+    screen (so presets, links and downloads are found without scrolling)."""
     with st.sidebar:
-        st.markdown("### Neural network playground")
-        with st.expander("Data", expanded=True):
-            data = controls.data_controls(
-                s.upload_error,
-                s.upload is not None,
-                problems_for(exp.config.data, s.upload),
-                session.on_upload,
-            )
-        with st.expander("Network", expanded=True):
-            model = controls.network_controls(exp.network.config.n_inputs)
-        with st.expander("Training", expanded=True):
-            training = controls.training_controls(data["val_fraction"])
-        with st.expander("Live loop & view"):
-            loop = controls.loop_controls()
-            view = controls.view_controls()
-            st.toggle(
-                "Show activations & gradients",
-                value=True,
-                key="c_internals",
-                help="Histograms and gradient health (cost a little per update).",
-            )
-        with st.expander("Presets & links"):
-            st.selectbox(
-                "Preset",
-                list(PRESETS),
-                format_func=lambda n: PRESETS[n].label,
-                key="c_preset",
-                help="A ready-made setup with hand-set weights (paused, so you can read them).",
-            )
-            st.button("Load preset", key="btn_preset", on_click=session.on_preset, width="stretch")
-            st.text_input(
-                "Paste a link",
-                key="c_link",
-                placeholder="https://playground.tensorflow.org/#activation=relu&…",
-                help="A TensorFlow Playground link (its # settings) or a link to this page.",
-            )
-            st.button("Open link", key="btn_link", on_click=session.on_link, width="stretch")
-        with st.expander("Downloads"):
-            st.download_button(
-                "Config (JSON)",
-                data=exp.config_json,
-                file_name="playground-config.json",
-                mime="application/json",
-                key="dl_config",
-                on_click="ignore",
-                help="Every setting of this run; load it back through its URL or the JSON.",
-                width="stretch",
-            )
-            st.download_button(
-                "Weights (JSON)",
-                data=exp.weights_json,
-                file_name="playground-weights.json",
-                mime="application/json",
-                key="dl_weights",
-                on_click="ignore",
-                help="The network's config and current weights (playground.engine.from_json reads it).",
-                width="stretch",
-            )
-            st.download_button(
-                "Loss history (CSV)",
-                data=exp.history_csv,
-                file_name="playground-history.csv",
-                mime="text/csv",
-                key="dl_history",
-                on_click="ignore",
-                help="Loss and accuracy per epoch on every split.",
-                width="stretch",
-            )
-        try:
-            return controls.build_config(exp.config, data, model, training, loop, view)
-        except PlaygroundError as exc:
-            st.error(f"{exc}", icon=":material/warning:")
-            return None
+        st.markdown("#### More settings")
+        return {
+            "presets": st.expander("Presets & links", icon=":material/bookmarks:"),
+            "data": st.expander("Data", icon=":material/scatter_plot:"),
+            "network": st.expander("Network", icon=":material/hub:"),
+            "training": st.expander("Training", icon=":material/model_training:"),
+            "loop": st.expander("Live loop & views", icon=":material/speed:"),
+            "downloads": st.expander("Downloads", icon=":material/download:"),
+        }
+
+
+def presets_and_links(box) -> None:
+    with box:
+        st.selectbox(
+            "Preset",
+            list(PRESETS),
+            format_func=lambda n: PRESETS[n].label,
+            key="c_preset",
+            help="A ready-made setup with hand-set weights (paused, so you can read them).",
+        )
+        st.button("Load preset", key="btn_preset", on_click=session.on_preset, width="stretch")
+        st.text_input(
+            "Paste a link",
+            key="c_link",
+            placeholder="https://playground.tensorflow.org/#activation=relu&…",
+            help="A TensorFlow Playground link (its # settings) or a link to this page.",
+        )
+        st.button("Open link", key="btn_link", on_click=session.on_link, width="stretch")
+
+
+def downloads(box, exp: Experiment) -> None:
+    with box:
+        st.download_button(
+            "Config (JSON)",
+            data=exp.config_json,
+            file_name="playground-config.json",
+            mime="application/json",
+            key="dl_config",
+            on_click="ignore",
+            help="Every setting of this run; load it back through its URL or the JSON.",
+            width="stretch",
+        )
+        st.download_button(
+            "Weights (JSON)",
+            data=exp.weights_json,
+            file_name="playground-weights.json",
+            mime="application/json",
+            key="dl_weights",
+            on_click="ignore",
+            help="The network's config and current weights (playground.engine.from_json reads it).",
+            width="stretch",
+        )
+        st.download_button(
+            "Loss history (CSV)",
+            data=exp.history_csv,
+            file_name="playground-history.csv",
+            mime="text/csv",
+            key="dl_history",
+            on_click="ignore",
+            help="Loss and accuracy per epoch on every split.",
+            width="stretch",
+        )
+
+
+def settings(exp: Experiment, top: dict, data_col, groups: dict):
+    """Every control: the common ones on the page (top bar, data column), the rest in the sidebar's
+    groups; returns the config they describe (or None if it is invalid, with the error shown)."""
+    s = st.session_state
+    presets_and_links(groups["presets"])
+    with data_col:
+        st.markdown("**Data**")
+        data = controls.data_controls(
+            s.upload_error,
+            s.upload is not None,
+            problems_for(exp.config.data, s.upload),
+            session.on_upload,
+            more=groups["data"],
+        )
+        st.caption("Your own CSV, the validation share and the seed: *More settings › Data* (sidebar).")
+        st.markdown("**View**")
+        view = controls.view_controls()
+        st.toggle(
+            "Hover values",
+            key="c_interactive",
+            disabled=bool(s.playing),
+            help="While paused: the output as a Plotly view you can hover and zoom (the network view "
+            "shows values on hover at any time).",
+        )
+    with groups["network"]:
+        model = controls.network_controls(exp.network.config.n_inputs, top["activation"])
+    with groups["training"]:
+        training = controls.training_controls(data["val_fraction"], top["optimizer"])
+    with groups["loop"]:
+        loop = controls.loop_controls()
+        st.toggle(
+            "Show activations & gradients",
+            value=True,
+            key="c_internals",
+            help="Histograms and gradient health (cost a little per update).",
+        )
+    downloads(groups["downloads"], exp)
+    model["activation"] = top["activation"]
+    training["optimizer"] = top["optimizer"]
+    training["learning_rate"] = top["learning_rate"]
+    try:
+        return controls.build_config(exp.config, data, model, training, loop, view)
+    except PlaygroundError as exc:
+        st.sidebar.error(f"{exc}", icon=":material/warning:")
+        return None
 
 
 def weight_editor(exp: Experiment) -> None:
@@ -144,36 +191,8 @@ def weight_editor(exp: Experiment) -> None:
                 st.error(str(exc))
 
 
-def main() -> None:
-    s = st.session_state
-    hosting.gate()  # rerun pacing; in a workshop, the room-full page when this replica is full
-    exp = session.init_session()
-    cfg = sidebar(exp)
-    if cfg is not None:
-        try:
-            result = exp.apply(cfg, upload=s.upload if cfg.data.dataset == UPLOAD else None)
-            if result.kind == "rebuilt":
-                s.playing = False
-                s.weights_version += 1
-                reasons = ", ".join(result.reasons) or "the setup"
-                session.set_callout("info", f"Network rebuilt with new weights because {reasons} changed.")
-            elif result.kind == "updated" and exp.epoch > 0:
-                st.toast("Applied on the fly: the weights are kept.", icon=":material/bolt:")
-        except PlaygroundError as exc:
-            st.sidebar.error(str(exc), icon=":material/warning:")
-        session.sync_url(exp.config)
-
-    if s.url_notices:
-        with st.container(border=True):
-            st.warning(
-                "Some settings in the link could not be used:\n\n"
-                + "\n".join(f"- {plain(n)}" for n in s.url_notices),
-                icon=":material/link:",
-            )
-            st.button("Dismiss", key="btn_dismiss", on_click=session.dismiss_notices)
-
-    playing = bool(s.playing)
-    b1, b2, b3, b4, b5 = st.columns([1.2, 1, 1, 3, 1])
+def play_buttons(boxes, exp: Experiment, playing: bool) -> None:
+    b1, b2, b3 = boxes
     # Two buttons with their own keys, each idempotent: Streamlit can replay a button's trigger in
     # the fragment rerun that follows the click, and one toggling button would then flip twice.
     if playing:
@@ -214,21 +233,59 @@ def main() -> None:
         help="New weights, same settings.",
         width="stretch",
     )
-    with b5:
+
+
+def main() -> None:
+    s = st.session_state
+    hosting.gate()  # rerun pacing; in a workshop, the room-full page when this replica is full
+    exp = session.init_session()
+    st.html(PAGE_CSS)
+    st.markdown(f"### {TITLE}")
+    st.markdown(ORIENTATION)
+
+    # The top bar, as TF Playground's: run buttons, then the settings changed most often.
+    bar = st.columns([0.95, 0.9, 1.0, 2.0, 1.4, 1.4, 1.05], vertical_alignment="bottom", gap="small")
+    top = controls.toolbar_controls(bar[3], bar[4], bar[5])
+    notices = st.container()
+    # Left to right: data | (features -> network -> output), curves and metrics beneath.
+    data_col, live_col = st.columns([1, 4.4], gap="medium")
+    groups = sidebar_groups()
+    cfg = settings(exp, top, data_col, groups)
+    if cfg is not None:
+        try:
+            with session.run_lock(s):
+                result = exp.apply(cfg, upload=s.upload if cfg.data.dataset == UPLOAD else None)
+            if result.kind == "rebuilt":
+                s.playing = False
+                s.weights_version += 1
+                reasons = ", ".join(result.reasons) or "the setup"
+                session.set_callout("info", f"Network rebuilt with new weights because {reasons} changed.")
+            elif result.kind == "updated" and exp.epoch > 0:
+                st.toast("Applied on the fly: the weights are kept.", icon=":material/bolt:")
+        except PlaygroundError as exc:
+            st.sidebar.error(str(exc), icon=":material/warning:")
+        session.sync_url(exp.config)
+
+    playing = bool(s.playing)
+    play_buttons(bar[:3], exp, playing)
+    with bar[6]:
         session.share_control(exp.config)  # a link with the setup only, never the run
-    interactive = False
-    if not playing:
-        interactive = b4.toggle(
-            "Interactive view (hover values)",
-            key="c_interactive",
-            help="While paused: Plotly views you can hover and zoom.",
-        )
 
-    if s.callout:
-        kind, text = s.callout
-        getattr(st, kind if kind in ("info", "error", "success", "warning") else "info")(text)
+    with notices:
+        if s.url_notices:
+            with st.container(border=True):
+                st.warning(
+                    "Some settings in the link could not be used:\n\n"
+                    + "\n".join(f"- {plain(n)}" for n in s.url_notices),
+                    icon=":material/link:",
+                )
+                st.button("Dismiss", key="btn_dismiss", on_click=session.dismiss_notices)
+        if s.callout:
+            kind, text = s.callout
+            getattr(st, kind if kind in ("info", "error", "success", "warning") else "info")(text)
 
-    live_slot = st.container()
+    interactive = bool(s.get("c_interactive")) and not playing
+    live_slot = live_col.container()
     internals_slot = st.container()
     if not playing:
         weight_editor(exp)
@@ -240,9 +297,11 @@ def main() -> None:
     def live() -> None:
         """The fast loop: train a few epochs, redraw counter, network, output, curves, metrics."""
         ss = st.session_state
+        if netview.needs_full_run():  # a structure change in the network view: the whole page applies it
+            st.rerun(scope="app")
         current = ss.exp
         # paced, and one update at a time on a loaded replica (in order: nobody starves)
-        with hosting.live_turn(interval if ss.playing else None):
+        with hosting.live_turn(interval if ss.playing else None), session.run_lock(ss):
             try:
                 if ss.playing:
                     result = current.tick()
@@ -267,7 +326,7 @@ def main() -> None:
     @st.fragment(run_every=slow if playing else None)
     def internals() -> None:
         """The slower loop: activation histograms and gradient health (no training here)."""
-        with hosting.live_turn(None):
+        with hosting.live_turn(None), session.run_lock(st.session_state):
             try:
                 render_internals(st.session_state.exp)
             except Exception:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import pyarrow as pa
 import streamlit as st
 
 from playground.engine import OPTIMIZERS, SCHEDULES
@@ -11,6 +12,7 @@ from playground.lessons.race import (
     DEFAULT_SURFACE,
     MAX_STEPS,
     SURFACES,
+    Replay,
     RunnerSpec,
     contour_grid,
     optimizer_defaults,
@@ -22,6 +24,7 @@ from playground.lessons.race import (
 from playground.ui.controls import param_input
 from playground.ui.page import route_through_app, show_error
 from playground.viz import lessons as charts
+from playground.viz.png import data_uri
 
 route_through_app()
 
@@ -29,16 +32,51 @@ log = logging.getLogger(__name__)
 BOOK_FOUR = ["sgd", "momentum", "adagrad", "adam"]
 
 
+TICK_S = 0.15  # a live tick: several steps a second
+
+
 def fail(exc: Exception) -> None:
     show_error(exc, log, "Something went wrong with these settings. Try other values.")
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def background(skey: str, width: int, height: int) -> str:
+    """The surface's contour lines as a PNG data URI, one pixel per grid cell (row 0 at the top)."""
+    surface = SURFACES[skey]
+    _, _, Z = contour_grid(surface, width, height)
+    return data_uri(charts.contour_image(Z[::-1], log_levels=surface.log_levels), level=6)
+
+
+def replay() -> Replay | None:
+    return st.session_state.get("opt_replay")
+
+
+def on_play() -> None:
+    replay().play()
+
+
+def on_pause() -> None:
+    replay().playing = False
+
+
+def on_step() -> None:
+    r = replay()
+    r.playing = False
+    r.advance(1)
+
+
+def on_rewind() -> None:
+    replay().rewind()
+
+
+def on_end() -> None:
+    replay().show_all()
+
+
 st.title("Optimizers and learning rates")
 st.markdown(
-    "Every optimizer starts from the same point on a 2-D function; the paths are drawn over its contour "
-    "lines. On the book's elongated bowl, plain **SGD zig-zags** across the steep direction, **Momentum** "
-    "rolls past the minimum and back, **AdaGrad** and **Adam** rescale each axis. Raise a learning rate "
-    "until the path oscillates outward and diverges; then look at how schedules shrink α over time."
+    "Every optimizer starts from the same point on a 2-D function and takes one step after another; "
+    "watch the paths grow over the contour lines, then change a learning rate and watch again."
 )
 race_tab, sched_tab = st.tabs(["Optimizer race", "Learning-rate schedules"])
 
@@ -69,6 +107,8 @@ with race_tab:
         horizontal=True,
         help="Small multiples as in the book's figure, or all paths on one plot.",
     )
+    buttons = st.container()
+    race_slot = st.container()
     st.latex(surface.latex)
     st.caption(surface.note)
 
@@ -129,7 +169,7 @@ with race_tab:
             values = optimizer_defaults(skey, name)
             hyper = {}
             for pname, param in entry.params.items():
-                label = "learning rate α" if pname == "lr" else pname
+                label = param.title(pname)
                 hyper[pname] = param_input(box, label, param, f"opt_hp_{skey}_{name}_{pname}", values[pname])
             specs.append(RunnerSpec.from_values(name, hyper))
         sched_params = {}
@@ -138,11 +178,16 @@ with race_tab:
             scols = st.columns(len(SCHEDULES[sched].params))
             for j, (pname, param) in enumerate(SCHEDULES[sched].params.items()):
                 sched_params[pname] = param_input(
-                    scols[j], pname, param, f"opt_race_sched_{sched}_{pname}", schedule_defaults(sched)[pname]
+                    scols[j],
+                    param.title(pname),
+                    param,
+                    f"opt_race_sched_{sched}_{pname}",
+                    schedule_defaults(sched)[pname],
                 )
 
+    paths = []
     if not chosen:
-        st.info("Pick at least one optimizer.")
+        race_slot.info("Pick at least one optimizer.")
     else:
         try:
             paths = race(
@@ -155,59 +200,160 @@ with race_tab:
                 schedule_params=sched_params,
             )
         except Exception as exc:  # noqa: BLE001
-            fail(exc)
-            paths = []
-        if paths:
-            longest = max(t.steps for t in paths)
-            upto = st.slider(
-                "Reveal steps",
-                0,
-                max(longest, 1),
-                max(longest, 1),
-                key=f"opt_reveal_{skey}_{steps}",
-                help="Drag to replay the race step by step.",
+            with race_slot:
+                fail(exc)
+    if paths:
+        # A new race (any setting changed) replays from the start; the same race keeps its place.
+        signature = repr((skey, x0, y0, steps, noise, sched, sched_params, specs))
+        if st.session_state.get("opt_race_sig") != signature or replay() is None:
+            st.session_state.opt_race_sig = signature
+            st.session_state.opt_replay = Replay(max(t.steps for t in paths))
+        rep = replay()
+        panels = layout == "panels"
+        if panels:
+            cols_n = min(4, len(paths))
+            width = max(150, min(240, (700 // cols_n) - 12))
+            height = int(width * 0.62)
+            spec = charts.race_spec(
+                surface,
+                paths,
+                background=background(skey, width, height),
+                start=(x0, y0),
+                panels=True,
+                width=width,
+                height=height,
+                columns=cols_n,
             )
-            if layout == "panels":
-                fig = charts.race_panels(surface, paths, upto, grid=contour_grid(surface, 90), start=(x0, y0))
+        else:
+            width, height = 460, 290
+            spec = charts.race_spec(
+                surface,
+                paths,
+                background=background(skey, width, height),
+                start=(x0, y0),
+                width=width,
+                height=height,
+            )
+        values_spec = charts.race_values_spec(
+            surface, paths, steps=rep.steps, width=700 if panels else 250, height=200 if panels else 250
+        )
+
+        with buttons:
+            b1, b2, b3, b4, _ = st.columns([1, 1, 1, 1, 2.2])
+            if rep.playing:
+                b1.button(
+                    "Pause",
+                    key="opt_pause",
+                    icon=":material/pause:",
+                    on_click=on_pause,
+                    type="primary",
+                    width="stretch",
+                    help="Stop the replay where it is.",
+                )
             else:
-                fig = charts.race_contour(surface, paths, upto, grid=contour_grid(surface), start=(x0, y0))
-            st.plotly_chart(fig, key="opt_contour", config={"displayModeBar": False})
-            bad = [t for t in paths if t.diverged or t.growing]
-            for t in bad:
+                b1.button(
+                    "Play",
+                    key="opt_play",
+                    icon=":material/play_arrow:",
+                    on_click=on_play,
+                    type="primary",
+                    width="stretch",
+                    help="Draw the paths step by step (from the start again when the race is over).",
+                )
+            b2.button(
+                "Step",
+                key="opt_step",
+                icon=":material/skip_next:",
+                on_click=on_step,
+                disabled=rep.finished,
+                width="stretch",
+                help="One more step of every optimizer.",
+            )
+            b3.button(
+                "Start",
+                key="opt_rewind",
+                icon=":material/first_page:",
+                on_click=on_rewind,
+                width="stretch",
+                help="Back to the start point.",
+            )
+            b4.button(
+                "All steps",
+                key="opt_end",
+                icon=":material/last_page:",
+                on_click=on_end,
+                width="stretch",
+                help="Draw the whole race at once.",
+            )
+
+        @st.fragment(run_every=TICK_S if rep.playing else None)
+        def live_race() -> None:
+            """One tick: reveal the next steps and feed the charts their rows (the specs stay put)."""
+            r = replay()
+            if r is None:
+                return
+            was_playing = r.playing
+            if r.playing:
+                r.advance()
+            st.markdown(f"Step **{r.upto}** of {r.steps}" + (" · playing" if r.playing else ""))
+            rows = pa.Table.from_pylist(charts.race_rows(paths, r.upto))
+            if panels:
+                st.vega_lite_chart(rows, spec, key="opt_race", width="content")
+                st.vega_lite_chart(rows, values_spec, key="opt_values", width="content")
+            else:
+                left, right = st.columns([1.75, 1])
+                with left:
+                    st.vega_lite_chart(rows, spec, key="opt_race", width="content")
+                with right:
+                    st.vega_lite_chart(rows, values_spec, key="opt_values", width="content")
+            if was_playing and not r.playing:
+                st.rerun()  # the race is over: stop the timer and turn Pause back into Play
+
+        with race_slot:
+            live_race()
+
+        st.markdown(f"**After all {steps} steps**")
+        for t in paths:
+            if t.diverged or t.growing:
                 st.warning(
                     f"**{t.label}** {t.status(surface)}. Lower its learning rate.",
                     icon=":material/trending_up:",
                 )
-            st.altair_chart(charts.race_values_chart(surface, paths, upto), width="stretch", key="opt_values")
-            rows = []
-            for t, spec in zip(paths, specs, strict=True):
-                end = t.points[-1]
-                rows.append(
-                    {
-                        "optimizer": t.label,
-                        "α": spec.hyper.get("lr"),
-                        "steps": t.steps,
-                        "end x": float(end[0]),
-                        "end y": float(end[1]),
-                        "f": float(t.values[-1]),
-                        "y sign changes": t.sign_changes(1),
-                        "status": "diverged" if t.diverged else ("growing" if t.growing else "ok"),
-                    }
-                )
-            st.dataframe(
-                rows,
-                hide_index=True,
-                key="opt_table",
-                column_config={
-                    "α": st.column_config.NumberColumn(format="%.4g"),
-                    "end x": st.column_config.NumberColumn(format="%.4g"),
-                    "end y": st.column_config.NumberColumn(format="%.4g"),
-                    "f": st.column_config.NumberColumn(format="%.4g"),
-                    "y sign changes": st.column_config.NumberColumn(
-                        help="How often y flips sign: the zig-zag across the valley."
-                    ),
-                },
+        rows = []
+        for t, spec_ in zip(paths, specs, strict=True):
+            end = t.points[-1]
+            rows.append(
+                {
+                    "optimizer": t.label,
+                    "α": spec_.lr,
+                    "steps": t.steps,
+                    "end x": float(end[0]),
+                    "end y": float(end[1]),
+                    "f": float(t.values[-1]),
+                    "y sign changes": t.sign_changes(1),
+                    "status": "diverged" if t.diverged else ("growing" if t.growing else "ok"),
+                }
             )
+        st.dataframe(
+            rows,
+            hide_index=True,
+            key="opt_table",
+            column_config={
+                "α": st.column_config.NumberColumn(format="%.4g"),
+                "end x": st.column_config.NumberColumn(format="%.4g"),
+                "end y": st.column_config.NumberColumn(format="%.4g"),
+                "f": st.column_config.NumberColumn(format="%.4g"),
+                "y sign changes": st.column_config.NumberColumn(
+                    help="How often y flips sign: the zig-zag across the valley."
+                ),
+            },
+        )
+    st.markdown(
+        "On the book's elongated bowl, plain **SGD zig-zags** across the steep direction, **Momentum** "
+        "rolls past the minimum and back, **AdaGrad** and **Adam** rescale each axis. Raise a learning "
+        "rate until the path oscillates outward and diverges; then look at how schedules shrink α over "
+        "time (second tab)."
+    )
 
 with sched_tab:
     st.markdown(
@@ -230,7 +376,7 @@ with sched_tab:
         box.latex(schedule_latex(name))
         defaults = schedule_defaults(name)
         params[name] = {
-            pname: param_input(box, pname, param, f"sch_{name}_{pname}", defaults[pname])
+            pname: param_input(box, param.title(pname), param, f"sch_{name}_{pname}", defaults[pname])
             for pname, param in entry.params.items()
         }
     try:

@@ -9,13 +9,16 @@ import pandas as pd
 import streamlit as st
 
 from playground.lessons.overfitting import (
+    CLASSIC,
     DATASET_CHOICES,
     MAX_RUNS,
     MORE_DATA,
     PRESETS,
+    WHAT_TO_LOOK_FOR,
     Comparison,
     Cures,
     Setup,
+    classic_comparison,
 )
 from playground.ui.page import route_through_app, show_error
 from playground.viz.boundary import boundary_image
@@ -30,16 +33,29 @@ FRIENDLY = "Something went wrong with these settings; the runs so far are kept. 
 LAMBDAS = (0.0, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 HIDDEN = {"16-16": [16, 16], "32-32": [32, 32], "8-8": [8, 8], "16-16-16": [16, 16, 16]}
 TICK_S = 0.25
+#: The curve pairs the page offers: (label, left history key, right history key, log scale).
+CURVES = {
+    "acc": ("Accuracy", "train_acc", "test_acc", False),
+    "loss": ("Loss", "train_loss", "test_loss", True),
+    "gap": ("Gap (train − test)", "gap_acc", "gap_loss", False),
+}
 
 
 def fail(exc: Exception) -> None:
     show_error(exc, log, FRIENDLY)
 
 
+def is_classic(comp: Comparison) -> bool:
+    """The default setup with exactly the classic four runs: what the "what to look for" text is about."""
+    return comp.setup == Setup() and [r.name for r in comp.runs] == list(CLASSIC)
+
+
 def comparison() -> Comparison:
+    """The session's comparison; on the first visit it starts training the classic four runs, so the
+    page moves as soon as it opens."""
     s = st.session_state
     if "of_comparison" not in s:
-        s.of_comparison = Comparison(Setup())
+        s.of_comparison = classic_comparison()
     return s.of_comparison
 
 
@@ -85,7 +101,7 @@ def on_presets() -> None:
     s = st.session_state
     try:
         comp = comparison()
-        for name in ("no regularization", "L2 λ=0.03", "L1 λ=0.003", "dropout 0.2"):
+        for name in CLASSIC:
             if len(comp.runs) < MAX_RUNS:
                 comp.add(PRESETS[name], name)
         s.of_error = None
@@ -104,14 +120,149 @@ def on_clear() -> None:
 # -- page -----------------------------------------------------------------------------------------
 st.title("Overfitting and regularization")
 st.markdown(
-    "A net far too large for **60 noisy points** learns the noise: training accuracy climbs to ~100 % "
-    "while test accuracy stalls, and the gap between them opens. Train the plain net and a few cures "
-    "on the same data and seed, and compare: **L2** and **dropout** close the gap and raise test "
-    "accuracy, **L1** switches most weights off, **more data** is the best cure of all."
+    "A net far too large for its data (by default 16-16 tanh units for **60 noisy points**) learns the "
+    "noise. The page opens training the plain net and three cures on the same data and seed: watch the "
+    "**gap** between training and test accuracy."
 )
 
-comp = comparison()
-setup = comp.setup
+b1, b2, _ = st.columns([1.4, 1, 3])
+b1.button(
+    "Train the classic comparison",
+    key="of_presets",
+    on_click=on_presets,
+    type="primary",
+    help="Adds four runs: no regularization, L2 λ = 0.03, L1 λ = 0.003 and dropout 0.2.",
+)
+b2.button("Remove all runs", key="of_clear", on_click=on_clear, help="Start the comparison afresh.")
+
+err = st.session_state.get("of_error")
+if err is not None:
+    fail(err)
+
+
+@st.fragment(run_every=TICK_S if comparison().training else None)
+def live() -> None:
+    comp = comparison()
+    try:
+        if comp.training:
+            # The first tick draws at once (a few epochs); later ticks train for most of the interval.
+            started = any(r.history for r in comp.runs)
+            comp.advance(budget_s=0.2 if started else 0.02, chunk=10 if started else 2)
+        if not comp.runs:
+            st.info(
+                "No runs yet: press **Train the classic comparison**, or open **Add your own run** below."
+            )
+            return
+        epochs = max((r.final().get("epoch", 0) for r in comp.runs), default=0)
+        st.progress(
+            comp.progress,
+            text=f"training… epoch {epochs} of {comp.setup.epochs}" if comp.training else "all runs finished",
+        )
+        histories = comp.histories()
+        view = st.segmented_control(
+            "Curves",
+            list(CURVES),
+            default="acc",
+            format_func=lambda k: CURVES[k][0],
+            key="of_curves",
+            help="Which pair of curves to show, for every run.",
+        )
+        label, left_key, right_key, log_scale = CURVES[view or "acc"]
+        c1, c2 = st.columns(2)
+        c1.altair_chart(compare_chart(histories, left_key, height=220, log_scale=log_scale), width="stretch")
+        c2.altair_chart(compare_chart(histories, right_key, height=220, log_scale=log_scale), width="stretch")
+        if view == "gap":
+            st.caption(
+                "Accuracy gap: train − test accuracy. Loss gap: test − train loss. "
+                "Both grow as a net overfits."
+            )
+        if is_classic(comp):
+            st.info(f"**What to look for:** {WHAT_TO_LOOK_FOR}", icon=":material/search:")
+
+        st.markdown("**Decision boundaries** (training points drawn; white outline)")
+        per_row = 4
+        for i in range(0, len(comp.runs), per_row):
+            cols = st.columns(per_row)
+            for col, run in zip(cols, comp.runs[i : i + per_row], strict=False):
+                grid = comp.grid_values(run, n=64)
+                if grid is None:
+                    col.caption(f"{run.name}: queued")
+                    continue
+                (x0, x1), (y0, y1) = comp.data.domain
+                img = boundary_image(
+                    grid, "binary", x_range=(x0, x1), y_range=(y0, y1), train=comp.train_points(run), scale=3
+                )
+                last = run.final()
+                col.image(img, caption=f"{run.name} · test {last.get('test_acc', 0):.1%}", width="stretch")
+
+        table = pd.DataFrame(comp.table())
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                k: st.column_config.NumberColumn(format="%.3f")
+                for k in ("train_acc", "test_acc", "gap", "train_loss", "test_loss", "near_zero_weights")
+            },
+        )
+        if not comp.training and st.session_state.get("of_was_training"):
+            st.session_state.of_was_training = False
+            st.rerun()  # redraw the parts outside the fragment (downloads, weights) once training ends
+        st.session_state.of_was_training = comp.training
+    except Exception as exc:  # noqa: BLE001
+        fail(exc)
+
+
+live()
+
+with st.expander("Add your own run: choose its cures", expanded=False):
+    r1, r2, r3, r4 = st.columns([1.3, 1, 1.2, 1])
+    r1.text_input(
+        "Run name", key="of_name", placeholder="(named after its cures)", help="Name the run as you like."
+    )
+    penalty = r2.radio(
+        "Penalty",
+        ["none", "l2", "l1"],
+        format_func=lambda k: {"none": "none", "l2": "L2", "l1": "L1"}[k],
+        key="of_penalty",
+        horizontal=True,
+        help="L2 adds λ/2·‖W‖² to the loss; L1 adds λ·‖W‖₁.",
+    )
+    r3.select_slider(
+        "λ",
+        LAMBDAS,
+        value=0.03,
+        key="of_lambda",
+        help="The penalty's strength (weights only, not biases); choose L2 or L1 to use it.",
+        disabled=penalty == "none",
+    )
+    r4.slider(
+        "Dropout", 0.0, 0.6, 0.0, 0.05, key="of_dropout", help="Share of hidden units switched off each step."
+    )
+    r5, r6, r7, r8, r9 = st.columns([1, 1, 1, 1, 1])
+    r5.checkbox(
+        "Early stopping",
+        key="of_es",
+        help="Stop when the validation loss stops improving; keep the best weights.",
+    )
+    r6.number_input(
+        "Patience", 1, 500, 30, 5, key="of_patience", help="Epochs without improvement before stopping."
+    )
+    r7.selectbox(
+        "More data",
+        MORE_DATA,
+        format_func=lambda k: f"×{k}",
+        key="of_more",
+        help="Train on 2× or 4× as many points of the same problem.",
+    )
+    r8.checkbox("Batch norm", key="of_bn", help="Batch normalization before each activation.")
+    r9.checkbox("Smaller net", key="of_small", help="One hidden layer of 4 units instead of the large net.")
+    st.button(
+        "Add run", key="of_add", on_click=on_add_run, help="Train this configuration next to the others."
+    )
+
+
+setup = comparison().setup
 with st.expander("The setup (data, network, epochs)", expanded=False):
     with st.form("of_setup_form", border=False):
         c1, c2, c3, c4, c5, c6 = st.columns(6)
@@ -176,133 +327,6 @@ with st.expander("The setup (data, network, epochs)", expanded=False):
         f"optimizer Adam, learning rate {setup.learning_rate}, batch {setup.batch_size}."
     )
 
-st.subheader("Add runs to compare")
-b1, b2, _ = st.columns([1.4, 1, 3])
-b1.button(
-    "Train the classic comparison",
-    key="of_presets",
-    on_click=on_presets,
-    type="primary",
-    help="Adds four runs: no regularization, L2 λ = 0.03, L1 λ = 0.003 and dropout 0.2.",
-)
-b2.button("Remove all runs", key="of_clear", on_click=on_clear, help="Start the comparison afresh.")
-
-with st.container(border=True):
-    r1, r2, r3, r4 = st.columns([1.3, 1, 1.2, 1])
-    r1.text_input(
-        "Run name", key="of_name", placeholder="(named after its cures)", help="Name the run as you like."
-    )
-    r2.radio(
-        "Penalty",
-        ["none", "l2", "l1"],
-        format_func=lambda k: {"none": "none", "l2": "L2", "l1": "L1"}[k],
-        key="of_penalty",
-        horizontal=True,
-        help="L2 adds λ/2·‖W‖² to the loss; L1 adds λ·‖W‖₁.",
-    )
-    r3.select_slider(
-        "λ", LAMBDAS, value=0.03, key="of_lambda", help="The penalty's strength (weights only, not biases)."
-    )
-    r4.slider(
-        "Dropout", 0.0, 0.6, 0.0, 0.05, key="of_dropout", help="Share of hidden units switched off each step."
-    )
-    r5, r6, r7, r8, r9 = st.columns([1, 1, 1, 1, 1])
-    r5.checkbox(
-        "Early stopping",
-        key="of_es",
-        help="Stop when the validation loss stops improving; keep the best weights.",
-    )
-    r6.number_input(
-        "Patience", 1, 500, 30, 5, key="of_patience", help="Epochs without improvement before stopping."
-    )
-    r7.selectbox(
-        "More data",
-        MORE_DATA,
-        format_func=lambda k: f"×{k}",
-        key="of_more",
-        help="Train on 2× or 4× as many points of the same problem.",
-    )
-    r8.checkbox("Batch norm", key="of_bn", help="Batch normalization before each activation.")
-    r9.checkbox("Smaller net", key="of_small", help="One hidden layer of 4 units instead of the large net.")
-    st.button(
-        "Add run", key="of_add", on_click=on_add_run, help="Train this configuration next to the others."
-    )
-
-err = st.session_state.get("of_error")
-if err is not None:
-    fail(err)
-
-
-@st.fragment(run_every=TICK_S if comparison().training else None)
-def live() -> None:
-    comp = comparison()
-    try:
-        if comp.training:
-            comp.advance(budget_s=0.2)
-        if not comp.runs:
-            st.info(
-                "No runs yet: press **Train the classic comparison**, or set up a run and press **Add run**."
-            )
-            return
-        st.progress(comp.progress, text="training…" if comp.training else "all runs finished")
-        histories = comp.histories()
-        acc, loss, gap = st.tabs(["Accuracy", "Loss", "Gap (train − test)"])
-        with acc:
-            a1, a2 = st.columns(2)
-            a1.altair_chart(compare_chart(histories, "train_acc", height=230), width="stretch")
-            a2.altair_chart(compare_chart(histories, "test_acc", height=230), width="stretch")
-        with loss:
-            l1, l2 = st.columns(2)
-            l1.altair_chart(
-                compare_chart(histories, "train_loss", height=230, log_scale=True), width="stretch"
-            )
-            l2.altair_chart(
-                compare_chart(histories, "test_loss", height=230, log_scale=True), width="stretch"
-            )
-        with gap:
-            g1, g2 = st.columns(2)
-            g1.altair_chart(compare_chart(histories, "gap_acc", height=230), width="stretch")
-            g2.altair_chart(compare_chart(histories, "gap_loss", height=230), width="stretch")
-            st.caption(
-                "Accuracy gap: train − test accuracy. Loss gap: test − train loss. "
-                "Both grow as a net overfits."
-            )
-
-        st.markdown("**Decision boundaries** (training points drawn; white outline)")
-        per_row = 4
-        for i in range(0, len(comp.runs), per_row):
-            cols = st.columns(per_row)
-            for col, run in zip(cols, comp.runs[i : i + per_row], strict=False):
-                grid = comp.grid_values(run, n=64)
-                if grid is None:
-                    col.caption(f"{run.name}: queued")
-                    continue
-                (x0, x1), (y0, y1) = comp.data.domain
-                img = boundary_image(
-                    grid, "binary", x_range=(x0, x1), y_range=(y0, y1), train=comp.train_points(run), scale=3
-                )
-                last = run.final()
-                col.image(img, caption=f"{run.name} · test {last.get('test_acc', 0):.1%}", width="stretch")
-
-        table = pd.DataFrame(comp.table())
-        st.dataframe(
-            table,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                k: st.column_config.NumberColumn(format="%.3f")
-                for k in ("train_acc", "test_acc", "gap", "train_loss", "test_loss", "near_zero_weights")
-            },
-        )
-        if not comp.training and st.session_state.get("of_was_training"):
-            st.session_state.of_was_training = False
-            st.rerun()  # redraw the parts outside the fragment (downloads, weights) once training ends
-        st.session_state.of_was_training = comp.training
-    except Exception as exc:  # noqa: BLE001
-        fail(exc)
-
-
-live()
 
 comp = comparison()
 if comp.runs and not comp.training:

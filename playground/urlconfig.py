@@ -126,25 +126,27 @@ def _read(f: Field, raw: str, default: Any, notices: list[str]) -> Any:
             return default
         return good
     if f.kind == "ints":
+        # one value, one notice: the whole list is read first, so a bad entry never leaves notices
+        # about entries that were then thrown away with it
         parts = [p.strip() for p in raw.split(",") if p.strip()]
-        most = limits.caps().max_hidden_layers
-        if len(parts) > most:
+        numbers = [_number(p) for p in parts]
+        if any(v is None or v != int(v) for v in numbers):
             notices.append(
-                f"“{f.key}” asks for {len(parts)} hidden layers; the most is {most}, "
-                "so the extra ones were dropped."
+                f"“{f.key}={raw}” is not a list of whole numbers; using the default ({_fmt(default)})."
             )
-            parts = parts[:most]
+            return default
+        most = limits.caps().max_hidden_layers
+        fixes = []
+        if len(numbers) > most:
+            fixes.append(f"the most is {most} hidden layers, so the last {len(numbers) - most} were dropped")
+            numbers = numbers[:most]
         low, high = f.bounds()
-        widths = []
-        for p in parts:
-            v = _number(p)
-            if v is None or v != int(v):
-                notices.append(f"“{f.key}={raw}” is not a list of whole numbers; using the default.")
-                return default
-            clamped = int(min(max(v, low), high))
-            if clamped != v:
-                notices.append(f"A layer of {p} neurons is out of range; using {clamped}.")
-            widths.append(clamped)
+        widths = [int(min(max(v, low), high)) for v in numbers]
+        moved = [f"{int(v)} → {w}" for v, w in zip(numbers, widths, strict=True) if w != v]
+        if moved:
+            fixes.append(f"a layer has {int(low)} to {int(high)} neurons ({', '.join(moved)})")
+        if fixes:
+            notices.append(f"“{f.key}={raw}”: {'; '.join(fixes)}. Using {_fmt(widths)}.")
         return widths
     v = _number(raw)
     if v is None or (f.kind == "int" and v != int(v)):

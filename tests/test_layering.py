@@ -77,7 +77,8 @@ THIRD_PARTY: dict[str, set[str]] = {
     "playground.lessons": {"numpy"},
     "playground.experiment": {"numpy"},
     "playground.urlconfig": {"numpy"},
-    "playground.hosting": {"numpy", "streamlit", "redis"},  # redis: the optional workshop extra
+    # redis: the optional workshop extra; starlette: Streamlit's own web server (the upload guard)
+    "playground.hosting": {"numpy", "streamlit", "starlette", "redis"},
     "playground.ui": APP_PACKAGES,
     "pages": APP_PACKAGES,
     "app": APP_PACKAGES,

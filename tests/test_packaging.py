@@ -56,6 +56,8 @@ def test_the_wheel_holds_the_package_and_nothing_else(wheel):
     assert top == {"playground", next(t for t in top if t.endswith(".dist-info"))}, top
     for unit in ("engine", "data", "viz", "lessons", "experiment", "ui", "hosting"):
         assert f"playground/{unit}/__init__.py" in names, unit
+    for asset in ("netview.js", "netview.css"):  # the network view's browser code ships with it
+        assert f"playground/ui/netview/{asset}" in names, asset
     assert not [n for n in names if n.startswith(("tests/", "pages/", "benchmarks/", "tools/", "app.py"))]
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
 
@@ -68,11 +70,15 @@ def test_the_metadata_declares_numpy_alone_and_the_app_extra(wheel):
     core = [r for r in requires if "extra ==" not in r]
     assert core == ["numpy>=1.26"], requires
     assert set(msg.get_all("Provides-Extra")) == {"app", "workshop"}
-    app = {r.split(";")[0].strip() for r in requires if 'extra == "app"' in r}
-    listed = {line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines()}
-    assert app == listed - {"numpy>=1.26", ""} - {x for x in listed if x.startswith("#")}, (
-        "the app extra must match requirements.txt"
-    )
+    from packaging.requirements import Requirement
+
+    def parsed(lines):
+        return {(r.name, r.specifier) for r in map(Requirement, lines)}
+
+    app = parsed(r.split(";")[0].strip() for r in requires if 'extra == "app"' in r)
+    lines = [line.split("#")[0].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
+    listed = parsed(x for x in lines if x and x != "numpy>=1.26")
+    assert app == listed, "the app extra must match requirements.txt"
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["dependencies"] == ["numpy>=1.26"]
 

@@ -123,7 +123,9 @@ class ReLU(Activation):
     "leaky_relu",
     description="x for x > 0, slope·x otherwise: a small slope keeps units from dying.",
     label="Leaky ReLU",
-    slope=Param(0.01, 0.0, 1.0, "Slope for negative inputs (PyTorch's negative_slope)."),
+    slope=Param(
+        0.01, 0.0, 1.0, "Slope for negative inputs (PyTorch's negative_slope).", label="negative slope"
+    ),
 )
 class LeakyReLU(Activation):
     def __init__(self, width, rng=None, slope: float = 0.01):
@@ -142,7 +144,7 @@ class LeakyReLU(Activation):
     "prelu",
     description="Leaky ReLU whose negative slope is learned, one per unit (init 0.25 as in PyTorch).",
     label="PReLU",
-    init=Param(0.25, 0.0, 1.0, "Initial slope for negative inputs."),
+    init=Param(0.25, 0.0, 1.0, "Initial slope for negative inputs.", label="initial slope"),
 )
 class PReLU(Activation):
     """f(x) = x for x > 0, a·x otherwise, with a learned slope ``a`` per unit.
@@ -188,8 +190,8 @@ class PReLU(Activation):
     "rrelu",
     description="Randomized leaky ReLU: a random slope in [lower, upper] while training, their mean in eval.",
     label="RReLU",
-    lower=Param(1.0 / 8.0, 0.0, 1.0, "Smallest random slope (PyTorch default 1/8)."),
-    upper=Param(1.0 / 3.0, 0.0, 1.0, "Largest random slope (PyTorch default 1/3)."),
+    lower=Param(1.0 / 8.0, 0.0, 1.0, "Smallest random slope (PyTorch default 1/8).", label="lowest slope"),
+    upper=Param(1.0 / 3.0, 0.0, 1.0, "Largest random slope (PyTorch default 1/3).", label="highest slope"),
 )
 class RReLU(Activation):
     """Slopes drawn from U(lower, upper) per entry while training (from the network's seeded
@@ -225,7 +227,7 @@ class RReLU(Activation):
     "elu",
     description="x for x > 0, α(eˣ−1) otherwise: smooth, negative outputs push the mean toward 0.",
     label="ELU",
-    alpha=Param(1.0, 0.0, 10.0, "Value the output approaches for very negative inputs (−α)."),
+    alpha=Param(1.0, 0.0, 10.0, "Value the output approaches for very negative inputs (−α).", label="α"),
 )
 class ELU(Activation):
     """x for x > 0, α(eˣ − 1) otherwise; the derivative there is α·eˣ = f(x) + α."""
@@ -272,7 +274,7 @@ class GELU(Activation):
     "softplus",
     description="log(1 + eˣ): a smooth ReLU; its derivative is the sigmoid.",
     label="Softplus",
-    beta=Param(1.0, 0.01, 100.0, "Sharpness: log(1 + e^(βx))/β approaches ReLU as β grows."),
+    beta=Param(1.0, 0.01, 100.0, "Sharpness: log(1 + e^(βx))/β approaches ReLU as β grows.", label="β"),
 )
 class Softplus(Activation):
     """log(1 + e^(βx))/β (stable via logaddexp); the derivative is σ(βx)."""
@@ -293,7 +295,7 @@ class Softplus(Activation):
     "maxout",
     description="The largest of k linear pieces per unit: learns its own piecewise-linear activation.",
     label="Maxout",
-    k=Param(2, 2, 5, "Number of linear pieces per unit."),
+    k=Param(2, 2, 5, "Number of linear pieces per unit.", label="pieces k"),
 )
 class Maxout(Activation):
     """Each unit outputs the maximum of its k inputs (the dense layer before it is k times wider).

@@ -30,7 +30,7 @@ def zeros(rng, fan_in, fan_out, shape):
     "constant",
     "Constant",
     "All weights equal: the symmetry is never broken.",
-    value=Param(0.1, -10.0, 10.0, "The value of every weight."),
+    value=Param(0.1, -10.0, 10.0, "The value of every weight.", label="value"),
 )
 def constant(rng, fan_in, fan_out, shape, value=0.1):
     return np.full(shape, float(value))
@@ -40,7 +40,7 @@ def constant(rng, fan_in, fan_out, shape, value=0.1):
     "normal",
     "Normal (std)",
     "N(0, std²) with a fixed std: 1 saturates deep nets, 0.01 makes signals vanish.",
-    std=Param(0.01, 1e-6, 100.0, "Standard deviation of the weights.", log=True),
+    std=Param(0.01, 1e-6, 100.0, "Standard deviation of the weights.", log=True, label="std σ"),
 )
 def normal(rng, fan_in, fan_out, shape, std=0.01):
     return rng.normal(0.0, std, size=shape)
@@ -50,7 +50,7 @@ def normal(rng, fan_in, fan_out, shape, std=0.01):
     "uniform",
     "Uniform (±limit)",
     "U(−limit, limit) with a fixed limit (TF Playground uses ±0.5).",
-    limit=Param(0.5, 1e-6, 100.0, "Weights are drawn from U(−limit, limit).", log=True),
+    limit=Param(0.5, 1e-6, 100.0, "Weights are drawn from U(−limit, limit).", log=True, label="limit"),
 )
 def uniform(rng, fan_in, fan_out, shape, limit=0.5):
     return rng.uniform(-limit, limit, size=shape)

@@ -305,7 +305,7 @@ class Optimizer:
     "sgd",
     description="Plain (mini-batch) gradient descent: θ ← θ − α·g.",
     label="SGD",
-    lr=Param(0.01, 1e-6, 100.0, _LR, log=True),
+    lr=Param(0.01, 1e-6, 100.0, _LR, log=True, label="learning rate α"),
 )
 class SGD(Optimizer):
     name = "sgd"
@@ -316,9 +316,13 @@ class SGD(Optimizer):
     "momentum",
     description="SGD with momentum: a velocity that accumulates gradients (v ← μ·v + g).",
     label="Momentum",
-    lr=Param(0.01, 1e-6, 100.0, _LR, log=True),
-    momentum=Param(0.9, 0.0, 0.999, "Momentum μ: how much of the previous velocity is kept."),
-    ema=Param(False, help="Use Ng's form v ← β·v + (1−β)·g (same path with α scaled by 1−β)."),
+    lr=Param(0.01, 1e-6, 100.0, _LR, log=True, label="learning rate α"),
+    momentum=Param(
+        0.9, 0.0, 0.999, "Momentum μ: how much of the previous velocity is kept.", label="momentum μ"
+    ),
+    ema=Param(
+        False, help="Use Ng's form v ← β·v + (1−β)·g (same path with α scaled by 1−β).", label="Ng's EMA form"
+    ),
 )
 class Momentum(Optimizer):
     name = "momentum"
@@ -334,9 +338,13 @@ class Momentum(Optimizer):
     "nesterov",
     description="Nesterov momentum: looks ahead along the velocity before stepping.",
     label="Nesterov",
-    lr=Param(0.01, 1e-6, 100.0, _LR, log=True),
-    momentum=Param(0.9, 0.0, 0.999, "Momentum μ: how much of the previous velocity is kept."),
-    ema=Param(False, help="Use Ng's form v ← β·v + (1−β)·g (same path with α scaled by 1−β)."),
+    lr=Param(0.01, 1e-6, 100.0, _LR, log=True, label="learning rate α"),
+    momentum=Param(
+        0.9, 0.0, 0.999, "Momentum μ: how much of the previous velocity is kept.", label="momentum μ"
+    ),
+    ema=Param(
+        False, help="Use Ng's form v ← β·v + (1−β)·g (same path with α scaled by 1−β).", label="Ng's EMA form"
+    ),
 )
 class Nesterov(Momentum):
     name = "nesterov"
@@ -347,9 +355,13 @@ class Nesterov(Momentum):
     "adagrad",
     description="AdaGrad: per-parameter steps shrink with the sum of past squared gradients.",
     label="AdaGrad",
-    lr=Param(0.01, 1e-6, 100.0, _LR, log=True),
-    eps=Param(1e-10, 0.0, 1.0, "ε added to the root for numerical stability (PyTorch: 1e-10).", log=True),
-    initial_accumulator_value=Param(0.0, 0.0, 10.0, "Starting value of the squared-gradient sum."),
+    lr=Param(0.01, 1e-6, 100.0, _LR, log=True, label="learning rate α"),
+    eps=Param(
+        1e-10, 0.0, 1.0, "ε added to the root for numerical stability (PyTorch: 1e-10).", log=True, label="ε"
+    ),
+    initial_accumulator_value=Param(
+        0.0, 0.0, 10.0, "Starting value of the squared-gradient sum.", label="initial accumulator"
+    ),
 )
 class AdaGrad(Optimizer):
     name = "adagrad"
@@ -368,11 +380,15 @@ class AdaGrad(Optimizer):
     "rmsprop",
     description="RMSProp: steps scaled by a moving average of squared gradients.",
     label="RMSProp",
-    lr=Param(0.01, 1e-6, 100.0, _LR, log=True),
-    alpha=Param(0.99, 0.0, 0.9999, "Decay ρ of the squared-gradient average (PyTorch's alpha)."),
-    eps=Param(1e-8, 0.0, 1.0, "ε added to the root for numerical stability.", log=True),
-    momentum=Param(0.0, 0.0, 0.999, "Optional momentum on the scaled step."),
-    centered=Param(False, help="Divide by the gradient's variance instead of its raw second moment."),
+    lr=Param(0.01, 1e-6, 100.0, _LR, log=True, label="learning rate α"),
+    alpha=Param(
+        0.99, 0.0, 0.9999, "Decay ρ of the squared-gradient average (PyTorch's alpha).", label="decay ρ"
+    ),
+    eps=Param(1e-8, 0.0, 1.0, "ε added to the root for numerical stability.", log=True, label="ε"),
+    momentum=Param(0.0, 0.0, 0.999, "Optional momentum on the scaled step.", label="momentum μ"),
+    centered=Param(
+        False, help="Divide by the gradient's variance instead of its raw second moment.", label="centered"
+    ),
 )
 class RMSProp(Optimizer):
     name = "rmsprop"
@@ -395,9 +411,9 @@ class RMSProp(Optimizer):
 
 
 _ADAM_PARAMS = dict(
-    beta1=Param(0.9, 0.0, 0.9999, "Decay β₁ of the gradient average (first moment)."),
-    beta2=Param(0.999, 0.0, 0.99999, "Decay β₂ of the squared-gradient average (second moment)."),
-    eps=Param(1e-8, 0.0, 1.0, "ε added to the root for numerical stability.", log=True),
+    beta1=Param(0.9, 0.0, 0.9999, "Decay β₁ of the gradient average (first moment).", label="β₁"),
+    beta2=Param(0.999, 0.0, 0.99999, "Decay β₂ of the squared-gradient average (second moment).", label="β₂"),
+    eps=Param(1e-8, 0.0, 1.0, "ε added to the root for numerical stability.", log=True, label="ε"),
 )
 
 
@@ -405,7 +421,7 @@ _ADAM_PARAMS = dict(
     "adam",
     description="Adam: momentum plus RMSProp scaling, with bias correction.",
     label="Adam",
-    lr=Param(0.001, 1e-6, 100.0, _LR, log=True),
+    lr=Param(0.001, 1e-6, 100.0, _LR, log=True, label="learning rate α"),
     **_ADAM_PARAMS,
 )
 class Adam(Optimizer):
@@ -441,9 +457,15 @@ class Adam(Optimizer):
     "adamw",
     description="AdamW: Adam with weight decay applied to the weights directly (decoupled).",
     label="AdamW",
-    lr=Param(0.001, 1e-6, 100.0, _LR, log=True),
+    lr=Param(0.001, 1e-6, 100.0, _LR, log=True, label="learning rate α"),
     **_ADAM_PARAMS,
-    weight_decay=Param(0.01, 0.0, 10.0, "Decoupled decay λ: each step multiplies weights by (1 − α·λ)."),
+    weight_decay=Param(
+        0.01,
+        0.0,
+        10.0,
+        "Decoupled decay λ: each step multiplies weights by (1 − α·λ).",
+        label="weight decay λ",
+    ),
 )
 class AdamW(Adam):
     name = "adamw"

@@ -15,7 +15,8 @@ from playground.errors import ConfigError
 
 @dataclass(frozen=True)
 class Param:
-    """One hyperparameter: its default, valid range and a one-sentence help text for the UI."""
+    """One hyperparameter: its default, valid range, a one-sentence help text and the label a page
+    shows for it (β₁ rather than ``beta1``)."""
 
     default: Any
     low: float | None = None
@@ -23,6 +24,11 @@ class Param:
     help: str = ""
     log: bool = False  # suggest a log-scale slider
     choices: tuple | None = None
+    label: str = ""
+
+    def title(self, name: str) -> str:
+        """What a page calls the hyperparameter registered as ``name``: its label, else the name."""
+        return self.label or name.replace("_", " ")
 
     def check(self, owner: str, name: str, value: Any) -> Any:
         if self.choices is not None:

@@ -23,7 +23,7 @@ def constant(epoch: int, lr0: float) -> float:
     "inverse_time",
     description="α = α₀/(1 + k·epoch): Ng's 1/(1 + decay_rate·epoch_num).",
     label="Inverse-time decay",
-    k=Param(0.1, 0.0, 10.0, "Decay rate k."),
+    k=Param(0.1, 0.0, 10.0, "Decay rate k.", label="k"),
 )
 def inverse_time(epoch: int, lr0: float, k: float = 0.1) -> float:
     """α = α₀/(1 + k·epoch)"""
@@ -34,7 +34,7 @@ def inverse_time(epoch: int, lr0: float, k: float = 0.1) -> float:
     "exponential",
     description="α = α₀·γ^epoch (e.g. γ = 0.95), as torch's ExponentialLR.",
     label="Exponential decay",
-    gamma=Param(0.95, 0.0, 1.0, "Factor γ applied every epoch."),
+    gamma=Param(0.95, 0.0, 1.0, "Factor γ applied every epoch.", label="factor γ"),
 )
 def exponential(epoch: int, lr0: float, gamma: float = 0.95) -> float:
     """α = α₀·γ^epoch"""
@@ -45,7 +45,7 @@ def exponential(epoch: int, lr0: float, gamma: float = 0.95) -> float:
     "inverse_sqrt",
     description="α = α₀·k/√epoch (Ng), with epochs counted from 1 here.",
     label="k/√epoch",
-    k=Param(1.0, 0.0, 100.0, "Constant k."),
+    k=Param(1.0, 0.0, 100.0, "Constant k.", label="k"),
 )
 def inverse_sqrt(epoch: int, lr0: float, k: float = 1.0) -> float:
     """α = α₀·k/√(epoch + 1): Ng's k/√epoch_num with epoch_num = epoch + 1 (so epoch 0 is defined)."""
@@ -56,8 +56,8 @@ def inverse_sqrt(epoch: int, lr0: float, k: float = 1.0) -> float:
     "step",
     description="Staircase: α = α₀·γ^⌊epoch/step_size⌋, as torch's StepLR.",
     label="Step (staircase)",
-    step_size=Param(30, 1, 100000, "Epochs between drops."),
-    gamma=Param(0.1, 0.0, 1.0, "Factor applied at each drop."),
+    step_size=Param(30, 1, 100000, "Epochs between drops.", label="step size (epochs)"),
+    gamma=Param(0.1, 0.0, 1.0, "Factor applied at each drop.", label="factor γ"),
 )
 def step(epoch: int, lr0: float, step_size: int = 30, gamma: float = 0.1) -> float:
     """α = α₀·γ^⌊epoch/step_size⌋"""
@@ -68,8 +68,8 @@ def step(epoch: int, lr0: float, step_size: int = 30, gamma: float = 0.1) -> flo
     "cosine",
     description="Cosine annealing from α₀ to α_min over T epochs, as torch's CosineAnnealingLR.",
     label="Cosine",
-    t_max=Param(100, 1, 100000, "Epochs T of one half-cosine."),
-    lr_min=Param(0.0, 0.0, 10.0, "Smallest learning rate α_min."),
+    t_max=Param(100, 1, 100000, "Epochs T of one half-cosine.", label="period T (epochs)"),
+    lr_min=Param(0.0, 0.0, 10.0, "Smallest learning rate α_min.", label="smallest α"),
 )
 def cosine(epoch: int, lr0: float, t_max: int = 100, lr_min: float = 0.0) -> float:
     """α = α_min + (α₀ − α_min)·(1 + cos(π·epoch/T))/2 (the closed form; it repeats after 2T)."""

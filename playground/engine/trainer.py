@@ -140,6 +140,49 @@ class Divergence:
         )
 
 
+_HISTORY_FIELDS = {"epoch", "edited", *HISTORY_KEYS}
+_HEALTH_FIELDS = {
+    "epoch",
+    "layer",
+    "grad_norm",
+    "weight_norm",
+    "update_ratio",
+    "dead_fraction",
+    "saturated_fraction",
+}
+
+
+def _count(value: Any, what: str, high: int) -> int:
+    """A saved counter: a whole number in [0, high] (not a bool, not a float with a fraction)."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not 0 <= value <= high:
+        raise ConfigError(f"The saved {what} must be a whole number from 0 to {high}, got {value!r}.")
+    return int(value)
+
+
+def _records(records: Any, fields: set[str], what: str) -> list[dict[str, Any]]:
+    """Saved per-epoch records, each field checked: a known name holding a number (or None, a
+    short layer name, the ``edited`` flag); anything else makes the state unusable."""
+    if not isinstance(records, list) or len(records) > 10**6:
+        raise ConfigError(f"The saved {what} is not a list of records.")
+    out = []
+    for rec in records:
+        if not isinstance(rec, dict) or not set(rec) <= fields:
+            raise ConfigError(f"A saved {what} record has unknown fields.")
+        for key, value in rec.items():
+            if key == "layer":
+                ok = isinstance(value, str) and len(value) <= 40
+            elif key == "edited":
+                ok = isinstance(value, bool)
+            elif key == "epoch":
+                ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10**7
+            else:
+                ok = value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+            if not ok:
+                raise ConfigError(f"A saved {what} record holds a bad {key!r}: {value!r}"[:200])
+        out.append(dict(rec))
+    return out
+
+
 def _as_inputs(X: np.ndarray) -> np.ndarray:
     """Inputs as a contiguous array: integer ids (tokens) stay integers, the rest become float64."""
     X = np.asarray(X)
@@ -509,9 +552,9 @@ class Trainer:
         try:
             self.set_config(TrainConfig.from_dict(dict(d["config"])))
             self.optimizer.load_state_dict(d["optimizer"])
-            self.epoch = int(d["epoch"])
-            self.total_steps = int(d["total_steps"])
-            self.step_in_epoch = int(d["step_in_epoch"])
+            self.epoch = _count(d["epoch"], "epoch", 10**7)
+            self.total_steps = _count(d["total_steps"], "total_steps", 10**12)
+            self.step_in_epoch = _count(d["step_in_epoch"], "step_in_epoch", len(self.X))
             perm = d.get("perm")
             if perm is not None:
                 perm = np.asarray(perm, dtype=np.int64)
@@ -528,15 +571,21 @@ class Trainer:
             )
             self.best_epoch = None if d.get("best_epoch") is None else int(d["best_epoch"])
             self.best_val = float(d["best_val"])
-            self.wait = int(d["wait"])
+            self.wait = _count(d["wait"], "wait", 10**7)
             best = d.get("best_state")
+            if best and (not isinstance(best, dict) or set(best) != set(self.network.state())):
+                raise ConfigError("The saved best weights do not fit this network.")
             self.best_state = (
                 None if not best else {k: np.asarray(v, dtype=np.float64) for k, v in best.items()}
             )
             self.health_every = int(d.get("health_every", 1))
+            if self.health_every < 1 or self.health_every & (self.health_every - 1):
+                raise ConfigError("The saved health interval must be a power of two.")
             self.rng.bit_generator.state = d["rng"]
-            self.history = [dict(r) for r in d["history"]]
-            self.health = [dict(r) for r in d.get("health", [])]
+            self.history = _records(d["history"], _HISTORY_FIELDS, "history")
+            self.health = _records(d.get("health", []), _HEALTH_FIELDS, "health")
+            if not self.history:
+                raise ConfigError("The saved history is empty.")
         except ConfigError:
             raise
         except (KeyError, TypeError, ValueError) as e:

@@ -148,6 +148,7 @@ class Experiment:
 
     def _build(self) -> None:
         """Build everything for ``self.config`` into new attributes, swapping them in only on success."""
+        self._step_s = 0.0  # seconds per mini-batch, measured by tick() (a new net starts unmeasured)
         cfg = self.config
         ds = load_dataset(cfg.data, self.upload)
         if ds.task != "regression" and ds.n_classes > 10:
@@ -257,8 +258,11 @@ class Experiment:
         if d is None:
             return None
         lr = self.config.training.learning_rate
+        # The counter shows the last complete epoch (d.epoch - 1): name that one, and the step of the
+        # next where it broke, so the message and the counter agree.
         return (
-            f"The loss became NaN or infinite at epoch {d.epoch} ({d.reason}), so training paused. "
+            f"The loss became NaN or infinite after epoch {self.epoch}, at step {d.step} of the next "
+            f"({d.reason}), so training paused. "
             f"The learning rate {lr:g} is probably too high: lower it (try {lr / 10:g}) and press Reset."
         )
 
@@ -285,8 +289,9 @@ class Experiment:
 
     def tick(self, epochs: int | None = None, budget_s: float | None = None) -> TickResult:
         """One live update: up to ``epochs`` (default: the loop config's) epochs within ``budget_s``
-        seconds of wall time (default: the cap; at least one epoch), stopping at the stop condition
-        or on divergence."""
+        seconds of wall time (default: the cap), stopping at the stop condition or on divergence.
+        The budget holds within an epoch: at least one mini-batch runs, and an epoch too long for
+        one update continues in the next (``TickResult.epochs`` counts the epochs completed)."""
         t0 = time.perf_counter()
         caps = limits.caps()
         budget_s = caps.tick_train_budget_s if budget_s is None else budget_s
@@ -294,11 +299,24 @@ class Experiment:
         n = max(1, min(n, caps.max_epochs_per_update))
         done = 0
         stopped = self.stop_condition_met()
+        trainer = self.trainer
         while not stopped and done < n and self.can_train:
-            if self.trainer.run_epoch() is None:
+            # The budget holds inside an epoch too: train as many mini-batches as fit (at least one),
+            # so a heavy config spreads an epoch over several updates (its position is part of the
+            # trainer's state, and so of a checkpoint).
+            left = budget_s - (time.perf_counter() - t0)
+            steps = max(1, int(left / self._step_s)) if self._step_s > 0 else 1
+            before, t1 = trainer.total_steps, time.perf_counter()
+            record = trainer.run_steps(steps)
+            ran = trainer.total_steps - before
+            if ran:
+                took = (time.perf_counter() - t1) / ran
+                self._step_s = took if self._step_s == 0 else 0.7 * self._step_s + 0.3 * took
+            if record is not None:
+                done += 1
+                stopped = self.stop_condition_met()
+            elif trainer.status != READY:
                 break
-            done += 1
-            stopped = self.stop_condition_met()
             if time.perf_counter() - t0 > budget_s:
                 break
         status = self.trainer.status
@@ -442,11 +460,17 @@ class Experiment:
         self._after_edit()
 
     def _after_edit(self) -> None:
+        """Re-evaluate after a hand edit. The history keeps one row per epoch: the edited weights'
+        row replaces the current epoch's (two rows at one epoch would draw a vertical spike)."""
         self.edited = True
         self.trainer.resume()
         rec = self.trainer.evaluate()
         rec["edited"] = True
-        self.trainer.history.append(rec)
+        history = self.trainer.history
+        if history and history[-1].get("epoch") == rec["epoch"]:
+            history[-1] = rec
+        else:
+            history.append(rec)
 
     # -- downloads ---------------------------------------------------------------------------------
     def config_json(self) -> str:
@@ -498,7 +522,9 @@ class Experiment:
             data = np.asarray(up["data"])
             if data.dtype != np.uint8 or data.ndim != 1:
                 raise ConfigError("The saved upload is not a byte string.")
-            upload = Upload(str(up["name"]), data.tobytes(), tuple(str(p) for p in up["problems"]))
+            if not isinstance(up["name"], str) or len(up["name"]) > 255:
+                raise ConfigError("The saved upload's name is malformed.")
+            upload = Upload(up["name"], data.tobytes(), tuple(str(p) for p in up["problems"]))
         saved = self.__dict__.copy()
         try:
             self.config, self.upload = cfg, upload
@@ -506,9 +532,15 @@ class Experiment:
             self._build()
             self.network.load_state_dict(d["network"])
             self.trainer.load_state_dict(d["trainer"])
-            self.stop_reason = None if d.get("stop_reason") is None else str(d["stop_reason"])
-            self.stop_kind = None if d.get("stop_kind") is None else str(d["stop_kind"])
-            self.edited = bool(d["edited"])
+            kind = d.get("stop_kind")
+            if kind not in (None, "stopped", DIVERGED, EARLY_STOPPED):
+                raise ConfigError(f"Unknown stop kind {kind!r} in the saved run.")
+            self.stop_kind = kind
+            # The words are the run's own, recomputed (never text read from storage).
+            self.stop_reason = self.stop_condition_met() if kind == "stopped" else None
+            if not isinstance(d["edited"], bool) or self.reset_count < 0:
+                raise ConfigError("The saved run's flags are malformed.")
+            self.edited = d["edited"]
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(saved)

@@ -28,6 +28,15 @@ import numpy as np
 from playground.errors import PlaygroundError
 
 FORMAT = "nn-playground/checkpoint-2"
+MAX_MEMBER_BYTES = 8 << 20
+"""The largest array a checkpoint may hold, uncompressed (a 2 000-point upload and an 8×64 net fit)."""
+MAX_TOTAL_BYTES = 24 << 20
+"""All of a checkpoint's arrays together, uncompressed: checked before anything is allocated."""
+MAX_MEMBERS = 4096
+MAX_META_BYTES = 4 << 20
+"""The JSON part, uncompressed (a zlib bomb stops here)."""
+DTYPES = (np.dtype(np.float64), np.dtype(np.int64), np.dtype(np.uint8))
+"""What an array may hold: weights and statistics, an epoch's order, an upload's bytes."""
 MAX_HISTORY = 3000
 """History records kept in a checkpoint; longer histories are thinned (first, evenly spaced, last 500)."""
 MAX_HEALTH = 6000
@@ -102,11 +111,15 @@ def unflatten(tree: dict[str, Any], arrays: dict[str, np.ndarray]) -> dict[str, 
     state = _json_restore(tree)
     for path, arr in arrays.items():
         keys = path.split(_SEP)
+        if not all(keys):
+            raise CheckpointError(f"Array path {path!r} has an empty part.")
         node = state
         for key in keys[:-1]:
-            node = node.setdefault(key, {})
             if not isinstance(node, dict):
-                raise CheckpointError(f"Array {path!r} does not fit the checkpoint's structure.")
+                break
+            node = node.setdefault(key, {})
+        if not isinstance(node, dict):
+            raise CheckpointError(f"Array {path!r} does not fit the checkpoint's structure.")
         node[keys[-1]] = arr
     return state
 
@@ -145,24 +158,86 @@ def encode(exp, extra: dict[str, Any] | None = None, max_bytes: int | None = Non
     return data
 
 
+def _describe(exc: BaseException) -> str:
+    """An exception in one short line for the log (its class and the start of its message)."""
+    name = getattr(type(exc), "__name__", "error")
+    return f"{name}: {exc}"[:300]
+
+
+def _read_members(data: bytes) -> dict[str, np.ndarray]:
+    """The .npz members, each checked against the size and dtype limits before it is allocated:
+    the zip's declared sizes first (all members together), then every array's own header."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise CheckpointError(f"Too many arrays ({len(infos)} > {MAX_MEMBERS}).")
+        total = 0
+        for info in infos:
+            if not info.filename.endswith(".npy") or info.file_size > MAX_MEMBER_BYTES:
+                raise CheckpointError(f"Member {info.filename!r} is not a bounded array.")
+            total += info.file_size
+        if total > MAX_TOTAL_BYTES:
+            raise CheckpointError(
+                f"The arrays would take {total >> 20} MB (limit {MAX_TOTAL_BYTES >> 20} MB)."
+            )
+        arrays = {}
+        for info in infos:
+            with zf.open(info) as f:
+                version = np.lib.format.read_magic(f)
+                if version == (1, 0):
+                    shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+                elif version == (2, 0):
+                    shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+                else:
+                    raise CheckpointError(f"{info.filename!r}: unknown array format {version}.")
+                if dtype not in DTYPES or fortran:
+                    raise CheckpointError(f"{info.filename!r}: arrays of {dtype} are not accepted.")
+                count = math.prod(shape)
+                if count * dtype.itemsize > info.file_size:
+                    raise CheckpointError(f"{info.filename!r}: its header claims more data than it holds.")
+                raw = f.read(count * dtype.itemsize)
+                if len(raw) != count * dtype.itemsize:
+                    raise CheckpointError(f"{info.filename!r} is truncated.")
+                arrays[info.filename[: -len(".npy")]] = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    return arrays
+
+
 def _read(data: bytes) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
-        meta = json.loads(zlib.decompress(arrays.pop("meta").tobytes()))
+        arrays = _read_members(data)
+        packed = arrays.pop("meta")
+        if packed.dtype != np.uint8 or packed.ndim != 1:
+            raise CheckpointError("The checkpoint's meta is not a byte string.")
+        inflate = zlib.decompressobj()
+        text = inflate.decompress(packed.tobytes(), MAX_META_BYTES)
+        if inflate.unconsumed_tail or not inflate.eof:
+            raise CheckpointError(
+                f"The checkpoint's meta is larger than {MAX_META_BYTES >> 20} MB or cut off."
+            )
+        meta = json.loads(text)
+    except CheckpointError:
+        raise
     except (
         OSError,
         ValueError,
         KeyError,
         EOFError,
+        TypeError,
+        RecursionError,
+        MemoryError,
+        OverflowError,
+        UnicodeDecodeError,
         zipfile.BadZipFile,
         zlib.error,
-        json.JSONDecodeError,
+        NotImplementedError,
     ) as exc:
-        raise CheckpointError(f"Not a playground checkpoint: {exc}") from None
+        raise CheckpointError(f"Not a playground checkpoint: {_describe(exc)}") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise CheckpointError("Not a playground checkpoint (missing or unknown format tag).")
-    return _json_restore(meta), arrays
+    try:
+        return _json_restore(meta), arrays
+    except RecursionError:
+        raise CheckpointError("The checkpoint's meta is nested too deeply.") from None
 
 
 def peek(data: bytes) -> dict[str, Any]:
@@ -173,6 +248,8 @@ def peek(data: bytes) -> dict[str, Any]:
 
 def decode_state(data: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
     """(state dict, extra) from checkpoint bytes; raises CheckpointError on anything malformed."""
+    if not isinstance(data, bytes | bytearray) or len(data) > MAX_TOTAL_BYTES:
+        raise CheckpointError("A checkpoint is a byte string of bounded size.")
     meta, arrays = _read(data)
     extra = meta.pop("extra", None) or {}
     meta.pop("format", None)
@@ -189,6 +266,6 @@ def decode(data: bytes, build: Callable[[dict[str, Any]], Any]):
         run = build(state)
     except CheckpointError:
         raise
-    except (PlaygroundError, KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-        raise CheckpointError(f"The checkpoint does not fit this playground: {exc}") from None
+    except Exception as exc:  # untrusted input: whatever it trips over, the answer is "unusable"
+        raise CheckpointError(f"The checkpoint does not fit this playground: {_describe(exc)}") from None
     return run, extra

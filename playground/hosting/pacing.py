@@ -102,10 +102,17 @@ class Admission:
     """At most ``max_sessions`` sessions hold a seat; the others wait in arrival order."""
 
     def __init__(
-        self, max_sessions: int, stale_s: float = 120.0, clock: Callable[[], float] = time.monotonic
+        self,
+        max_sessions: int,
+        stale_s: float = 120.0,
+        clock: Callable[[], float] = time.monotonic,
+        idle_s: float = 600.0,
     ):
         self.max_sessions = int(max_sessions)
         self.stale_s = float(stale_s)
+        #: A seat whose session has not run the page for this long goes to the next in line (a
+        #: connected but idle tab, or one of many sockets a client opened to hoard seats).
+        self.idle_s = float(idle_s)
         self._clock = clock
         self._lock = threading.Lock()
         self._seated: dict[str, float] = {}
@@ -132,6 +139,13 @@ class Admission:
                 return True
             self._waiting.setdefault(session, now)
             ahead = sum(1 for s, t in self._waiting.items() if t < self._waiting[session])
+            if len(self._seated) + ahead >= self.max_sessions:  # full: free the seats left idle
+                for s in sorted(
+                    (s for s, t in self._seated.items() if now - t > self.idle_s), key=self._seated.get
+                ):
+                    if len(self._seated) + ahead < self.max_sessions:
+                        break
+                    del self._seated[s]
             if len(self._seated) + ahead < self.max_sessions:
                 del self._waiting[session]
                 self._seated[session] = now

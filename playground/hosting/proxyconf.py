@@ -35,6 +35,8 @@ def render(
     max_body: str = "6m",
     fail_timeout_s: int = 3,
     template: Path = TEMPLATE,
+    uploads_per_min: int = 12,
+    ws_per_address: int = 10,
 ) -> str:
     """The nginx ``http``-block config for ``replicas`` (``ip:port`` each; cookie names r0, r1, …)."""
     if not replicas:
@@ -61,6 +63,8 @@ def render(
         "REPLICA_UPSTREAMS": ups,
         "LISTEN": listen,
         "MAX_BODY": max_body,
+        "UPLOADS_PER_MIN": str(int(uploads_per_min)),
+        "WS_PER_ADDRESS": str(int(ws_per_address)),
     }.items():
         text = text.replace("{{" + key + "}}", value)
     left = re.findall(r"\{\{[A-Z_]+\}\}", text)
@@ -94,9 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--replica", action="append", required=True, help="ip:port of a replica (repeat)")
     p.add_argument("--listen", default="127.0.0.1:8080")
     p.add_argument("--max-body", default="6m")
+    p.add_argument("--ws-per-address", type=int, default=10, help="live connections from one address")
     p.add_argument("--out", help="write here (default: stdout)")
     a = p.parse_args(argv)
-    text = render(a.replica, a.listen, a.max_body)
+    text = render(a.replica, a.listen, a.max_body, ws_per_address=a.ws_per_address)
     if a.out:
         Path(a.out).write_text(text)
     else:

@@ -66,6 +66,7 @@ class WorkshopSettings:
     epochs: int = 5
     target_cpu: float = 0.7
     max_sessions: int = 20
+    idle_seat_s: float = 600.0
     retry_s: float = 10.0
     store: str = "memory"
     checkpoint_s: float = 3.0
@@ -91,6 +92,7 @@ class WorkshopSettings:
         need(0.05 <= self.target_cpu <= 1.0, f"target_cpu must be 0.05–1, got {self.target_cpu}.")
         need(1 <= self.max_sessions <= 10_000, f"max_sessions must be 1–10000, got {self.max_sessions}.")
         need(1 <= self.retry_s <= 600, f"retry_s must be 1–600, got {self.retry_s}.")
+        need(30 <= self.idle_seat_s <= 86400, f"idle_seat_s must be 30–86400 s, got {self.idle_seat_s}.")
         need(
             self.store == "memory" or self.store.startswith(("redis://", "rediss://", "unix://")),
             f"store must be 'memory' or a redis:// URL, got {self.store!r}.",
@@ -151,6 +153,7 @@ _ENV_NAMES = {
     "EPOCHS": "epochs",
     "TARGET_CPU": "target_cpu",
     "MAX_SESSIONS": "max_sessions",
+    "IDLE_SEAT_S": "idle_seat_s",
     "RETRY_S": "retry_s",
     "STORE": "store",
     "CHECKPOINT_S": "checkpoint_s",

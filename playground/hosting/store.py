@@ -19,12 +19,12 @@ from typing import Protocol
 
 log = logging.getLogger("playground.hosting")
 
-SID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+SID_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 KEY_PREFIX = "pg:ckpt:"
 
 
 def valid_sid(sid: object) -> bool:
-    return isinstance(sid, str) and bool(SID_PATTERN.match(sid))
+    return isinstance(sid, str) and SID_PATTERN.fullmatch(sid) is not None  # "$" would allow a final "\n"
 
 
 def xsrf_token(cookie: object) -> str | None:

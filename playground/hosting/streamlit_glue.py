@@ -37,6 +37,7 @@ from typing import Any
 import streamlit as st
 
 from playground.hosting import checkpoint as ckpt
+from playground.hosting import flood
 from playground.hosting.pacing import Admission, LoadMonitor, Pacer, Turns
 from playground.hosting.settings import WorkshopSettings, apply_caps, load_settings
 from playground.hosting.store import CheckpointStore, open_store, run_key, valid_sid, xsrf_token
@@ -80,11 +81,13 @@ def configure(env=None) -> WorkshopSettings:
                 store = open_store(
                     "memory", s.checkpoint_ttl_s, s.checkpoint_max_count, s.checkpoint_max_bytes
                 )
+            flood.install()  # rerun floods are refused before Streamlit starts a run (every mode)
+            flood.install_upload_limits()  # and upload floods before they fill the replica's memory
             _replica = _Replica(
                 s,
                 store,
                 LoadMonitor(s.interval, s.max_interval, s.target_cpu),
-                Admission(s.max_sessions),
+                Admission(s.max_sessions, idle_s=s.idle_seat_s),
                 Turns(1),
             )
             if s.enabled:
@@ -109,6 +112,7 @@ class _SessionHosting:
 
     def __init__(self, settings: WorkshopSettings):
         self.sid: str | None = None
+        self.notices: list[str] = []
         self.browser: str | None = _browser_secret()
         self.pacer = Pacer(settings.reruns_per_s, settings.rerun_burst)
         self.saved_at = 0.0
@@ -186,7 +190,8 @@ def _room_full(session: str, r: _Replica) -> None:
     st.info(
         f"The room is full right now: this server holds {r.settings.max_sessions} learners. "
         f"You are number {place} in the queue; retrying in {retry:g} s. Keep this tab open; "
-        "the Playground opens by itself as soon as a seat is free.",
+        "the Playground opens by itself as soon as a seat is free — a seat left idle for "
+        f"{r.settings.idle_seat_s / 60:g} minutes goes to the next in line.",
         icon="⏳",
     )
 
@@ -218,15 +223,29 @@ def restore(params: dict[str, Any], build: Callable[[dict[str, Any]], Any]):
         sid = sid[-1] if sid else None
     restored = None
     if valid_sid(sid) and h.browser is not None:
-        data = replica().store.get(run_key(h.browser, sid))
+        key = run_key(h.browser, sid)
+        data = replica().store.get(key)
         if data is not None:
             try:
                 restored = ckpt.decode(data, build)
                 log.info("restored run %s at epoch %d", sid[:6], restored[0].epoch)
             except ckpt.CheckpointError as exc:
-                log.warning("checkpoint %s unusable: %s", sid[:6], exc)
+                # never again: the bad entry goes, the learner gets a fresh run and is told why
+                log.warning("checkpoint %s unusable, deleted: %s", sid[:6], exc)
+                replica().store.delete(key)
+                h.notices.append(
+                    "Your saved run could not be restored (the saved copy was damaged), "
+                    "so a fresh run with this setup has started."
+                )
     h.sid = secrets.token_urlsafe(12)
     return restored
+
+
+def take_notices() -> list[str]:
+    """Messages for the learner from hosting (e.g. a saved run that could not be restored), once."""
+    h = _state()
+    out, h.notices = list(h.notices), []
+    return out
 
 
 def url_params() -> dict[str, str]:

@@ -411,3 +411,25 @@ def _json(v):
     if isinstance(v, np.floating):
         return float(v)
     raise TypeError(f"not JSON-serializable: {type(v).__name__}")
+
+
+#: The page's classic comparison: the plain net and three cures.
+CLASSIC = ("no regularization", "L2 λ=0.03", "L1 λ=0.003", "dropout 0.2")
+
+
+def classic_comparison(setup: Setup | None = None) -> Comparison:
+    """A comparison of the :data:`CLASSIC` runs, not yet trained (the page opens with it)."""
+    comp = Comparison(setup)
+    for name in CLASSIC:
+        comp.add(PRESETS[name], name)
+    return comp
+
+
+#: What the classic comparison shows on the default setup (asserted on its data in
+#: tests/lessons/test_overfitting.py).
+WHAT_TO_LOOK_FOR = (
+    "the plain net's training accuracy climbs above 95 % while its test accuracy stops rising and ends "
+    "below its best, so the gap opens and its test loss climbs. Every cure ends with a smaller gap and a "
+    "lower test loss than the plain net; L2 reaches the best test accuracy of the four, and L1 leaves "
+    "most weights near zero (the table's near-zero share)."
+)

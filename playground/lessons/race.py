@@ -112,8 +112,9 @@ SURFACES: dict[str, Surface] = {
             ((0.0, 0.0),),
             30,
             _BOOK,
-            note="Steep in y, almost flat in x: plain SGD zig-zags across the valley while barely moving "
-            "along it; Momentum rolls, AdaGrad and Adam rescale each axis.",
+            note="Steep in y, almost flat in x: plain SGD zig-zags across the valley (y flips sign at every "
+            "step) while x shrinks by less than a tenth per step; Momentum rolls past the minimum and back, "
+            "AdaGrad and Adam rescale each axis and barely zig-zag.",
         ),
         Surface(
             "rosenbrock",
@@ -377,12 +378,55 @@ def book_race(steps: int = 30) -> list[Trajectory]:
     return race("bowl", runners, steps=steps)
 
 
-def contour_grid(surface: Surface, n: int = 120) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(xs, ys, Z) with Z[i, j] = f(xs[j], ys[i]) over the surface's view."""
+def contour_grid(
+    surface: Surface, n: int = 120, ny: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(xs, ys, Z) with Z[i, j] = f(xs[j], ys[i]) over the surface's view: ``n`` columns and ``ny``
+    rows (default ``n``); ys ascend, so row 0 is the bottom of the view."""
     xs = np.linspace(*surface.x_range, n)
-    ys = np.linspace(*surface.y_range, n)
+    ys = np.linspace(*surface.y_range, n if ny is None else ny)
     X, Y = np.meshgrid(xs, ys)
     return xs, ys, surface.f(X, Y)
+
+
+#: Steps revealed per live tick are chosen so that a whole race plays in about this many ticks.
+REPLAY_TICKS = 45
+
+
+@dataclass
+class Replay:
+    """Where a race's replay is: ``upto`` steps of every path drawn (0: the start only), playing or
+    not. The page keeps one per settings and calls :meth:`advance` once per live tick."""
+
+    steps: int
+    upto: int = 0
+    playing: bool = True
+
+    @property
+    def per_tick(self) -> int:
+        """Steps per tick: one on short races (several a second), more on long ones."""
+        return max(1, -(-int(self.steps) // REPLAY_TICKS))
+
+    @property
+    def finished(self) -> bool:
+        return self.upto >= self.steps
+
+    def advance(self, n: int | None = None) -> None:
+        """Reveal ``n`` more steps (default :attr:`per_tick`); stop playing at the end."""
+        self.upto = min(int(self.steps), self.upto + (self.per_tick if n is None else int(n)))
+        if self.finished:
+            self.playing = False
+
+    def play(self) -> None:
+        if self.finished:
+            self.upto = 0  # Play at the end replays from the start
+        self.playing = True
+
+    def rewind(self) -> None:
+        self.upto, self.playing = 0, False
+
+    def show_all(self) -> None:
+        self.upto, self.playing = int(self.steps), False
 
 
 # -- learning-rate schedules ----------------------------------------------------------------------

@@ -302,6 +302,12 @@ class Search:
             self._pop = None
             self.status = "stopped"
 
+    def pending(self) -> list[dict[str, Any]]:
+        """The trials of the wave in training (or about to start), while the search runs."""
+        if self.done or self._wave >= len(self.waves):
+            return []
+        return list(self.waves[self._wave])
+
     def _collect(self, wave: list[dict], pop: Population) -> None:
         last = {k: v[-1] for k, v in pop.history.items()}
         for k, t in enumerate(wave):
@@ -370,6 +376,7 @@ def summary(search: Search) -> dict[str, Any]:
     res = search.results
     return {
         "finished": len(res),
+        "training": len(search.pending()),
         "planned": search.n_trials,
         "diverged": sum(r["status"] == "diverged" for r in res),
         "distinct_lr": len({r["lr"] for r in res}),
@@ -403,8 +410,28 @@ def table_rows(search: Search, top: int = 10) -> list[dict[str, Any]]:
 
 
 def scatter_rows(search: Search) -> list[dict[str, Any]]:
-    """Rows for ``playground.viz.metrics.scatter_search_chart`` (lr, weight_decay, val_acc)."""
-    return [
+    """Rows for ``playground.viz.metrics.scatter_search_chart`` (lr, weight_decay, val_acc): the
+    finished trials, then the wave in training with status "training" (no score yet)."""
+    rows = [
         {"trial": r["trial"], "lr": r["lr"], "weight_decay": r["weight_decay"], "val_acc": r["val_acc"]}
         for r in search.results
     ]
+    rows += [
+        {
+            "trial": t["trial"],
+            "lr": t["lr"],
+            "weight_decay": t["weight_decay"],
+            "val_acc": None,
+            "status": "training",
+        }
+        for t in search.pending()
+    ]
+    return rows
+
+
+#: What the default search shows (asserted on its data in tests/lessons/test_search.py).
+WHAT_TO_LOOK_FOR = (
+    "trials with a learning rate between 0.01 and 1 score best; below 0.01 fifty epochs are too few "
+    "and above 1 the steps are too large, so accuracy is lower at both ends. Accuracy falls as the "
+    "weight decay grows past about 0.01: a strong penalty keeps the weights too small to fit the circle."
+)

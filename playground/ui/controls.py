@@ -8,6 +8,7 @@ Choices come from the registries, so a new optimizer or activation shows up here
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import streamlit as st
@@ -17,6 +18,9 @@ from playground.engine import INITIALIZERS
 from playground.experiment import UPLOAD, PlaygroundConfig, all_datasets
 from playground.experiment.schema import SETTINGS, Setting, setting
 from playground.ui.page import plain
+
+NUMBER_FORMAT = "%.4g"
+"""A float input's format: up to four significant digits, 0.5 not 5.00e-1 (printf's %g)."""
 
 
 def _fmt_num(v: float) -> str:
@@ -95,12 +99,10 @@ def sync_widgets(cfg: PlaygroundConfig) -> None:
 # registry hyperparameters
 
 
-_PARAM_LABELS = {"beta1": "β₁", "beta2": "β₂", "eps": "ε", "alpha": "α (decay ρ)", "momentum": "momentum μ"}
-
-
 def param_input(container, label: str, p, key: str, value: Any = None) -> Any:
     """One widget for a registry hyperparameter ``p`` (a :class:`~playground.engine.Param`): a checkbox,
-    a whole number or a float (scientific format for log-scale ones), with its range and help.
+    a whole number or a float (plain digits, e.g. 0.5 and 0.001; exponents only below 0.0001), with
+    its range and help. ``label``: usually ``p.title(name)`` (β₁, initial accumulator).
     ``value`` is the starting value (default: ``p.default``) unless ``key`` already holds one."""
     if key not in st.session_state:
         st.session_state[key] = p.default if value is None else value
@@ -125,7 +127,7 @@ def param_input(container, label: str, p, key: str, value: Any = None) -> Any:
             min_value=float(p.low) if p.low is not None else None,
             max_value=float(p.high) if p.high is not None else None,
             step=None if p.log else 0.01,
-            format="%.2e" if p.log else "%.4g",
+            format=NUMBER_FORMAT,
             key=key,
             help=p.help,
         )
@@ -136,9 +138,7 @@ def _param_widgets(s: Setting, name: str) -> dict[str, Any]:
     """One widget per hyperparameter of the registry entry ``name`` that the ``params`` setting ``s``
     holds (range and help from the entry's ``Param``)."""
     return {
-        pname: param_input(
-            st, _PARAM_LABELS.get(pname, pname.replace("_", " ")), p, f"{s.widget}_{name}_{pname}"
-        )
+        pname: param_input(st, p.title(pname), p, f"{s.widget}_{name}_{pname}")
         for pname, p in s.registry[name].params.items()
         if pname not in s.skip
     }
@@ -152,10 +152,35 @@ def _section(section: str, *names: str) -> dict[str, Setting]:
 # the sidebar
 
 
+_TASK_SUFFIX = {"binary": "", "multiclass": " · multi-class", "regression": " · regression"}
+
+
+def dataset_label(label: str, task: str) -> str:
+    """The dataset menu's entry: the label and its kind of problem, unless the label says it already
+    ("Spiral, 3 classes", not "Spiral, 3 classes · classes")."""
+    said = {"multiclass": "class", "regression": "regression"}.get(task)
+    if said and said in label.lower():
+        return label
+    return label + _TASK_SUFFIX.get(task, "")
+
+
+def toolbar_controls(lr_box, activation_box, optimizer_box) -> dict[str, Any]:
+    """The page's top bar (TF Playground's): learning rate, activation and optimizer, each drawn in the
+    given container; returns ``{"learning_rate", "activation", "optimizer"}``."""
+    return {
+        "learning_rate": widget(setting("training", "learning_rate"), lr_box),
+        "activation": widget(setting("model", "activation"), activation_box),
+        "optimizer": widget(setting("training", "optimizer"), optimizer_box),
+    }
+
+
 def data_controls(
-    upload_error: str | None, has_upload: bool, problems: tuple[str, ...], on_upload=None
+    upload_error: str | None, has_upload: bool, problems: tuple[str, ...], on_upload=None, more=None
 ) -> dict[str, Any]:
-    """Data section; returns the data settings and the uploaded file (if a new one was chosen)."""
+    """Data section; returns the data settings and the uploaded file (if a new one was chosen).
+
+    The common ones (dataset, noise, points, training share) go where this is called; the rest into
+    ``more`` (the sidebar's Data group) when given."""
     S = _section(
         "data", "dataset", "noise", "n_samples", "train_fraction", "val_fraction", "features", "standardize"
     )
@@ -165,10 +190,7 @@ def data_controls(
         st.session_state.c_dataset = names[0]
 
     def label(n: str) -> str:
-        if n == UPLOAD:
-            return "Uploaded CSV"
-        kind = {"binary": "", "multiclass": " · classes", "regression": " · regression"}[specs[n].task]
-        return specs[n].label + kind
+        return "Uploaded CSV" if n == UPLOAD else dataset_label(specs[n].label, specs[n].task)
 
     dataset = widget(S["dataset"], options=names, format_func=label)
     synthetic = dataset != UPLOAD and specs[dataset].synthetic
@@ -179,9 +201,14 @@ def data_controls(
         "noise": widget(S["noise"], disabled=not synthetic),
         "n_samples": widget(S["n_samples"], disabled=not synthetic),
     }
-    c1, c2 = st.columns(2)
-    out["train_fraction"] = widget(S["train_fraction"], c1)
-    out["val_fraction"] = widget(S["val_fraction"], c2)
+    out["train_fraction"] = widget(S["train_fraction"])
+    with more if more is not None else contextlib.nullcontext():
+        _more_data(out, S, problems, upload_error, on_upload)
+    return out
+
+
+def _more_data(out: dict, S: dict, problems, upload_error, on_upload) -> None:
+    out["val_fraction"] = widget(S["val_fraction"])
     out["features"] = widget(S["features"])
     out["standardize"] = widget(S["standardize"])
     out["problem"] = "auto"
@@ -201,10 +228,10 @@ def data_controls(
     )
     if upload_error:
         st.error(plain(upload_error), icon="⚠️")
-    return out
 
 
-def network_controls(n_inputs: int) -> dict[str, Any]:
+def network_controls(n_inputs: int, activation: str) -> dict[str, Any]:
+    """The network's settings but the activation (chosen in the top bar; its own settings are here)."""
     S = _section("model", "hidden", "activation", "activation_params", "init", "init_params", "batch_norm")
     caps = limits.caps()
     hidden_s = S["hidden"]
@@ -220,7 +247,7 @@ def network_controls(n_inputs: int) -> dict[str, Any]:
     )
     hidden = []
     if n_layers:
-        cols = st.columns(min(n_layers, 4))
+        cols = st.columns(min(n_layers, 2))
         for i in range(n_layers):
             hidden.append(
                 int(
@@ -234,8 +261,7 @@ def network_controls(n_inputs: int) -> dict[str, Any]:
                     )
                 )
             )
-    activation = widget(S["activation"])
-    st.caption(S["activation"].registry[activation].description)
+    st.caption(f"Activation: {S['activation'].registry[activation].description}")
     act_params = _param_widgets(S["activation_params"], activation)
     init = widget(S["init"])
     init_params = _param_widgets(S["init_params"], init)
@@ -251,7 +277,6 @@ def network_controls(n_inputs: int) -> dict[str, Any]:
     except Exception:  # the caption is a nicety; never let it break the page
         st.caption(INITIALIZERS[init].description)
     bn = widget(S["batch_norm"])
-    c1, c2 = st.columns([3, 2])
     return {
         "hidden": hidden,
         "activation": activation,
@@ -259,12 +284,13 @@ def network_controls(n_inputs: int) -> dict[str, Any]:
         "init": init,
         "init_params": init_params,
         "batch_norm": bn,
-        "dropout": widget(setting("model", "dropout"), c1),
-        "residual": widget(setting("model", "residual"), c2),
+        "dropout": widget(setting("model", "dropout")),
+        "residual": widget(setting("model", "residual")),
     }
 
 
-def training_controls(val_share: float) -> dict[str, Any]:
+def training_controls(val_share: float, optimizer: str) -> dict[str, Any]:
+    """The training settings but the optimizer and the learning rate (in the top bar)."""
     S = _section(
         "training",
         "optimizer",
@@ -278,16 +304,14 @@ def training_controls(val_share: float) -> dict[str, Any]:
         "early_stopping",
         "patience",
     )
-    optimizer = widget(S["optimizer"])
-    st.caption(S["optimizer"].registry[optimizer].description)
-    out = {"optimizer": optimizer, "learning_rate": widget(S["learning_rate"])}
+    st.caption(f"Optimizer: {S['optimizer'].registry[optimizer].description}")
+    out: dict[str, Any] = {}
     out["optimizer_params"] = _param_widgets(S["optimizer_params"], optimizer)
     out["schedule"] = schedule = widget(S["schedule"])
     out["schedule_params"] = _param_widgets(S["schedule_params"], schedule)
     out["batch_size"] = widget(S["batch_size"])
-    c1, c2 = st.columns(2)
-    out["regularization"] = reg = widget(S["regularization"], c1)
-    out["reg_rate"] = widget(S["reg_rate"], c2, disabled=reg == "none")
+    out["regularization"] = reg = widget(S["regularization"])
+    out["reg_rate"] = widget(S["reg_rate"], disabled=reg == "none")
     if val_share <= 0 and st.session_state.get("c_early"):
         st.session_state.c_early = False
     out["early_stopping"] = early = widget(S["early_stopping"], disabled=val_share <= 0)
@@ -297,23 +321,12 @@ def training_controls(val_share: float) -> dict[str, Any]:
 
 def loop_controls() -> dict[str, Any]:
     S = _section("loop", "update_interval", "epochs_per_update", "stop_epoch", "stop_loss")
-    c1, c2 = st.columns(2)
-    out = {
-        "update_interval": widget(S["update_interval"], c1),
-        "epochs_per_update": widget(S["epochs_per_update"], c2),
-    }
-    c1, c2 = st.columns(2)
-    out["stop_epoch"] = widget(S["stop_epoch"], c1)
-    out["stop_loss"] = widget(S["stop_loss"], c2)
-    return out
+    return {name: widget(S[name]) for name in S}  # one per line: side by side they wrap and cut
 
 
 def view_controls() -> dict[str, Any]:
-    cols = st.columns(3)
-    return {
-        s.name: widget(s, col)
-        for s, col in zip((s for s in SETTINGS if s.section == "view"), cols, strict=True)
-    }
+    """The view's switches, one per line (three side by side cut their labels short)."""
+    return {s.name: widget(s) for s in SETTINGS if s.section == "view"}
 
 
 def build_config(

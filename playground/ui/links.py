@@ -4,7 +4,8 @@ A lesson knows nothing of the Playground's config or URL format, so the translat
 the layer that sees both: a lesson's config (or a search trial) becomes a
 :class:`~playground.experiment.PlaygroundConfig`, written with :func:`playground.urlconfig.to_query`,
 which the Playground reads back with ``from_query``. The Playground has smaller caps than the lessons
-(:func:`playground.limits.caps`): what does not fit is clamped and said so. No Streamlit here.
+(:func:`playground.limits.caps`) and draws its network in full only up to
+``playground.viz.network.NETWORK_VIEW_LIMITS``: what does not fit is clamped and said so. No Streamlit here.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from playground.experiment import PlaygroundConfig
 from playground.lessons.search import Search
 from playground.lessons.signals import SignalConfig
 from playground.urlconfig import to_query
+from playground.viz.network import NETWORK_VIEW_LIMITS
 
 
 def signal_query(cfg: SignalConfig) -> tuple[dict[str, str], list[str]]:
@@ -26,14 +28,19 @@ def signal_query(cfg: SignalConfig) -> tuple[dict[str, str], list[str]]:
     caps = limits.caps()
     notes = []
     depth, width = int(cfg.depth), int(cfg.width)
-    if depth > caps.max_hidden_layers:
-        notes.append(f"The Playground allows up to {caps.max_hidden_layers} hidden layers; using that many.")
-        depth = caps.max_hidden_layers
-    if width > caps.max_neurons:
+    # Open a net the Playground draws in full (every neuron's map and weight), not one it can only
+    # summarize: no wider and no deeper than its network view shows.
+    max_depth = min(caps.max_hidden_layers, NETWORK_VIEW_LIMITS["max_layers"] - 2)
+    max_width = min(caps.max_neurons, NETWORK_VIEW_LIMITS["max_neurons"])
+    if depth > max_depth:
+        notes.append(f"The Playground opens with {max_depth} hidden layers (this page: {depth}).")
+        depth = max_depth
+    if width > max_width:
         notes.append(
-            f"The Playground allows up to {caps.max_neurons} units per layer; using {caps.max_neurons}."
+            f"The Playground opens with {max_width} units per layer (this page: {width}): its network view "
+            f"draws every neuron up to {max_width}."
         )
-        width = caps.max_neurons
+        width = max_width
     nc = cfg.network_config()
     pc = PlaygroundConfig()
     pc.model.hidden = [width] * depth

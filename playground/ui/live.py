@@ -18,14 +18,17 @@ import pyarrow as pa
 import streamlit as st
 
 from playground.experiment import Experiment
+from playground.ui import netview
 from playground.ui.charts import image, live_chart, stacked_spec
 from playground.ui.page import plain
 from playground.viz import curves, health, histograms, metrics
 from playground.viz.boundary import boundary_figure, boundary_image
-from playground.viz.network import network_figure, network_image, network_view_too_large
 
 HIST_BINS = 24
-CHART_WIDTH = 460
+CHART_WIDTH = 320
+"""Plot width (px) of the curves: with axes and legend it fits the page's curves column at 1280 px."""
+VIEW_COLUMNS = [1.25, 1]
+"""Network | output, and curves | metrics beneath (the output column holds the 320 px boundary)."""
 
 
 # ------------------------------------------------------------------------------------------------
@@ -185,7 +188,7 @@ def render_boundary(exp: Experiment, interactive: bool) -> None:
         discretize=cfg.discretize,
     )
     names = exp.dataset.view_names
-    image(img, caption=f"Output over the ({plain(names[0])}, {plain(names[1])}) plane", width=img.shape[1])
+    image(img, caption=f"Output over the ({plain(names[0])}, {plain(names[1])}) plane", width="stretch")
     if exp.task != "regression":
         chips = " ".join(
             f"<span style='color:{c}'>●</span> {html.escape(n)}"
@@ -201,26 +204,8 @@ def _class_colors(k: int) -> list[str]:
 
 
 def render_network(exp: Experiment, interactive: bool) -> None:
-    sizes, weights, biases = network_arrays(exp)
-    message = network_view_too_large(sizes)
-    if message:
-        st.info(message, icon=":material/hub:")
-        return
-    maps = network_maps(exp)
-    names = list(exp.input_names())
-    if interactive:
-        fig = network_figure(sizes, weights, maps, input_names=names, biases=biases)
-        st.plotly_chart(fig, key="plotly_network", config={"displaylogo": False})
-        return
-    cell = 36 if max(sizes) <= 6 else 28 if max(sizes) <= 10 else 20
-    img = network_image(sizes, weights, maps, input_names=names, biases=biases, cell=cell)
-    if img is not None:
-        image(
-            img,
-            caption="Network: each square is what that neuron computes over the plane; lines are weights "
-            "(blue +, orange −, width = size).",
-            width=min(img.shape[1], 720),
-        )
+    """The network view: a live component to click, edit and hover (``playground.ui.netview``)."""
+    netview.render(exp)
 
 
 CURVES_TITLE = {"text": "Loss (train · validation · test)", "anchor": "start", "fontSize": 14, "offset": 8}
@@ -307,12 +292,12 @@ def render_live(exp: Experiment, *, interactive: bool = False, internals: bool =
     (``internals``: the histograms and gradient health too; the page draws those in a slower fragment)."""
     render_header(exp)
     # Headings live in captions, chart titles and the metrics line: every element counts on each tick.
-    left, right = st.columns([3, 2], gap="medium")
+    left, right = st.columns(VIEW_COLUMNS, gap="medium")
     with left:
         render_network(exp, interactive)
     with right:
         render_boundary(exp, interactive)
-    left, right = st.columns([3, 2], gap="medium")
+    left, right = st.columns(VIEW_COLUMNS, gap="medium")
     with left:
         render_curves(exp)
     with right:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 
 import streamlit as st
 
@@ -24,12 +25,18 @@ log = logging.getLogger("playground.ui")
 
 def callback(fn):
     """Button callbacks run outside the page's error boundary: catch anything unexpected, log it,
-    pause, and say so in the callout instead of showing a traceback."""
+    pause, and say so in the callout instead of showing a traceback.
+
+    A callback holds the session's :func:`run_lock`: a click while playing starts a new script run
+    whose callbacks run while the previous live update may still be training in its own thread
+    (Streamlit stops that run at its next element), so Pause, Step, Reset, a preset or a link wait for
+    that update to finish (one tick at most) and the next update already sees what they did."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
-            return fn(*args, **kwargs)
+            with run_lock(st.session_state):
+                return fn(*args, **kwargs)
         except Exception:  # st.rerun/st.stop are BaseExceptions and pass through
             log.exception("%s failed", fn.__name__)
             st.session_state.playing = False
@@ -48,6 +55,7 @@ def init_session() -> Experiment:
         # the run saved under the URL's id (``sid``), after a reload or on another replica
         restored = hosting.restore(params, Experiment.from_state_dict)
         cfg, notices = from_query(hosting.split_params(params))
+        notices += hosting.take_notices()
         if restored is not None:
             s.exp, notices = restored[0], []
         else:
@@ -65,6 +73,24 @@ def init_session() -> Experiment:
         s.weights_version = 0
         sync_widgets(s.exp.config)
     return s.exp
+
+
+_LOCK_KEY = "_run_lock"
+_lock_guard = threading.Lock()
+
+
+def run_lock(state) -> threading.RLock:
+    """The session's one lock around every mutation of its run (a tick training, a weight typed into the
+    network view, a structure change): take it with ``with run_lock(st.session_state):``. Re-entrant, so
+    a callback that holds it may call code that takes it again."""
+    lock = state.get(_LOCK_KEY)
+    if lock is None:
+        with _lock_guard:  # two threads of one session must not make two locks
+            lock = state.get(_LOCK_KEY)
+            if lock is None:
+                lock = threading.RLock()
+                state[_LOCK_KEY] = lock
+    return lock
 
 
 def set_callout(kind: str, text: str) -> None:

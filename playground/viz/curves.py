@@ -55,13 +55,49 @@ def history_frame(history: Sequence[Mapping], metrics: Sequence[str] | None = No
     return out
 
 
-def _y_axis(metric: str, log_scale: bool, title: str | None = None) -> alt.Y:
+def y_domain_exprs(param: str, kind: str) -> tuple[str, str]:
+    """Vega expressions for the y scale's (domainMin, domainMax) from ``param``, the data's
+    [min, max] (an ``extent`` transform), so that the spec, built once, holds for every update.
+
+    A flat curve (one epoch, or a loss stuck at ln 2) has a zero or tiny span, for which Vega draws
+    ticks 1e-12 apart labelled "0.69314718158"; such a span is widened around its middle to 2 % of
+    the value (``kind`` "linear"), a factor 1.05 each way ("log"), or 0.1 ("share": accuracy,
+    kept within [0, 1]). A wider span is left as the data's, as before."""
+    lo, hi = f"{param}[0]", f"{param}[1]"
+    mid = f"(({lo} + {hi}) / 2)"
+    ok = f"isFinite({lo}) && isFinite({hi})"
+    if kind == "log":
+        flat = f"{ok} && {lo} > 0 && {hi} < {lo} * 1.1025"
+        return (f"{flat} ? sqrt({lo} * {hi}) / 1.05 : null", f"{flat} ? sqrt({lo} * {hi}) * 1.05 : null")
+    if kind == "share":
+        flat = f"{ok} && {hi} - {lo} < 0.1"
+        return (
+            f"{flat} ? max(0, min({mid} - 0.05, 0.9)) : null",
+            f"{flat} ? min(1, max({mid} + 0.05, 0.1)) : null",
+        )
+    half = f"max(0.01 * abs({mid}), 1e-9)"
+    flat = f"{ok} && {hi} - {lo} < 2 * {half}"
+    return (f"{flat} ? {mid} - {half} : null", f"{flat} ? {mid} + {half} : null")
+
+
+def _extent(param: str) -> dict:
+    return {"extent": "value", "param": param}
+
+
+def _y_axis(metric: str, log_scale: bool, title: str | None = None, param: str = "y_extent") -> alt.Y:
+    """The y channel; its domain comes from ``param`` (see :func:`y_domain_exprs`), so Vega's ticks are
+    never closer than about 1/1000 of the value."""
     title = title or METRIC_TITLES.get(metric, metric)
+    kind = "log" if log_scale else "share" if metric in ("acc", "accuracy") else "linear"
+    low, high = y_domain_exprs(param, kind)
+    domain = {"domainMin": alt.ExprRef(low), "domainMax": alt.ExprRef(high)}
     if log_scale:
-        return alt.Y("value:Q", title=f"{title} (log scale)", scale=alt.Scale(type="log"))
-    if metric in ("acc", "accuracy"):
-        return alt.Y("value:Q", title=title, scale=alt.Scale(zero=False), axis=alt.Axis(format=".0%"))
-    return alt.Y("value:Q", title=title, scale=alt.Scale(zero=False))
+        return alt.Y("value:Q", title=f"{title} (log scale)", scale=alt.Scale(type="log", **domain))
+    if kind == "share":
+        return alt.Y(
+            "value:Q", title=title, scale=alt.Scale(zero=False, **domain), axis=alt.Axis(format=".0%")
+        )
+    return alt.Y("value:Q", title=title, scale=alt.Scale(zero=False, **domain))
 
 
 def loss_chart(
@@ -80,12 +116,14 @@ def loss_chart(
     if log_scale:
         rows = [r for r in rows if r["value"] > 0]
     present = [s for s in SPLITS if any(r["split"] == s for r in rows)] or list(SPLITS)
+    param = f"y_extent_{metric}"  # one per metric: the live page stacks a loss and an accuracy chart
     return (
         alt.Chart(frame(rows, ("epoch", "split", "metric", "value")))
+        .transform_extent("value", param)
         .mark_line(strokeWidth=2, clip=True)
         .encode(
             x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
-            y=_y_axis(metric, log_scale),
+            y=_y_axis(metric, log_scale, param=param),
             color=alt.Color(
                 "split:N",
                 scale=alt.Scale(domain=present, range=[palette.SPLIT_COLORS[s] for s in present]),
@@ -131,10 +169,11 @@ def compare_chart(
     split, short = _split_metric(metric)
     short = short if split else metric
     title = f"{split} {METRIC_TITLES.get(short, short)}" if split else METRIC_TITLES.get(short, short)
-    y = _y_axis(short, log_scale, title)
+    y = _y_axis(short, log_scale, title, param="y_extent")
     colors = [palette.RUN_COLORS[i % len(palette.RUN_COLORS)] for i in range(len(names))]
     return (
         alt.Chart(frame(rows, ("run", "epoch", "value")))
+        .transform_extent("value", "y_extent")
         .mark_line(strokeWidth=2, clip=True)
         .encode(
             x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),

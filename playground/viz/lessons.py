@@ -160,6 +160,86 @@ def signal_histograms(result: SignalResult) -> go.Figure:
     return fig
 
 
+def signal_histogram_rows(result: SignalResult) -> list[dict[str, Any]]:
+    """One row per layer, kind ("activations"/"gradients") and bin: its edges and share."""
+    rows = []
+    for s in result.layers:
+        for kind, hist in (("activations", s.activations), ("gradients", s.gradients)):
+            for lo, hi, share in zip(hist.edges[:-1], hist.edges[1:], hist.share, strict=True):
+                rows.append(
+                    {
+                        "layer": f"layer {s.layer}",
+                        "kind": kind,
+                        "lo": float(lo),
+                        "hi": float(hi),
+                        "share": float(share),
+                    }
+                )
+    return rows
+
+
+def signal_histograms_spec(result: SignalResult, *, width: int = 760) -> dict[str, Any]:
+    """A Vega-Lite spec of :func:`signal_histograms`' picture (activations above, gradients below, one
+    column per layer on a common x range), reading :func:`signal_histogram_rows`. Far cheaper to build
+    and draw than the Plotly figure, so the page's first chart appears at once."""
+    n = max(1, len(result.layers))
+    cell = max(50, int((width - 70) / n) - 6)
+    order = [f"layer {s.layer}" for s in result.layers]
+
+    def row(kind: str, domain: tuple[float, float], color: str, fmt: str, header: bool) -> dict[str, Any]:
+        return {
+            "transform": [{"filter": {"field": "kind", "equal": kind}}],
+            "facet": {
+                "column": {
+                    "field": "layer",
+                    "type": "nominal",
+                    "sort": order,
+                    "title": None,
+                    "header": {"labelFontSize": 12} if header else {"labels": False},
+                }
+            },
+            "spec": {
+                "width": cell,
+                "height": 150,
+                "mark": {"type": "bar", "color": color, "clip": True},
+                "encoding": {
+                    "x": {
+                        "field": "lo",
+                        "type": "quantitative",
+                        "scale": {
+                            "domain": [float(domain[0]), float(domain[1])],
+                            "nice": False,
+                            "zero": False,
+                        },
+                        "axis": {"tickCount": 3, "format": fmt, "title": None},
+                    },
+                    "x2": {"field": "hi"},
+                    "y": {
+                        "field": "share",
+                        "type": "quantitative",
+                        "axis": {"format": ".0%", "tickCount": 4, "title": kind},
+                    },
+                    "tooltip": [
+                        {"field": "layer", "type": "nominal"},
+                        {"field": "lo", "type": "quantitative", "format": ".3g", "title": "from"},
+                        {"field": "hi", "type": "quantitative", "format": ".3g", "title": "to"},
+                        {"field": "share", "type": "quantitative", "format": ".1%"},
+                    ],
+                },
+            },
+            "spacing": 6,
+        }
+
+    return {
+        "vconcat": [
+            row("activations", result.activation_range, ACTIVATION_COLOR, ".2~g", True),
+            row("gradients", result.gradient_range, GRADIENT_COLOR, ".2~g", False),
+        ],
+        "spacing": 12,
+        "config": {"view": {"stroke": palette.GRID}, "axis": {"grid": False}},
+    }
+
+
 def signal_std_chart(result: SignalResult) -> go.Figure:
     """The per-layer standard deviation of activations and of gradients, on a log scale."""
     layers = [s.layer for s in result.layers]
@@ -471,6 +551,225 @@ def race_values_chart(
         )
         .properties(height=300)
     )
+
+
+# -- the optimizer race, live: a contour image and Vega-Lite specs fed new rows every tick -----------
+#: Columns of the rows a live race chart reads (one row per optimizer and revealed step).
+RACE_COLUMNS = ("optimizer", "step", "x", "y", "f", "head")
+
+
+def contour_levels(Z: np.ndarray, log_levels: bool) -> np.ndarray:
+    """The values whose level sets are drawn: log₁₀(f − min) for a deep valley, else f."""
+    Z = np.asarray(Z, dtype=np.float64)
+    return np.log10(Z - float(np.nanmin(Z)) + 1e-3) if log_levels else Z
+
+
+def contour_image(
+    Z: np.ndarray, *, log_levels: bool = True, levels: int = 18, line_px: float = 1.1
+) -> np.ndarray:
+    """Anti-aliased contour lines of ``Z`` (row 0 = the top of the view, one value per pixel) as an
+    RGBA ``uint8`` image: grey lines on transparent, each about ``line_px`` pixels wide.
+
+    A pixel's distance to the nearest level, in pixels, is |t − round(t)| / |∇t| with t the value in
+    units of one level step; its opacity falls off linearly over ``line_px``."""
+    V = contour_levels(Z, log_levels)
+    lo, hi = float(np.nanpercentile(V, 0.5)), float(np.nanpercentile(V, 99.5))
+    t = (V - lo) / max(hi - lo, 1e-12) * levels
+    gy, gx = np.gradient(t)
+    dist = np.abs(t - np.round(t)) / np.maximum(np.hypot(gx, gy), 1e-9)
+    alpha = np.clip(1.0 - dist / line_px, 0.0, 1.0)
+    alpha[~np.isfinite(alpha)] = 0.0
+    out = np.empty(Z.shape + (4,), dtype=np.uint8)
+    out[..., :3] = (0x7F, 0x93, 0xA8)  # a quiet blue-grey: the paths are what carries colour
+    out[..., 3] = (alpha * 200).astype(np.uint8)
+    return out
+
+
+def race_rows(trajectories: Sequence[Trajectory], upto: int) -> list[dict[str, Any]]:
+    """The first ``upto`` steps of every path (the start is step 0): one row per optimizer and step,
+    ``head`` marking each path's newest point."""
+    rows = []
+    for t in trajectories:
+        n = min(len(t.points), upto + 1)
+        for k in range(n):
+            x, y = t.points[k]
+            rows.append(
+                {
+                    "optimizer": t.label,
+                    "step": k,
+                    "x": _clean(x),
+                    "y": _clean(y),
+                    "f": _clean(t.values[k]),
+                    "head": k == n - 1,
+                }
+            )
+    return rows
+
+
+def _color_scale(trajectories: Sequence[Trajectory]) -> dict[str, Any]:
+    colors = optimizer_colors([t.optimizer for t in trajectories])
+    return {"domain": [t.label for t in trajectories], "range": [colors[t.optimizer] for t in trajectories]}
+
+
+def race_spec(
+    surface: Surface,
+    trajectories: Sequence[Trajectory],
+    *,
+    background: str,
+    start: tuple[float, float] | None = None,
+    panels: bool = False,
+    width: int = 520,
+    height: int = 330,
+    columns: int = 4,
+) -> dict[str, Any]:
+    """A Vega-Lite spec of the race (paths over the contour image ``background``, a data URI sized
+    ``width`` × ``height`` px): all paths in one view, or one panel per optimizer (``panels``).
+
+    The spec holds no path data: it reads rows of :func:`race_rows` (columns :data:`RACE_COLUMNS`),
+    so a live page builds it once and sends new rows every tick."""
+    (x0, x1), (y0, y1) = surface.x_range, surface.y_range
+    x_scale = {"domain": [x0, x1], "nice": False, "zero": False}
+    y_scale = {"domain": [y0, y1], "nice": False, "zero": False}
+    x_enc = {"field": "x", "type": "quantitative", "scale": x_scale, "title": "x"}
+    y_enc = {"field": "y", "type": "quantitative", "scale": y_scale, "title": "y"}
+    color = {"field": "optimizer", "type": "nominal", "scale": _color_scale(trajectories)}
+    color["legend"] = None if panels else {"orient": "bottom", "title": None, "columns": 4}
+    tooltip = [
+        {"field": "optimizer", "type": "nominal"},
+        {"field": "step", "type": "quantitative"},
+        {"field": "x", "type": "quantitative", "format": ".3g"},
+        {"field": "y", "type": "quantitative", "format": ".3g"},
+        {"field": "f", "type": "quantitative", "format": ".3g"},
+    ]
+    one_row = [{"filter": "datum.step == 0"}, {"aggregate": [{"op": "count", "as": "n"}]}]
+    if panels:  # one image per panel: the panel's own start row
+        one_row = [{"filter": "datum.step == 0"}]
+    layers: list[dict[str, Any]] = [
+        {
+            "transform": one_row,
+            "mark": {"type": "image", "width": width, "height": height, "aspect": False},
+            "encoding": {
+                "x": {"datum": (x0 + x1) / 2, "type": "quantitative", "scale": x_scale},
+                "y": {"datum": (y0 + y1) / 2, "type": "quantitative", "scale": y_scale},
+                "url": {"value": background},
+            },
+        },
+        {
+            "mark": {"type": "line", "clip": True, "strokeWidth": 2, "point": {"size": 14, "filled": True}},
+            "encoding": {
+                "x": x_enc,
+                "y": y_enc,
+                "order": {"field": "step", "type": "quantitative"},
+                "color": color,
+                "detail": {"field": "optimizer", "type": "nominal"},
+                "tooltip": tooltip,
+            },
+        },
+        {
+            "transform": [{"filter": "datum.head"}],
+            "mark": {"type": "point", "clip": True, "filled": True, "size": 90, "stroke": "white"},
+            "encoding": {"x": x_enc, "y": y_enc, "color": color, "tooltip": tooltip},
+        },
+    ]
+    s = start if start is not None else surface.start
+    marks = [(s, "circle", 130, False)] + [(m, "cross", 110, True) for m in surface.minima[:1]]
+    for (mx, my), shape, size, filled in marks:
+        layers.append(
+            {
+                "transform": one_row,
+                "mark": {
+                    "type": "point",
+                    "shape": shape,
+                    "size": size,
+                    "filled": filled,
+                    "clip": True,
+                    "color": palette.INK,
+                    "strokeWidth": 2,
+                },
+                "encoding": {
+                    "x": {"datum": float(mx), "type": "quantitative", "scale": x_scale},
+                    "y": {"datum": float(my), "type": "quantitative", "scale": y_scale},
+                },
+            }
+        )
+    inner = {"width": width, "height": height, "layer": layers}
+    config = {"view": {"stroke": palette.GRID}, "axis": {"grid": False, "labelFontSize": 11}}
+    if not panels:
+        return {**inner, "config": config}
+    return {
+        "facet": {
+            "field": "optimizer",
+            "type": "nominal",
+            "sort": [t.label for t in trajectories],
+            "title": None,
+            "header": {"labelFontSize": 13, "labelFontWeight": "bold"},
+        },
+        "columns": columns,
+        "spec": inner,
+        "spacing": 8,
+        "resolve": {"axis": {"x": "shared", "y": "shared"}},
+        "config": config,
+    }
+
+
+def race_values_spec(
+    surface: Surface, trajectories: Sequence[Trajectory], *, steps: int, width: int = 300, height: int = 250
+) -> dict[str, Any]:
+    """f against step for every optimizer (f − f* on a log scale when the minimum is known), on axes
+    fixed by the whole race (``trajectories`` run to the end) so they stay put while the paths grow.
+    Reads the rows of :func:`race_rows`."""
+    f_min = surface.f_min
+    log = f_min is not None
+    values = np.concatenate([np.asarray(t.values, dtype=np.float64) for t in trajectories] or [np.zeros(1)])
+    values = values[np.isfinite(values)]
+    if log:
+        shifted = np.maximum(values - f_min, 1e-12)
+        domain = [
+            float(10 ** np.floor(np.log10(shifted.min()))),
+            float(10 ** np.ceil(np.log10(shifted.max()))),
+        ]
+        y_field = {"calculate": f"max(datum.f - ({f_min!r}), 1e-12)", "as": "value"}
+        y_scale = {"type": "log", "domain": domain}
+        title = "f − f* (log scale)"
+    else:
+        lo, hi = (float(values.min()), float(values.max())) if values.size else (0.0, 1.0)
+        pad = 0.05 * (hi - lo or 1.0)
+        y_field = {"calculate": "datum.f", "as": "value"}
+        y_scale = {"domain": [lo - pad, hi + pad], "nice": False}
+        title = "f(x, y)"
+    return {
+        "width": width,
+        "height": height,
+        "transform": [y_field],
+        "mark": {"type": "line", "clip": True, "strokeWidth": 2},
+        "encoding": {
+            "x": {
+                "field": "step",
+                "type": "quantitative",
+                "scale": {"domain": [0, max(int(steps), 1)]},
+                "title": "step",
+            },
+            "y": {
+                "field": "value",
+                "type": "quantitative",
+                "scale": y_scale,
+                "title": title,
+                "axis": {"format": ".0e" if log else ".3~g"},
+            },
+            "color": {
+                "field": "optimizer",
+                "type": "nominal",
+                "scale": _color_scale(trajectories),
+                "legend": None,
+            },
+            "tooltip": [
+                {"field": "optimizer", "type": "nominal"},
+                {"field": "step", "type": "quantitative"},
+                {"field": "f", "type": "quantitative", "format": ".4g"},
+            ],
+        },
+        "config": {"view": {"stroke": palette.GRID}},
+    }
 
 
 def schedules_chart(curves: dict[str, np.ndarray], labels: dict[str, str]) -> alt.Chart:

@@ -90,7 +90,8 @@ def scatter_search_chart(
     height: int = 320,
 ) -> alt.Chart:
     """Each trial a point at (x, y) on log axes, coloured by its score; diverged trials (score None or not
-    finite) are grey crosses. Values of 0 sit on a tick labelled "0" below the smallest decade.
+    finite) are grey crosses, trials still training (``status`` "training") hollow grey circles. Values
+    of 0 sit on a tick labelled "0" below the smallest decade.
 
     Rows carry the true values (for the tooltip) and the plotted ones as ``_x``/``_y``.
     """
@@ -103,7 +104,9 @@ def scatter_search_chart(
         ys.append(yv)
         row = {"trial": int(t.get("trial", i)), x: xv, y: yv}
         score = _number(t.get(color))
-        if score is None:
+        if t.get("status") == "training":
+            bad.append({**row, "status": "training"})
+        elif score is None:
             bad.append({**row, "status": "diverged"})
         else:
             good.append({**row, color: score, "status": "ok"})
@@ -156,4 +159,10 @@ def scatter_search_chart(
             ],
         )
     )
-    return alt.layer(diverged, ok, data=data).properties(height=height, width="container")
+    training = (
+        alt.Chart()
+        .transform_filter(alt.datum.status == "training")
+        .mark_circle(size=70, filled=False, color=palette.MISSING, strokeWidth=1.5)
+        .encode(x=x_enc, y=y_enc, tooltip=[alt.Tooltip("trial:Q"), alt.Tooltip("status:N")])
+    )
+    return alt.layer(training, diverged, ok, data=data).properties(height=height, width="container")

@@ -1,14 +1,16 @@
 """TF Playground's network view: every neuron a small heatmap of its output over the input plane, every
 weight a line whose colour is its sign (orange negative, blue positive) and whose width is its size.
 
-``network_image`` renders it in NumPy for the live loop (a few ms); ``network_figure`` is the Plotly
-version for a paused run, with hover on neurons (id, bias) and on weights (markers at line midpoints).
-Both use the same ``network_layout``. Neuron maps follow ``boundary.py``'s orientation: row 0 is the top
-of the input plane (y = y_max).
+``network_view_data`` builds what the live page's interactive view (the ``playground.ui.netview``
+component: HTML and SVG drawn in the browser) needs on every tick: plain numbers and 8-bit neuron maps,
+no pixels. ``network_image`` renders the same picture in NumPy (for a static image), ``network_figure``
+is a Plotly version; both use ``network_layout``. Neuron maps follow ``boundary.py``'s orientation:
+row 0 is the top of the input plane (y = y_max).
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -439,3 +441,136 @@ def network_figure(
     fig.update_xaxes(visible=False, range=[0, layout.width], constrain="domain")
     fig.update_yaxes(visible=False, range=[layout.height, 0], scaleanchor="x", constrain="domain")
     return fig
+
+
+# ---------------------------------------------------------------- the live, interactive view (data only)
+
+VIEW_MAX_HEIGHT = 380
+"""Pixels the neurons of the interactive view may take (the tallest column is fitted into it)."""
+
+
+def quantize_maps(maps, lo: float = -1.0, hi: float = 1.0) -> np.ndarray:
+    """Values in [lo, hi] as uint8 0..255 (clipped; NaN and ±inf at the middle / the ends): the 8-bit
+    neuron maps the view sends instead of float JSON. 127.5 is 0 for the default range."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        v = np.asarray(maps, dtype=np.float32)
+    mid = (lo + hi) / 2.0
+    v = np.nan_to_num(v, nan=mid, posinf=hi, neginf=lo)
+    t = (v - np.float32(lo)) * np.float32(255.0 / (hi - lo)) + np.float32(0.5)
+    return np.clip(t, 0.0, 255.0).astype(np.uint8)
+
+
+def dequantize(q: np.ndarray, lo: float = -1.0, hi: float = 1.0) -> np.ndarray:
+    """The inverse of :func:`quantize_maps` (what the browser draws), for tests."""
+    return lo + np.asarray(q, dtype=np.float64) * ((hi - lo) / 255.0)
+
+
+def shrink_maps(maps: np.ndarray, factor: int) -> np.ndarray:
+    """``(n, g, g)`` maps averaged over ``factor`` × ``factor`` blocks (``g`` divisible by ``factor``)."""
+    maps = np.asarray(maps, dtype=np.float64)
+    if factor <= 1:
+        return maps
+    n, g, g2 = maps.shape
+    if g % factor or g2 % factor:
+        raise ValueError(f"maps of side {g}×{g2} cannot be shrunk by {factor}")
+    return maps.reshape(n, g // factor, factor, g2 // factor, factor).mean(axis=(2, 4))
+
+
+def feature_label(label: str, view_names: Sequence[str]) -> str:
+    """A 2-D feature's label (``"x₁²"``, ``"sin x₂"``…) written with the dataset's own axis names, so Iris
+    reads "petal length²" rather than "x₁²". Generated data (axes named x₁, x₂) keeps the label."""
+    a, b = (str(n) for n in view_names)
+    if (a, b) == ("x₁", "x₂"):
+        return label
+    if label.startswith("sin "):
+        name = a if "x₁" in label else b
+        return f"sin({name})"
+    if label == "x₁·x₂":
+        return f"{a} × {b}"
+    return label.replace("x₁", a).replace("x₂", b)
+
+
+def _round_list(values: np.ndarray, digits: int = 4) -> list[float]:
+    """Finite, rounded floats for JSON (a diverged net's ±inf/NaN become ±1e6 / 0)."""
+    v = np.nan_to_num(np.asarray(values, dtype=np.float64), nan=0.0, posinf=1e6, neginf=-1e6)
+    return np.round(v.ravel(), digits).tolist()
+
+
+def network_view_data(
+    layer_sizes: Sequence[int],
+    weights: Sequence[np.ndarray],
+    unit_maps: Sequence[np.ndarray] | None,
+    inputs: Sequence[dict],
+    *,
+    biases: Sequence[np.ndarray] | None = None,
+    output_labels: Sequence[str] = (),
+    output_colors: Sequence[str] = (),
+    output_meaning: str = "",
+    caps: dict | None = None,
+    weight_clip: float = WEIGHT_CLIP,
+    max_height: int = VIEW_MAX_HEIGHT,
+) -> dict:
+    """What the interactive network view draws, as JSON-ready data.
+
+    ``layer_sizes`` are the network's (active inputs, hidden…, outputs); ``weights[i]`` is
+    ``(layer_sizes[i], layer_sizes[i+1])``; ``unit_maps`` per non-input layer ``(n, g, g)`` in [-1, 1];
+    ``inputs`` every input the view offers, in order, each ``{"id", "label", "on", "toggle", "map"}``
+    (``map`` ``(gi, gi)`` in [-1, 1]; the ``on`` ones, in order, are the network's inputs). Maps go out
+    as one base64 string of uint8 (8 bits per cell); labels are plain text for the browser to show as
+    text. A network wider than ``NETWORK_VIEW_LIMITS`` is sent in a compact form (no maps, no weights):
+    the view draws one block per layer and says why.
+    """
+    sizes = [int(n) for n in layer_sizes]
+    caps = dict(caps or {})
+    caps.setdefault("max_layers", NETWORK_VIEW_LIMITS["max_layers"] - 2)
+    caps.setdefault("max_neurons", NETWORK_VIEW_LIMITS["max_neurons"])
+    caps.setdefault("min_neurons", 1)
+    on = [i for i in inputs if i.get("on")]
+    if len(on) != sizes[0]:
+        raise ValueError(f"{sizes[0]} network inputs but {len(on)} inputs switched on")
+    out: dict = {
+        "sizes": sizes,
+        "inputs": [
+            {"id": str(i["id"]), "label": str(i["label"]), "on": bool(i["on"]), "toggle": bool(i["toggle"])}
+            for i in inputs
+        ],
+        "out_labels": [str(n) for n in output_labels],
+        "out_colors": [str(c) for c in output_colors],
+        "out_meaning": str(output_meaning),
+        "caps": caps,
+        "palette": {
+            "neg": palette.NEGATIVE,
+            "mid": palette.NEUTRAL,
+            "pos": palette.POSITIVE,
+            "alpha": MAP_ALPHA,
+            "wclip": weight_clip,
+            "bclip": BIAS_CLIP,
+            "wmax": 4.0,
+            "min_alpha": MIN_ALPHA,
+        },
+        "max_height": int(max_height),
+        "note": "",
+        "compact": False,
+    }
+    too_large = network_view_too_large([len(inputs), *sizes[1:]])
+    if too_large:
+        out["compact"] = True
+        out["note"] = too_large.replace("The network picture shows", "Drawn as blocks: the picture shows")
+        out["b"] = None
+        return out
+    weights = _check_weights(tuple(sizes), weights)
+    out["w"] = [_round_list(w) for w in weights]
+    out["b"] = None if biases is None else [_round_list(b) for b in biases]
+    in_maps = np.stack([np.asarray(i["map"], dtype=np.float64) for i in inputs])
+    unit_maps = list(unit_maps or [])
+    if len(unit_maps) != len(sizes) - 1:
+        raise ValueError(f"{len(sizes) - 1} non-input layers need as many map arrays, got {len(unit_maps)}")
+    for i, m in enumerate(unit_maps, start=1):
+        if np.shape(m)[0] != sizes[i]:
+            raise ValueError(f"layer {i} has {sizes[i]} neurons but {np.shape(m)[0]} maps")
+    g = int(np.shape(unit_maps[0])[1])
+    q = np.concatenate([quantize_maps(in_maps).ravel(), *(quantize_maps(m).ravel() for m in unit_maps)])
+    out["input_g"] = int(in_maps.shape[1])
+    out["g"] = g
+    out["maps"] = base64.b64encode(q.tobytes()).decode("ascii")
+    return out

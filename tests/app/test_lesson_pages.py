@@ -3,6 +3,7 @@ and changing each main control changes what the page shows."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -121,12 +122,48 @@ def test_too_high_a_learning_rate_is_a_warning_not_a_crash():
     assert "diverged" in table(at)
 
 
-def test_reveal_slider_and_layout_run():
+def step_text(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("Step **"))
+
+
+def test_the_race_plays_on_opening_and_the_buttons_replay_it():
     at = load("optimizers.py")
-    at.slider(key="opt_reveal_bowl_30").set_value(5).run()
-    assert_clean(at)
+    rep = at.session_state["opt_replay"]
+    assert rep.playing and rep.upto == 1 and rep.steps == 30, "opening the page starts the race"
+    assert step_text(at) == "Step **1** of 30 · playing"
+    at.run()  # one live tick: one more step of every path (30 steps play in 30 ticks)
+    assert at.session_state["opt_replay"].upto == 2
+    at.button(key="opt_pause").click().run()
+    assert not at.session_state["opt_replay"].playing and step_text(at) == "Step **2** of 30"
+    at.button(key="opt_step").click().run()
+    assert step_text(at) == "Step **3** of 30"
+    at.button(key="opt_end").click().run()
+    assert step_text(at) == "Step **30** of 30" and at.button(key="opt_step").disabled
+    at.button(key="opt_play").click().run()  # Play at the end replays from the start
+    assert at.session_state["opt_replay"].playing and at.session_state["opt_replay"].upto == 1
+    at.button(key="opt_rewind").click().run()
+    assert step_text(at) == "Step **0** of 30"
     at.radio(key="opt_layout").set_value("overlaid").run()
     assert_clean(at)
+    assert step_text(at) == "Step **0** of 30", "the layout does not restart the race"
+    at.number_input(key="opt_hp_bowl_sgd_lr").set_value(0.5).run()
+    assert at.session_state["opt_replay"].playing and step_text(at).startswith("Step **1** of 30")
+
+
+def test_the_race_charts_get_the_revealed_rows():
+    at = load("optimizers.py")
+    at.button(key="opt_pause").click().run()
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 3  # the race, f against step, the schedules
+    spec = json.loads(charts[0].proto.spec)
+    assert spec["facet"]["field"] == "optimizer" and "data" not in spec["spec"]
+    at.button(key="opt_step").click().run()
+    table = at.get("vega_lite_chart")[0].proto.data.data
+    import pyarrow as pa
+
+    rows = pa.ipc.open_stream(table).read_all().to_pylist()
+    assert {r["step"] for r in rows} == {0, 1, 2}
+    assert len(rows) == 7 * 3 and sum(r["head"] for r in rows) == 7
 
 
 def test_schedule_controls_change_the_output():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
 # Import the package first: AppTest puts pages/ on sys.path, where pages/playground.py would
@@ -47,15 +48,20 @@ def comparison(at):
     return at.session_state["of_comparison"]
 
 
-def test_overfitting_page_defaults():
+def test_overfitting_page_opens_training_the_classic_comparison():
     at = load("overfitting.py")
-    assert "No runs yet" in texts(at)
+    comp = comparison(at)
+    assert [r.name for r in comp.runs] == ["no regularization", "L2 λ=0.03", "L1 λ=0.003", "dropout 0.2"]
+    assert comp.training and 0 < comp.progress < 1, "the first tick trains a few epochs and draws them"
+    assert "training… epoch" in at.get("progress")[0].proto.text
+    assert len(at.get("vega_lite_chart")) == 2, "the curves are drawn from the first tick"
     assert at.button(key="of_presets") and at.button(key="of_add")
+    at.button(key="of_clear").click().run()
+    assert "No runs yet" in texts(at)
 
 
 def test_overfitting_classic_comparison_trains_and_shows_everything():
     at = load("overfitting.py")
-    at.button(key="of_presets").click().run()
     until(at, lambda a: not comparison(a).training)
     assert_clean(at)
     comp = comparison(at)
@@ -67,12 +73,14 @@ def test_overfitting_classic_comparison_trains_and_shows_everything():
     assert len(at.get("download_button")) == 2 + 4
     assert len(at.get("image")) >= 8  # four boundaries, four network views
     assert "pushes most weights" in texts(at)
+    assert "What to look for" in texts(at)
 
 
 def test_overfitting_named_run_remove_and_apply_setup():
     at = load("overfitting.py")
+    at.button(key="of_clear").click().run()
     at.text_input(key="of_name").input("sparse")
-    at.radio(key="of_penalty").set_value("l1")
+    at.radio(key="of_penalty").set_value("l1").run()  # λ is greyed out until a penalty is chosen
     at.select_slider(key="of_lambda").set_value(0.003)
     at.button(key="of_add").click().run()
     at.radio(key="of_penalty").set_value("none")
@@ -91,8 +99,7 @@ def test_overfitting_named_run_remove_and_apply_setup():
 
 def test_overfitting_too_many_runs_is_a_friendly_error():
     at = load("overfitting.py")
-    for _ in range(2):
-        at.button(key="of_presets").click().run()
+    at.button(key="of_presets").click().run()  # four more than the page opened with
     assert len(comparison(at).runs) == 8
     at.button(key="of_add").click().run()
     assert not at.exception
@@ -105,15 +112,51 @@ def search(at):
 
 
 def small(at: AppTest, trials: int = 12, epochs: int = 5) -> AppTest:
+    """Stop the search the page opened with, and set a small one up."""
+    at.button(key="hs_stop").click().run()
     at.number_input(key="hs_trials").set_value(trials)
     at.number_input(key="hs_epochs").set_value(epochs)
     return at
 
 
-def test_search_page_defaults():
+def test_search_page_opens_running_the_default_search():
     at = load("hyperparameter_search.py")
-    assert "Start search" in [b.label for b in at.button]
-    assert "press **Start search**" in texts(at)
+    s = search(at)
+    assert not s.done and s.cfg == config_from_widgets(at), "the widgets' defaults are the search's"
+    assert at.button(key="hs_start").disabled and not at.button(key="hs_stop").disabled
+    # the first tick draws the first wave as trials in training (hollow points), before any trains
+    assert s.results == [] and "0 of 100 trials · 25 training" in at.get("progress")[0].proto.text
+    rows = at.get("vega_lite_chart")[0].proto.datasets[0].data.data
+    assert len(pa.ipc.open_stream(rows).read_all()) == 25
+    at.run()
+    assert search(at).progress > 0
+
+
+def config_from_widgets(at: AppTest):
+    """The search config the page's widgets describe (what Start search would run)."""
+    from playground.lessons.search import SearchConfig, SearchSpace
+
+    ss = at.session_state
+    return SearchConfig(
+        dataset=ss["hs_dataset"],
+        noise=float(ss["hs_noise"]),
+        n_samples=int(ss["hs_points"]),
+        val_fraction=float(ss["hs_val"]) / 100.0,
+        activation=ss["hs_activation"],
+        optimizer=ss["hs_optimizer"],
+        epochs=int(ss["hs_epochs"]),
+        n_trials=int(ss["hs_trials"]),
+        method=ss["hs_method"],
+        seed=int(ss["hs_seed"]),
+        space=SearchSpace(
+            lr=tuple(ss["hs_lr"]),
+            weight_decay=tuple(ss["hs_wd"]),
+            depths=tuple(ss["hs_depths"]),
+            widths=tuple(ss["hs_widths"]),
+            batch_sizes=tuple(ss["hs_batches"]),
+            dropout=tuple(ss["hs_dropout"]) if ss["hs_vary_dropout"] else (0.0, 0.0),
+        ),
+    )
 
 
 def test_search_runs_to_completion_and_tests_the_best_once():

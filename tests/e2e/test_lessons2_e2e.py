@@ -22,6 +22,8 @@ def test_search_runs_to_completion_in_the_browser(server, browser):
     try:
         page.goto(f"{server}/hyperparameter_search", wait_until="domcontentloaded")
         page.get_by_role("heading", name="Hyperparameter search").first.wait_for(timeout=30_000)
+        page.get_by_text("of 100 trials").first.wait_for(timeout=30_000)  # the page opens searching
+        page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click()
         settle(page)
         _set_number(page, "Trials", 30)
         _set_number(page, "Epochs per trial", 20)
@@ -55,8 +57,7 @@ def test_overfitting_comparison_trains_in_the_browser(server, browser):
     try:
         page.goto(f"{server}/overfitting", wait_until="domcontentloaded")
         page.get_by_role("heading", name="Overfitting and regularization").first.wait_for(timeout=30_000)
-        settle(page)
-        page.get_by_role("button", name="Train the classic comparison").click()
+        page.get_by_text("training… epoch").first.wait_for(timeout=30_000)  # the page opens training
         page.get_by_text("all runs finished").first.wait_for(timeout=90_000)
         page.get_by_text("All runs (JSON)").first.wait_for(timeout=30_000)
         settle(page)

@@ -131,3 +131,15 @@ def test_room_full_page(fresh_replica, monkeypatch):
 
 def test_memory_store_is_the_single_process_default(fresh_replica):
     assert isinstance(fresh_replica.store, MemoryStore) and not fresh_replica.settings.enabled
+
+
+def test_a_damaged_saved_run_starts_fresh_with_a_notice_and_is_deleted(fresh_replica, monkeypatch):
+    good = ck.encode(Experiment(PlaygroundConfig()), {"playing": True})
+    fresh_replica.store.put(run_key(MINE, SID), good[: len(good) // 2])  # cut in half
+    as_browser(monkeypatch, MINE)
+    at = run({"sid": SID})
+    assert at.session_state["exp"].epoch == 0
+    assert any("could not be restored" in n for n in at.session_state["url_notices"])
+    assert fresh_replica.store.get(run_key(MINE, SID)) is None  # the bad entry is gone
+    again = run({"sid": SID})  # a reload of the same address: a fresh run, no error
+    assert again.session_state["exp"].epoch == 0

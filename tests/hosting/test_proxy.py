@@ -126,6 +126,8 @@ class Replica:
                 pass
 
             def do_GET(self):
+                if self.path.startswith("/_stcore/stream?hold"):
+                    time.sleep(2.0)  # a live connection that stays open for a while
                 if self.path.startswith("/media/"):
                     ok = self.path[7:] in rep.media
                     self.send_response(200 if ok else 404)
@@ -147,6 +149,8 @@ class Replica:
                 self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+
+            do_PUT = do_POST
 
         self.server = ThreadingHTTPServer(("127.0.0.1", self.port), H)
         self.server.daemon_threads = True
@@ -296,3 +300,39 @@ def test_security_headers_and_upload_limit(topology):
         "/_stcore/upload_file/x", method="POST", body=b"0" * (4 << 20), headers={"Content-Type": "text/csv"}
     )
     assert r.status == 200
+
+
+def test_uploads_from_one_address_are_rate_limited(topology):
+    """Issue 13 §5: 40 uploads in a second from one address used to reach the replica; the proxy
+    answers 429 beyond a burst of 5 (12 a minute), and other requests are not affected."""
+    port, _ = topology
+    b = Browser(port)
+    codes = [
+        b.get(f"/_stcore/upload_file/sess/{i}", body=b"x" * 1000, method="PUT")[0].status for i in range(25)
+    ]
+    assert codes.count(200) >= 5 and codes.count(429) >= 15, codes
+    assert b.get("/")[0].status == 200
+
+
+def test_one_address_cannot_open_every_live_connection(topology):
+    """Issue 13 §3: at most ws_per_address (10) live connections from one address at once; another
+    address still gets in while they are held."""
+    port, _ = topology
+    results: list[int] = []
+
+    def hold(source: str) -> None:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0))
+        c.request("GET", "/_stcore/stream?hold", headers={"Upgrade": "websocket", "Connection": "Upgrade"})
+        results.append(c.getresponse().status)
+        c.close()
+
+    threads = [threading.Thread(target=hold, args=("127.0.0.1",)) for _ in range(14)]
+    for t in threads:
+        t.start()
+    time.sleep(0.5)
+    other = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=("127.0.0.2", 0))
+    other.request("GET", "/_stcore/stream", headers={"Upgrade": "websocket", "Connection": "Upgrade"})
+    assert other.getresponse().status == 200  # another learner's address is not affected
+    for t in threads:
+        t.join()
+    assert results.count(200) == 10 and results.count(429) == 4, results

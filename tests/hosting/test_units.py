@@ -231,6 +231,25 @@ def test_admission_seats_queue_and_frees():
     assert adm2.admit("y")
 
 
+def test_seats_held_by_idle_connections_go_to_the_next_in_line():
+    """Issue 13 §3: 40 idle websockets from one client filled the room for good. A seat whose session
+    has not run the page for idle_s goes to a waiting learner (the sessions are still connected)."""
+    clock = Clock()
+    adm = Admission(3, clock=clock, idle_s=600)
+    hoarders = [f"idle{i}" for i in range(3)]
+    for h in hoarders:
+        assert adm.admit(h, hoarders)
+    everyone = [*hoarders, "learner"]
+    clock.t += 60
+    assert not adm.admit("learner", everyone)  # they are recent: the learner waits
+    clock.t += 600
+    assert adm.admit("learner", everyone)  # idle for 11 minutes: one seat is freed for the learner
+    assert adm.seated == 3
+    clock.t += 1
+    assert adm.admit("idle1", everyone) and adm.admit("idle2", everyone)  # those two are back at work
+    assert not adm.admit("idle0", everyone)  # the freed one, back, queues like anyone else
+
+
 def test_load_monitor_slows_down_with_load_and_caps():
     clock, cpu = Clock(), Clock(0.0)
     mon = LoadMonitor(0.5, 2.0, target_cpu=0.7, window_s=1.0, clock=clock, cpu_clock=cpu)

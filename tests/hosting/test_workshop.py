@@ -176,3 +176,28 @@ def test_failover_restores_the_run_and_the_restarted_replica_moves_nobody(worksh
     assert late["moved_after_join"] == [] and late["replicas"].get("r1", 0) >= 1, late
     state = json.loads(Path(workshop["state"]).read_text())
     assert next(x for x in state["replicas"] if x["name"] == "r1")["restarts"] == 1
+
+
+def test_redis_dying_costs_the_learners_nothing_and_is_restarted(workshop):
+    """kill -9 of the checkpoint store during a load run: nobody sees an error, live training goes on,
+    the supervisor restarts Redis (it used to crash on it) and the replicas save checkpoints again."""
+    import redis
+
+    before = json.loads(Path(workshop["state"]).read_text())
+    r = load(workshop, 4, 14, kill="redis@4")
+    m = r["measure"]
+    assert m["errors"] == {
+        "http_non_200": 0,
+        "missing_images": 0,
+        "app_errors": 0,
+        "ws_errors": 0,
+        "room_full_pages": 0,
+    }
+    assert m["updates_per_s_min"] > 0.1, m  # every learner kept advancing
+    state = json.loads(Path(workshop["state"]).read_text())
+    assert state["redis"]["pid"] != before["redis"]["pid"]  # restarted, and the workshop still runs
+    client = redis.Redis(host="127.0.0.1", port=state["redis"]["port"], socket_timeout=2)
+    deadline = time.monotonic() + 20
+    while not list(client.scan_iter(match="pg:ckpt:*", count=100)):  # saving resumed after the restart
+        assert time.monotonic() < deadline, "no checkpoint was saved after Redis came back"
+        time.sleep(0.5)

@@ -59,3 +59,44 @@ def test_optimizer_colours_cover_the_registry_and_stay_put():
     every = charts.optimizer_colors(list(OPTIMIZERS))
     assert len(set(every.values())) == len(OPTIMIZERS)
     assert charts.optimizer_colors(["adam"])["adam"] == every["adam"]
+
+
+def test_signal_histograms_spec_reads_the_rows():
+    r = run_signals(SignalConfig(depth=3, width=20, n_samples=200))
+    rows = charts.signal_histogram_rows(r)
+    assert len(rows) == 3 * 2 * len(r.layers[0].activations.share)
+    acts = [x["share"] for x in rows if x["layer"] == "layer 1" and x["kind"] == "activations"]
+    np.testing.assert_allclose(acts, r.layers[0].activations.share)
+    spec = charts.signal_histograms_spec(r)
+    assert [v["transform"][0]["filter"]["equal"] for v in spec["vconcat"]] == ["activations", "gradients"]
+    x = spec["vconcat"][1]["spec"]["encoding"]["x"]["scale"]["domain"]
+    assert x == list(r.gradient_range) and "data" not in spec
+
+
+def test_race_spec_draws_rows_over_the_contour_image():
+    s = SURFACES["bowl"]
+    paths = book_race()
+    _, _, Z = contour_grid(s, 200, 100)
+    img = charts.contour_image(Z[::-1], log_levels=s.log_levels)
+    assert img.shape == (100, 200, 4) and img[..., 3].max() > 150 and (img[..., 3] == 0).mean() > 0.5
+    rows = charts.race_rows(paths, 3)
+    assert len(rows) == 4 * 4 and [r["step"] for r in rows[:4]] == [0, 1, 2, 3]
+    assert [r["head"] for r in rows[:4]] == [False, False, False, True]
+    over = charts.race_spec(s, paths, background="data:image/png;base64,", width=200, height=100)
+    assert over["layer"][0]["mark"]["type"] == "image" and over["width"] == 200
+    panels = charts.race_spec(s, paths, background="data:,", panels=True)
+    assert panels["facet"]["sort"] == [t.label for t in paths]
+    values = charts.race_values_spec(s, paths, steps=30)
+    assert values["encoding"]["x"]["scale"]["domain"] == [0, 30]
+
+
+def test_the_activations_link_opens_a_net_the_playground_draws_in_full():
+    from playground.ui.links import signal_query
+    from playground.urlconfig import from_query
+    from playground.viz.network import network_view_too_large
+
+    query, notes = signal_query(SignalConfig())  # the page's default: 5 layers of 100
+    cfg, warnings = from_query(query)
+    assert warnings == [] and cfg.model.hidden == [16] * 5
+    assert network_view_too_large([2, *cfg.model.hidden, 1]) is None
+    assert notes and "16 units per layer (this page: 100)" in notes[0]

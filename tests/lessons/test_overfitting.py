@@ -13,13 +13,16 @@ import pytest
 from playground.engine import Network, Trainer
 from playground.errors import ConfigError
 from playground.lessons.overfitting import (
+    CLASSIC,
     DEFAULT_CURE,
     MAX_RUNS,
     N_TEST,
     PRESETS,
+    WHAT_TO_LOOK_FOR,
     Comparison,
     Cures,
     Setup,
+    classic_comparison,
     make_data,
 )
 from playground.viz.lessons import weight_histogram_chart
@@ -129,3 +132,37 @@ def test_limits_and_bad_settings():
             Comparison(bad)
     assert Cures().label() == "no regularization"
     assert dataclasses.replace(DEFAULT_CURE, dropout=0.2).label() == "L2 λ=0.03 + dropout 0.2"
+
+
+# -- the page's "what to look for" (WHAT_TO_LOOK_FOR), on the data behind its charts and table -------
+@pytest.fixture(scope="module")
+def classic():
+    return classic_comparison().finish()
+
+
+def test_the_page_opens_with_the_classic_runs_untrained():
+    comp = classic_comparison()
+    assert [r.name for r in comp.runs] == list(CLASSIC) and comp.setup == Setup()
+    assert all(r.status == "queued" for r in comp.runs) and comp.training
+
+
+def test_what_to_look_for_the_plain_net_overfits(classic):
+    plain = classic.run("no regularization").history
+    assert plain[-1]["train_acc"] > 0.95, "training accuracy climbs above 95 %"
+    best_test = max(h["test_acc"] for h in plain)
+    assert plain[-1]["test_acc"] < best_test, "test accuracy ends below its best"
+    assert plain[-1]["gap_acc"] > plain[20]["gap_acc"] + 0.05, "the accuracy gap opens"
+    assert plain[-1]["gap_loss"] > plain[20]["gap_loss"] + 0.5, "and the loss gap (the Gap tab's caption)"
+    assert plain[-1]["test_loss"] > 2 * min(h["test_loss"] for h in plain), "its test loss climbs"
+    assert "test accuracy stops rising and ends below its best" in WHAT_TO_LOOK_FOR
+
+
+def test_what_to_look_for_every_cure_closes_the_gap_l2_tests_best_l1_sparse(classic):
+    rows = {r["run"]: r for r in classic.table()}
+    plain = rows["no regularization"]
+    for name in CLASSIC[1:]:
+        assert rows[name]["gap"] < plain["gap"], name
+        assert rows[name]["test_loss"] < plain["test_loss"], name
+    assert max(rows, key=lambda n: rows[n]["test_acc"]) == "L2 λ=0.03", "L2: the best test accuracy"
+    assert rows["L1 λ=0.003"]["near_zero_weights"] > 0.5, "L1 leaves most weights near zero"
+    assert "L2 reaches the best test accuracy of the four" in WHAT_TO_LOOK_FOR

@@ -137,3 +137,87 @@ def test_the_learning_rate_has_one_spelling():
         RunnerSpec("sgd", hyper={"lr": 0.5})
     with pytest.raises(ConfigError):
         RunnerSpec("nope")
+
+
+# -- every surface's note (the caption under its formula), on the paths the page draws ------------
+def suggested(key):
+    return {t.optimizer: t for t in race(key, [suggested_runner(key, n) for n in OPTIMIZERS])}
+
+
+def test_bowl_note():
+    ts = suggested("bowl")
+    sgd = ts["sgd"]
+    assert sgd.sign_changes(1) == sgd.steps, "y flips sign at every step"
+    shrink = np.abs(sgd.points[1:, 0] / sgd.points[:-1, 0])
+    assert np.all((shrink > 0.9) & (shrink < 1.0)), "x shrinks by less than a tenth per step"
+    assert ts["momentum"].sign_changes(0) >= 1, "Momentum rolls past the minimum (x changes sign) and back"
+    for name in ("adagrad", "adam"):
+        assert ts[name].sign_changes(1) <= 2 < sgd.sign_changes(1) / 10, name
+    assert "flips sign at every step" in SURFACES["bowl"].note
+
+
+def test_rosenbrock_note():
+    for name, t in suggested("rosenbrock").items():
+        if name == "sgd":
+            continue
+        in_valley = np.abs(t.points[:, 1] - t.points[:, 0] ** 2) < 0.1
+        near_min = np.hypot(t.points[:, 0] - 1.0, t.points[:, 1] - 1.0) < 0.1
+        first_valley = int(np.argmax(in_valley))
+        assert in_valley.any() and first_valley < 0.1 * t.steps, (name, first_valley)
+        first_min = int(np.argmax(near_min)) if near_min.any() else t.steps + 1
+        assert first_min > 5 * max(first_valley, 1), (name, first_valley, first_min)
+    assert "following it to the minimum at (1, 1) is slow" in SURFACES["rosenbrock"].note
+
+
+def test_saddle_note():
+    ts = suggested("saddle")
+    sgd = ts["sgd"]
+    for name in ("adagrad", "rmsprop", "adam", "adamw"):
+        assert abs(ts[name].points[-1][1]) > 5 * abs(sgd.points[-1][1]), name
+    for t in ts.values():
+        assert abs(t.points[-1][1]) > 10 * abs(t.points[0][1]), f"{t.label} leaves along y"
+    assert SURFACES["saddle"].f_min is None
+
+
+def test_beale_note():
+    ts = suggested("beale")
+    sgd = ts["sgd"]
+    assert not sgd.diverged and sgd.distance_to((3.0, 0.5)) > 3 * max(
+        t.distance_to((3.0, 0.5)) for n, t in ts.items() if n != "sgd"
+    ), "the learning rate safe on the walls crawls on the plateau"
+    faster = race("beale", [RunnerSpec("sgd", lr=0.05)])[0]
+    assert faster.diverged, "a rate 25 times larger is not safe on the walls (gradients near 77 there)"
+
+
+def test_noisy_bowl_note():
+    sgd = suggested("noisy_bowl")["sgd"]
+    jitter = float(np.std(sgd.points[-10:], axis=0).max())
+    assert jitter > 0.1, "the paths jitter and never settle exactly"
+    decayed = race(
+        "noisy_bowl",
+        [suggested_runner("noisy_bowl", "sgd")],
+        schedule="exponential",
+        schedule_params={"gamma": 0.95},
+    )[0]
+    assert float(np.std(decayed.points[-10:], axis=0).max()) < jitter / 5, "a decaying rate settles"
+
+
+# -- the replay the page plays ------------------------------------------------------------------
+def test_replay_plays_several_steps_a_second_and_stops_at_the_end():
+    from playground.lessons.race import REPLAY_TICKS, Replay
+
+    short = Replay(30)
+    assert short.per_tick == 1 and short.playing and short.upto == 0
+    for _ in range(29):
+        short.advance()
+    assert short.upto == 29 and short.playing
+    short.advance()
+    assert short.finished and not short.playing
+    short.play()
+    assert short.upto == 0 and short.playing, "Play at the end replays from the start"
+    long = Replay(500)
+    assert long.per_tick == 12 and -(-500 // long.per_tick) <= REPLAY_TICKS
+    long.show_all()
+    assert long.upto == 500 and not long.playing
+    long.rewind()
+    assert long.upto == 0 and not long.playing

@@ -10,6 +10,7 @@ import pytest
 
 from playground.errors import ConfigError
 from playground.lessons.search import (
+    WHAT_TO_LOOK_FOR,
     Search,
     SearchConfig,
     SearchSpace,
@@ -167,3 +168,51 @@ def test_dataset_choices_are_the_registrys_settable_two_class_problems():
     binary = tuple(n for n, spec in DATASETS.items() if spec.task == "binary" and spec.synthetic)
     assert search.DATASET_CHOICES == overfitting.DATASET_CHOICES == binary
     assert {"circle", "xor", "gauss", "spiral", "moons"} <= set(binary) and "spiral3" not in binary
+
+
+# -- the page's "what to look for" (WHAT_TO_LOOK_FOR), on the default search it opens with --------
+@pytest.fixture(scope="module")
+def default_search():
+    cfg = SearchConfig()
+    return Search(cfg, search_data(make_split(cfg))).run()
+
+
+def _mean_acc(search, lr=(0, math.inf), wd=(0, math.inf)):
+    accs = [
+        r["val_acc"]
+        for r in search.results
+        if lr[0] <= r["lr"] < lr[1] and wd[0] <= r["weight_decay"] < wd[1] and r["val_acc"] is not None
+    ]
+    assert len(accs) >= 5, (lr, wd, len(accs))
+    return float(np.mean(accs))
+
+
+def test_what_to_look_for_a_band_of_good_learning_rates(default_search):
+    small_wd = (0, 1e-2)
+    middle = _mean_acc(default_search, lr=(1e-2, 1.0), wd=small_wd)
+    assert middle > _mean_acc(default_search, lr=(0, 1e-2), wd=small_wd) + 0.05, "below 0.01: lower"
+    assert middle > _mean_acc(default_search, lr=(1.0, math.inf), wd=small_wd) + 0.05, "above 1: lower"
+    best = default_search.best()
+    assert 1e-2 <= best["lr"] < 1.0
+    assert "between 0.01 and 1 score best" in WHAT_TO_LOOK_FOR
+
+
+def test_what_to_look_for_accuracy_falls_with_a_large_weight_decay(default_search):
+    lr = (1e-2, math.inf)
+    weak = _mean_acc(default_search, lr=lr, wd=(0, 1e-2))
+    strong = _mean_acc(default_search, lr=lr, wd=(1e-2, 0.1))
+    strongest = _mean_acc(default_search, lr=lr, wd=(0.1, math.inf))
+    assert weak > strong + 0.05 and strong > strongest + 0.05, (weak, strong, strongest)
+    assert "weight decay grows past about 0.01" in WHAT_TO_LOOK_FOR
+
+
+def test_the_wave_in_training_is_drawn_before_it_finishes():
+    s = Search(SMALL, search_data(make_split(SMALL)))
+    first = scatter_rows(s)
+    assert len(first) == 5 and all(r["status"] == "training" and r["val_acc"] is None for r in first)
+    assert summary(s)["training"] == 5
+    s.advance(budget_s=0.0, chunk=SMALL.epochs)  # one wave finishes, the next is pending
+    rows = scatter_rows(s)
+    assert sum(r.get("status") == "training" for r in rows) == 5 and len(s.results) == 5
+    s.run()
+    assert s.pending() == [] and all("status" not in r for r in scatter_rows(s))

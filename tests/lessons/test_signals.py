@@ -140,3 +140,63 @@ def test_deep_linear_rejects_bad_w():
         deep_linear([0.0])
     with pytest.raises(ConfigError):
         deep_linear([1.0], mode="other")
+
+
+# -- every preset's "what to look for", on the data behind the page's histograms and table ---------
+def grad_stds(r):
+    return [s.grad_std for s in r.layers]
+
+
+def test_sigmoid_std1_saturates_but_the_gradient_spread_holds(results):
+    r = results["sigmoid_std1"]
+    assert all(s.saturated > 0.5 for s in r.layers[1:]), "most units saturate"
+    g = grad_stds(r)
+    assert max(g) / min(g) < 1.5, f"the gradient's spread stays about the same: {g}"
+    assert "stays about the same in every layer" in PRESETS["sigmoid_std1"].expect
+    assert "vanish" not in PRESETS["sigmoid_std1"].expect
+
+
+def test_sigmoid_std001_gradient_shrinks_about_40x_per_layer(results):
+    factor = results["sigmoid_std001"].gradient_factor()
+    assert 1 / 60 < factor < 1 / 25, factor
+    assert "about 40× per layer" in PRESETS["sigmoid_std001"].expect
+
+
+def test_sigmoid_xavier_keeps_a_spread_but_the_gradient_shrinks_about_4x(results):
+    r = results["sigmoid_xavier"]
+    factor = r.gradient_factor()
+    assert 1 / 5.5 < factor < 1 / 3, f"σ′ ≤ ¼: about 4× smaller per layer back, got ×{factor:.3g}"
+    assert all(b > a for a, b in zip(grad_stds(r), grad_stds(r)[1:], strict=False)), "shrinks at every layer"
+    assert "shrinks about 4× per layer" in PRESETS["sigmoid_xavier"].expect
+
+
+def test_tanh_xavier_bells_narrow_slowly_and_the_gradient_barely_shrinks(results):
+    r = results["tanh_xavier"]
+    stds = [s.std for s in r.layers]
+    assert all(b < a for a, b in zip(stds, stds[1:], strict=False)) and stds[-1] > 0.4 * stds[0], stds
+    for s in r.layers:
+        assert abs(s.mean) < 0.05, "zero-centred"
+    g = grad_stds(r)
+    assert 1 < g[-1] / g[0] < 2, f"shrinks less than 2× over the five layers: {g}"
+
+
+def test_relu_presets_gradients(results):
+    small = results["relu_std001"]
+    assert small.gradient_factor() < 1 / 5, "the gradient shrinks as fast as the activations"
+    he = grad_stds(results["relu_he"])
+    assert max(he) / min(he) < 1.2, f"He: the same spread for the gradients too: {he}"
+
+
+def test_batch_norm_presets(results):
+    sig = results["sigmoid_std1_bn"]
+    assert all(s.saturated < 0.01 for s in sig.layers), "under 1 % saturated units"
+    assert "under 1 % saturated" in PRESETS["sigmoid_std1_bn"].expect
+    relu = [s.std for s in results["relu_std001_bn"].layers]
+    assert max(relu) / min(relu) < 1.1, relu
+
+
+def test_the_intro_claim_sigmoid_gradients_shrink_unless_the_weights_are_large(results):
+    """The page's intro: with sigmoid the gradient shrinks going back unless the weights are large."""
+    assert results["sigmoid_xavier"].gradient_factor() < 0.5
+    assert results["sigmoid_std001"].gradient_factor() < 0.5
+    assert 0.8 < results["sigmoid_std1"].gradient_factor() < 1.25  # std 1: the large weights

@@ -156,9 +156,12 @@ async def main_async(a: argparse.Namespace) -> dict:
         elapsed = time.monotonic() - t0 - start
         if kill_name and not killed and elapsed >= float(kill_at):
             st = read_state(a.state)
-            pid = next((r["pid"] for r in st.get("replicas", []) if r["name"] == kill_name), None)
+            if kill_name == "redis":  # the checkpoint store, not a replica: nobody is on it
+                pid = (st.get("redis") or {}).get("pid")
+            else:
+                pid = next((r["pid"] for r in st.get("replicas", []) if r["name"] == kill_name), None)
             if pid is None:
-                raise SystemExit(f"No replica {kill_name} in {a.state}.")
+                raise SystemExit(f"No process {kill_name} in {a.state}.")
             victims = [p.index for p in parts if p.replica == kill_name]
             os.kill(pid, signal.SIGKILL)
             killed = True
@@ -258,7 +261,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ramp", type=float, default=10, help="seconds over which participants arrive")
     p.add_argument("--warmup", type=float, default=10)
     p.add_argument("--target-rate", type=float, help="updates/s expected (1/interval), for the ≥90 %% check")
-    p.add_argument("--kill", help="NAME@SECONDS: SIGKILL replica NAME that many seconds into the measurement")
+    p.add_argument(
+        "--kill", help="NAME@SECONDS: SIGKILL replica NAME (or redis) that many seconds into the measurement"
+    )
     p.add_argument(
         "--late", help="N@SECONDS: N more participants join then (after a --kill: to see where they go)"
     )

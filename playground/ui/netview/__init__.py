@@ -1,0 +1,241 @@
+"""The Playground's network view, live and direct to manipulate, as in TF Playground.
+
+An ``st.components.v2`` component (``netview.js`` and ``netview.css`` beside this file: HTML and SVG
+drawn in the page, no iframe) mounted with a fixed key inside the live fragment, so every tick only
+sends new data and the browser updates the drawing in place; hover and an open editor survive ticks.
+The data is small: layer sizes, rounded weights and biases, and every neuron's map as 8 bits per cell
+(``playground.viz.network.network_view_data``).
+
+What the learner does in the view comes back as one trigger, ``action``, handled by :func:`on_action`
+before the next run:
+
+- ``toggle`` an input feature, ``layers`` ±1, ``neurons`` ±1 in a hidden layer: written into the
+  sidebar's widget keys (``c_features``, ``c_layers``, ``c_w{i}``), so the change goes the way a
+  sidebar change goes — the settings schema validates it, ``Experiment.apply`` rebuilds the network
+  and says why, the URL follows — in the full run that :func:`needs_full_run` asks the page for;
+- ``weight`` / ``bias`` with a value: set in the run at once, under the session's run lock (a tick may
+  be training in another thread).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from playground import limits
+from playground.data import FEATURES, grid_axes
+from playground.experiment import Experiment
+from playground.ui import session
+from playground.viz import palette
+from playground.viz.network import feature_label, network_view_data, shrink_maps
+
+KEY = "netview"
+"""The component's key: fixed, so the browser keeps one instance and updates it in place."""
+FULL_RUN_FLAG = "_netview_full_run"
+WEIGHT_LIMIT = 100.0
+"""A weight or bias typed into the view must lie within ±this (larger ones only blow the run up)."""
+
+_HERE = Path(__file__).resolve().parent
+_view = st.components.v2.component(
+    "nn_playground.netview",
+    js=(_HERE / "netview.js").read_text(encoding="utf-8"),
+    css=(_HERE / "netview.css").read_text(encoding="utf-8"),
+)
+
+
+# ------------------------------------------------------------------------------------------------
+# data (pure functions of the experiment; tested without a browser)
+
+
+@functools.lru_cache(maxsize=64)
+def _feature_maps(x_range: tuple, y_range: tuple, g: int) -> dict[str, np.ndarray]:
+    """Each 2-D feature over the plane, scaled to [-1, 1]: the picture of an input that is off."""
+    _, _, pts = grid_axes(x_range, y_range, g)
+    out = {}
+    for name, feat in FEATURES.items():
+        v = np.asarray(feat.fn(pts), dtype=np.float64).reshape(g, g)
+        top = float(np.abs(v).max())
+        out[name] = v / top if top > 0 else v
+    return out
+
+
+def _input_shrink(g: int) -> int:
+    """Inputs are smooth functions of the plane: half the resolution draws them as well, in a quarter of
+    the bytes."""
+    return 2 if g % 2 == 0 and g >= 16 else 1
+
+
+def view_data(exp: Experiment) -> dict[str, Any]:
+    """The component's data for ``exp`` (see ``network_view_data``)."""
+    net = exp.network
+    caps = limits.caps()
+    sizes = net.layer_sizes()
+    weights = net.unit_weights()
+    biases: list[np.ndarray] | None = []
+    for h in net.hidden_layers:
+        b = h.dense.b.value
+        if b.size != h.activation.width:  # maxout: pieces per unit, no single bias to draw or set
+            biases = None
+            break
+        biases.append(b)
+    if biases is not None:
+        biases.append(net.output.b.value)
+
+    maps = exp.neuron_maps()
+    g = exp.neuron_grid_n
+    factor = _input_shrink(g)
+    net_inputs = maps["inputs"]
+    scale = np.abs(net_inputs).reshape(len(net_inputs), -1).max(axis=1)
+    net_inputs = shrink_maps(net_inputs / np.where(scale > 0, scale, 1.0)[:, None, None], factor)
+    off_maps = _feature_maps(tuple(exp.x_range), tuple(exp.y_range), g)
+
+    view_names = exp.dataset.view_names
+    chosen = set(exp.config.data.features)
+    inputs, k = [], 0
+    for name, feat in FEATURES.items():
+        on = name in chosen
+        if on:
+            m = net_inputs[k]
+            k += 1
+        else:
+            m = shrink_maps(off_maps[name][None], factor)[0]
+        inputs.append(
+            {"id": name, "label": feature_label(feat.label, view_names), "on": on, "toggle": True, "map": m}
+        )
+    for extra in exp.transform.extra_names:  # raw columns beyond the view: always inputs
+        inputs.append(
+            {"id": f"col:{extra}", "label": extra, "on": True, "toggle": False, "map": net_inputs[k]}
+        )
+        k += 1
+
+    out = maps["output"]
+    out = out[None] if out.ndim == 2 else out
+    if exp.task == "regression":
+        meaning = "the predicted value over the plane (orange −1 … blue +1)"
+        labels: tuple[str, ...] = ()
+        colors: list[str] = []
+    else:
+        out = 2.0 * out - 1.0  # probability 0..1 -> -1..1
+        labels = exp.class_names if exp.task == "multiclass" else ()
+        colors = palette.class_colors(len(labels)) if labels else []
+        meaning = (
+            "the probability of this class over the plane (blue: likely, orange: unlikely)"
+            if exp.task == "multiclass"
+            else f"the probability of class {exp.class_names[1]} (blue) against {exp.class_names[0]} (orange)"
+        )
+    data = network_view_data(
+        sizes,
+        weights,
+        [*maps["hidden"], out],
+        inputs,
+        biases=biases,
+        output_labels=labels,
+        output_colors=colors,
+        output_meaning=meaning,
+        caps={
+            "max_layers": caps.max_hidden_layers,
+            "max_neurons": caps.max_neurons,
+            "min_neurons": 1,
+        },
+    )
+    data["editable"] = biases is not None
+    return data
+
+
+# ------------------------------------------------------------------------------------------------
+# events
+
+
+def _set_value(exp: Experiment, action: dict) -> str | None:
+    """Set one weight or bias from the view; returns a message for the learner when refused."""
+    try:
+        value = float(action["value"])
+        layer = int(action["layer"])
+    except (KeyError, TypeError, ValueError):
+        return "That value was not a number."
+    if not math.isfinite(value) or abs(value) > WEIGHT_LIMIT:
+        return f"Use a number from −{WEIGHT_LIMIT:g} to {WEIGHT_LIMIT:g}."
+    names = exp.layer_names()
+    if not 0 <= layer < len(names):
+        return None  # a stale click on a network that has changed since: nothing to set
+    W, b = exp.layer_weights(names[layer])
+    if action["kind"] == "weight":
+        src, dst = int(action["src"]), int(action["dst"])
+        if not (0 <= src < W.shape[0] and 0 <= dst < W.shape[1]):
+            return None
+        W[src, dst] = value
+    else:
+        unit = int(action["unit"])
+        if not 0 <= unit < b.size:
+            return None
+        b[unit] = value
+    exp.set_layer_weights(names[layer], W, b)
+    return None
+
+
+def apply_action(state, action: dict | None) -> bool:
+    """Carry out one action of the view on the session ``state``; True when the page must run in full
+    (a structure change goes through the widgets, the schema and ``Experiment.apply``)."""
+    if not isinstance(action, dict):
+        return False
+    exp: Experiment = state["exp"]
+    kind = action.get("kind")
+    caps = limits.caps()
+    if kind == "toggle":
+        feature = action.get("feature")
+        if feature not in FEATURES:
+            return False
+        chosen = list(state.get("c_features") or exp.config.data.features)
+        chosen = [f for f in chosen if f != feature] if feature in chosen else [*chosen, feature]
+        if not chosen:
+            state["callout"] = ("info", "Keep at least one input feature switched on.")
+            return True
+        state["c_features"] = [f for f in FEATURES if f in chosen]
+        return True
+    if kind == "layers":
+        n = int(state.get("c_layers", len(exp.config.model.hidden)))
+        n = min(max(n + (1 if action.get("delta", 0) > 0 else -1), 0), caps.max_hidden_layers)
+        state["c_layers"] = n
+        return True
+    if kind == "neurons":
+        i = int(action.get("layer", -1))
+        if not 0 <= i < caps.max_hidden_layers:
+            return False
+        hidden = exp.config.model.hidden
+        key = f"c_w{i}"
+        n = int(state.get(key, hidden[i] if i < len(hidden) else 4))
+        state[key] = min(max(n + (1 if action.get("delta", 0) > 0 else -1), 1), caps.max_neurons)
+        return True
+    if kind in ("weight", "bias"):
+        with session.run_lock(state):
+            message = _set_value(exp, action)
+        if message:
+            state["callout"] = ("warning", message)
+        state["weights_version"] = state.get("weights_version", 0) + 1
+        return not state.get("playing")  # paused: the weight tables outside the live area follow
+    return False
+
+
+@session.callback
+def on_action() -> None:
+    s = st.session_state
+    result = s.get(KEY) or {}
+    action = result.get("action") if hasattr(result, "get") else None
+    if apply_action(s, action):
+        s[FULL_RUN_FLAG] = True
+
+
+def needs_full_run() -> bool:
+    """True (once) after an action of the view that the whole page must see: call at the start of the
+    live fragment and ``st.rerun(scope="app")`` then."""
+    return bool(st.session_state.pop(FULL_RUN_FLAG, False))
+
+
+def render(exp: Experiment) -> None:
+    """Mount (or update in place) the network view of ``exp``."""
+    _view(data=view_data(exp), key=KEY, on_action_change=on_action, width="stretch", height="content")
