@@ -75,9 +75,10 @@ def widget(s: Setting, container=None, **over: Any) -> Any:
 # config -> widget keys
 
 
-def sync_widgets(cfg: PlaygroundConfig) -> None:
-    """Write ``cfg`` into the widgets' session-state keys (call before the widgets are drawn)."""
-    state = st.session_state
+def sync_widgets(cfg: PlaygroundConfig, state=None) -> None:
+    """Write ``cfg`` into the widgets' session-state keys (call before the widgets are drawn);
+    ``state``: the session state (default ``st.session_state``)."""
+    state = st.session_state if state is None else state
     for s in SETTINGS:
         if not s.widget:
             continue

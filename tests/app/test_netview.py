@@ -51,30 +51,47 @@ def test_maps_show_what_the_network_computes():
 
 
 def _state(exp: Experiment) -> dict:
-    return {"exp": exp, "c_features": list(exp.config.data.features), "c_layers": 2, "c_w0": 4, "c_w1": 2}
+    return {"exp": exp, "playing": True, "weights_version": 0}
 
 
-def test_toggles_and_plus_minus_write_the_widget_keys():
+def test_toggles_and_plus_minus_rebuild_through_the_schema_and_sync_widgets_and_url():
     exp = _exp(dataset="circle")
     state = _state(exp)
-    assert netview.apply_action(state, {"kind": "toggle", "feature": "x1*x2"})
-    assert state["c_features"] == ["x1", "x2", "x1*x2"]
-    assert netview.apply_action(state, {"kind": "toggle", "feature": "x1"})
-    assert state["c_features"] == ["x2", "x1*x2"]
-    assert netview.apply_action(state, {"kind": "layers", "delta": 1}) and state["c_layers"] == 3
-    assert netview.apply_action(state, {"kind": "neurons", "layer": 1, "delta": -1}) and state["c_w1"] == 1
-    assert netview.apply_action(state, {"kind": "neurons", "layer": 1, "delta": -1}) and state["c_w1"] == 1
+    urls = []
+    act = lambda a: netview.apply_action(state, a, sync=urls.append)  # noqa: E731
+    assert act({"kind": "toggle", "feature": "x1*x2"})
+    assert exp.config.data.features == ["x1", "x2", "x1*x2"] and exp.network.layer_sizes()[0] == 3
+    assert state["c_features"] == ["x1", "x2", "x1*x2"] and urls[-1].data.features == ["x1", "x2", "x1*x2"]
+    assert state["playing"] is False and "input features" in state["callout"][1]
+    assert act({"kind": "toggle", "feature": "x1"}) and exp.config.data.features == ["x2", "x1*x2"]
+    assert act({"kind": "layers", "delta": 1}) and exp.config.model.hidden == [4, 2, 4]
+    assert state["c_layers"] == 3 and state["c_w2"] == 4 and urls[-1].model.hidden == [4, 2, 4]
+    assert act({"kind": "neurons", "layer": 1, "delta": -1}) and exp.config.model.hidden == [4, 1, 4]
+    assert not act({"kind": "neurons", "layer": 1, "delta": -1})  # 1 is the least
+    assert exp.config.model.hidden == [4, 1, 4] and state["c_w1"] == 1
+    assert act({"kind": "layers", "delta": -1}) and exp.config.model.hidden == [4, 1]
+    assert not act({"kind": "neurons", "layer": 5, "delta": 1})  # a stale click: no such layer
     # the last input cannot be switched off
-    state["c_features"] = ["x2"]
-    assert netview.apply_action(state, {"kind": "toggle", "feature": "x2"})
-    assert state["c_features"] == ["x2"] and "at least one" in state["callout"][1]
-    assert not netview.apply_action(state, {"kind": "toggle", "feature": "nope"})
-    assert not netview.apply_action(state, None)
+    exp.apply(PlaygroundConfig.from_dict({"data": {"features": ["x2"]}}))
+    assert act({"kind": "toggle", "feature": "x2"})
+    assert exp.config.data.features == ["x2"] and "at least one" in state["callout"][1]
+    assert not act({"kind": "toggle", "feature": "nope"})
+    assert not act(None)
+
+
+def test_a_refused_structure_shows_the_schemas_message():
+    exp = _exp(dataset="circle")
+    exp.apply(PlaygroundConfig.from_dict({"model": {"hidden": [4] * 8}}))
+    state = _state(exp)
+    assert not netview.apply_action(state, {"kind": "layers", "delta": 1}, sync=lambda c: None)  # at the cap
+    exp.apply(PlaygroundConfig.from_dict({"model": {"hidden": [64]}}))
+    assert not netview.apply_action(state, {"kind": "neurons", "layer": 0, "delta": 1}, sync=lambda c: None)
+    assert exp.config.model.hidden == [64]
 
 
 def test_a_weight_and_a_bias_are_set_under_the_run_lock():
     exp = _exp(dataset="circle")
-    state = _state(exp) | {"playing": True, "weights_version": 0}
+    state = _state(exp)
     lock = session.run_lock(state)
     held = []
     original = exp.set_layer_weights
@@ -103,21 +120,23 @@ def test_a_weight_and_a_bias_are_set_under_the_run_lock():
     assert netview.apply_action(state, {"kind": "weight", "layer": 0, "src": 0, "dst": 0, "value": 0.1})
 
 
-def test_a_toggle_in_the_view_rebuilds_through_the_schema_and_reaches_the_url():
+def test_a_toggle_in_the_view_reaches_the_sidebar_and_the_url():
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    exp = at.session_state["exp"]
-    state = {"exp": exp, "c_features": list(at.session_state["c_features"])}
-    assert netview.apply_action(state, {"kind": "toggle", "feature": "sin_x1"})
-    at.session_state["c_features"] = state["c_features"]
-    at.session_state["c_layers"] = 3
-    at.run()
+    netview.apply_action(at.session_state, {"kind": "toggle", "feature": "sin_x1"}, sync=lambda c: None)
+    netview.apply_action(at.session_state, {"kind": "layers", "delta": 1}, sync=lambda c: None)
+    at.run()  # the full run the view asks for
     assert not at.exception
     cfg = at.session_state["exp"].config
-    assert cfg.data.features == ["x1", "x2", "sin_x1"] and len(cfg.model.hidden) == 3
+    assert cfg.data.features == ["x1", "x2", "sin_x1"] and cfg.model.hidden == [4, 2, 4]
+    assert at.number_input(key="c_layers").value == 3 and at.multiselect(key="c_features").value == [
+        "x1",
+        "x2",
+        "sin_x1",
+    ]
     assert at.session_state["exp"].network.layer_sizes()[0] == 3
     assert "rebuilt" in " ".join(str(e.value) for e in at.info)
-    assert "sin_x1" in str(at.query_params["features"])
+    assert "sin_x1" in str(at.query_params["features"]) and "4,2,4" in str(at.query_params["layers"])
 
 
 @pytest.mark.parametrize("dataset", ["reg-plane", "spiral3", "xor"])

@@ -9,10 +9,11 @@ The data is small: layer sizes, rounded weights and biases, and every neuron's m
 What the learner does in the view comes back as one trigger, ``action``, handled by :func:`on_action`
 before the next run:
 
-- ``toggle`` an input feature, ``layers`` ±1, ``neurons`` ±1 in a hidden layer: written into the
-  sidebar's widget keys (``c_features``, ``c_layers``, ``c_w{i}``), so the change goes the way a
-  sidebar change goes — the settings schema validates it, ``Experiment.apply`` rebuilds the network
-  and says why, the URL follows — in the full run that :func:`needs_full_run` asks the page for;
+- ``toggle`` an input feature, ``layers`` ±1, ``neurons`` ±1 in a hidden layer: the run's config with
+  that setting changed goes the way a sidebar change goes — the settings schema validates it,
+  ``Experiment.apply`` rebuilds the network (under the run lock) and says why, the sidebar's widget keys
+  and the URL are updated at once — and the page runs in full (:func:`needs_full_run`) so the buttons,
+  the sidebar and the callout outside the live area follow;
 - ``weight`` / ``bias`` with a value: set in the run at once, under the session's run lock (a tick may
   be training in another thread).
 """
@@ -29,8 +30,10 @@ import streamlit as st
 
 from playground import limits
 from playground.data import FEATURES, grid_axes
-from playground.experiment import Experiment
+from playground.errors import PlaygroundError
+from playground.experiment import Experiment, PlaygroundConfig
 from playground.ui import session
+from playground.ui.controls import sync_widgets
 from playground.viz import palette
 from playground.viz.network import feature_label, network_view_data, shrink_maps
 
@@ -178,38 +181,69 @@ def _set_value(exp: Experiment, action: dict) -> str | None:
     return None
 
 
-def apply_action(state, action: dict | None) -> bool:
-    """Carry out one action of the view on the session ``state``; True when the page must run in full
-    (a structure change goes through the widgets, the schema and ``Experiment.apply``)."""
+def _restructure(state, exp: Experiment, section: str, name: str, value, sync) -> None:
+    """Move the run to its config with one structural setting changed, as a sidebar change would: the
+    settings schema validates it, ``Experiment.apply`` rebuilds and says why, the sidebar's widgets and
+    the URL are brought in line."""
+    d = exp.config.to_dict()
+    d[section][name] = value
+    try:
+        cfg = PlaygroundConfig.from_dict(d)
+        with session.run_lock(state):
+            result = exp.apply(cfg)
+    except PlaygroundError as exc:
+        state["callout"] = ("error", str(exc))
+        return
+    sync_widgets(exp.config, state)
+    if result.kind == "rebuilt":
+        state["playing"] = False
+        state["weights_version"] = state.get("weights_version", 0) + 1
+        reasons = ", ".join(result.reasons) or "the setup"
+        state["callout"] = ("info", f"Network rebuilt with new weights because {reasons} changed.")
+    sync(exp.config)
+
+
+def apply_action(state, action: dict | None, sync=session.sync_url) -> bool:
+    """Carry out one action of the view on the session ``state``; True when the whole page must run
+    again (a new structure: buttons, sidebar and callout outside the live area; a paused weight edit:
+    the weight tables). ``sync`` puts a config in the URL."""
     if not isinstance(action, dict):
         return False
     exp: Experiment = state["exp"]
     kind = action.get("kind")
     caps = limits.caps()
+    step = 1 if (action.get("delta") or 0) > 0 else -1
     if kind == "toggle":
         feature = action.get("feature")
         if feature not in FEATURES:
             return False
-        chosen = list(state.get("c_features") or exp.config.data.features)
+        chosen = list(exp.config.data.features)
         chosen = [f for f in chosen if f != feature] if feature in chosen else [*chosen, feature]
         if not chosen:
             state["callout"] = ("info", "Keep at least one input feature switched on.")
             return True
-        state["c_features"] = [f for f in FEATURES if f in chosen]
+        _restructure(state, exp, "data", "features", [f for f in FEATURES if f in chosen], sync)
         return True
     if kind == "layers":
-        n = int(state.get("c_layers", len(exp.config.model.hidden)))
-        n = min(max(n + (1 if action.get("delta", 0) > 0 else -1), 0), caps.max_hidden_layers)
-        state["c_layers"] = n
+        hidden = list(exp.config.model.hidden)
+        if step > 0 and len(hidden) < caps.max_hidden_layers:
+            hidden.append(int(state.get(f"c_w{len(hidden)}", 4) or 4))
+        elif step < 0 and hidden:
+            hidden.pop()
+        else:
+            return False
+        _restructure(state, exp, "model", "hidden", hidden, sync)
         return True
     if kind == "neurons":
+        hidden = list(exp.config.model.hidden)
         i = int(action.get("layer", -1))
-        if not 0 <= i < caps.max_hidden_layers:
+        if not 0 <= i < len(hidden):
             return False
-        hidden = exp.config.model.hidden
-        key = f"c_w{i}"
-        n = int(state.get(key, hidden[i] if i < len(hidden) else 4))
-        state[key] = min(max(n + (1 if action.get("delta", 0) > 0 else -1), 1), caps.max_neurons)
+        width = min(max(hidden[i] + step, 1), caps.max_neurons)
+        if width == hidden[i]:
+            return False
+        hidden[i] = width
+        _restructure(state, exp, "model", "hidden", hidden, sync)
         return True
     if kind in ("weight", "bias"):
         with session.run_lock(state):
