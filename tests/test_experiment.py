@@ -132,13 +132,13 @@ def test_failed_apply_leaves_the_experiment_as_it_was():
 
 def test_tick_trains_epochs_and_respects_the_stop_epoch():
     exp = Experiment()
-    r = exp.tick()
+    r = exp.tick(budget_s=60.0)  # a generous budget: the count, not this machine's speed, is tested
     assert r.epochs == exp.config.loop.epochs_per_update and exp.epoch == r.epochs
     assert exp.history[-1]["train_loss"] < exp.history[0]["train_loss"]
     cfg = exp.config.copy()
     cfg.loop.stop_epoch = exp.epoch + 2
     exp.apply(cfg)
-    r = exp.tick(10)
+    r = exp.tick(10, budget_s=60.0)
     assert r.stopped and "stop epoch" in r.stopped and exp.epoch == cfg.loop.stop_epoch
 
 
@@ -157,7 +157,7 @@ def test_divergence_pauses_with_a_message_and_reset_recovers():
     cfg.training.learning_rate = 10.0
     exp = Experiment(cfg)
     for _ in range(20):
-        r = exp.tick()
+        r = exp.tick(budget_s=60.0)
         if r.stopped:
             break
     assert exp.status == "diverged" and not exp.can_train
@@ -309,7 +309,7 @@ def test_early_stopping_is_a_stop_kind_not_a_message():
     )
     exp = Experiment(cfg)
     for _ in range(100):
-        if exp.tick(20).stopped:
+        if exp.tick(20, budget_s=60.0).stopped:
             break
     assert exp.status == "early_stopped" and exp.stop_kind == "early_stopped"
     cfg = exp.config.copy()
