@@ -339,6 +339,7 @@ def main() -> None:
     if show_internals:
         with internals_slot:
             internals()
+    netview.install()  # the network view's code, once per full run (the live ticks send data only)
 
 
 try:

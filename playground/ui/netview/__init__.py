@@ -21,6 +21,7 @@ before the next run:
 from __future__ import annotations
 
 import functools
+import json
 import math
 from pathlib import Path
 from typing import Any
@@ -44,11 +45,19 @@ WEIGHT_LIMIT = 100.0
 """A weight or bias typed into the view must lie within ±this (larger ones only blow the run up)."""
 
 _HERE = Path(__file__).resolve().parent
-_view = st.components.v2.component(
-    "nn_playground.netview",
+# The drawing code and its style sheet go to the browser once per page run (the loader, mounted by the
+# page outside the live fragment); the view itself is a stub that hands each tick's data to that code,
+# so a tick carries its data and ~300 bytes of code instead of ~25 kB.
+_LOADER_JS = "const NETVIEW_CSS = {css};\n{js}".format(
+    css=json.dumps((_HERE / "netview.css").read_text(encoding="utf-8")),
     js=(_HERE / "netview.js").read_text(encoding="utf-8"),
-    css=(_HERE / "netview.css").read_text(encoding="utf-8"),
 )
+_STUB_JS = """export default function (component) {
+  const run = () => (window.__nnNetview ? window.__nnNetview(component) : setTimeout(run, 20));
+  run();
+}"""
+_loader = st.components.v2.component("nn_playground.netview_code", js=_LOADER_JS)
+_view = st.components.v2.component("nn_playground.netview", js=_STUB_JS)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -270,6 +279,12 @@ def needs_full_run() -> bool:
     return bool(st.session_state.pop(FULL_RUN_FLAG, False))
 
 
+def install() -> None:
+    """Send the view's code to the browser: call once per full page run, outside the live fragment
+    (it draws nothing)."""
+    _loader(key="netview_code", width="stretch", height=1)
+
+
 def render(exp: Experiment) -> None:
-    """Mount (or update in place) the network view of ``exp``."""
+    """Mount (or update in place) the network view of ``exp`` (the page calls :func:`install` too)."""
     _view(data=view_data(exp), key=KEY, on_action_change=on_action, width="stretch", height="content")

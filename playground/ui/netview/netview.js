@@ -555,12 +555,20 @@ class NetView {
   }
 }
 
-export default function (component) {
+// The page loads this file once (the loader component, mounted in full runs only) and the live view's
+// tiny component calls window.__nnNetview on every tick, so the code is not re-sent with each tick's
+// data. The style sheet comes along as NETVIEW_CSS (prepended by playground.ui.netview).
+function render(component) {
   const { data, parentElement, setTriggerValue } = component;
   let view = parentElement.__netview;
   if (!view) {
+    if (typeof NETVIEW_CSS === "string") h("style", "", parentElement, NETVIEW_CSS);
     view = parentElement.__netview = new NetView(parentElement);
   }
   view.trigger = setTriggerValue;
   if (data) view.update(data);
 }
+
+window.__nnNetview = render;
+
+export default function () {}
