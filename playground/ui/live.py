@@ -65,12 +65,17 @@ def network_arrays(exp: Experiment) -> tuple[list[int], list[np.ndarray], list[n
 
 
 SPLIT_NAMES = {"train": "train", "val": "validation", "test": "test"}
+LIVE_POINTS = 160
+"""Epochs per series the live charts draw (evenly spaced, first and last kept): about two pixels per
+point at the charts' width. The browser's cost of a Vega update grows with its rows, and the curves
+go out on every tick (500 points per series were 2 000 rows and 64 kB of Arrow per tick); the
+downloadable history keeps every epoch."""
 
 
 def loss_table(history: list[dict[str, Any]], metrics: tuple[str, ...], log_scale: bool = False) -> pa.Table:
     """Long-format (epoch, split, metric, value) rows of the curves as an Arrow table (built with NumPy,
     no per-row Python dicts: this runs on every tick)."""
-    rows = curves.downsample(history)
+    rows = curves.downsample(history, LIVE_POINTS)
     epochs = np.array([r["epoch"] for r in rows], dtype=np.float64)
     cols: dict[str, list] = {"epoch": [], "split": [], "metric": [], "value": []}
     for metric in metrics:
@@ -111,7 +116,7 @@ def histogram_frame(probe: list[dict[str, Any]]) -> tuple[pd.DataFrame, tuple[st
 
 
 def health_frame(
-    records: list[dict[str, Any]], field: str, positive: bool, max_epochs: int = 300
+    records: list[dict[str, Any]], field: str, positive: bool, max_epochs: int = LIVE_POINTS
 ) -> pd.DataFrame:
     """Rows (epoch, layer, value) of one health field, thinned to about ``max_epochs`` epochs."""
     if not records:
