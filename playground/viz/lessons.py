@@ -201,7 +201,9 @@ def signal_histograms_spec(result: SignalResult, *, width: int = 760) -> dict[st
             "spec": {
                 "width": cell,
                 "height": 150,
-                "mark": {"type": "bar", "color": color, "clip": True},
+                # a rect from 0 up to the share over [lo, hi): with x2 alone a bar is ranged in x
+                # and drawn as a thin tick at its height, not as a bar
+                "mark": {"type": "rect", "color": color, "clip": True},
                 "encoding": {
                     "x": {
                         "field": "lo",
@@ -219,6 +221,7 @@ def signal_histograms_spec(result: SignalResult, *, width: int = 760) -> dict[st
                         "type": "quantitative",
                         "axis": {"format": ".0%", "tickCount": 4, "title": kind},
                     },
+                    "y2": {"datum": 0},
                     "tooltip": [
                         {"field": "layer", "type": "nominal"},
                         {"field": "lo", "type": "quantitative", "format": ".3g", "title": "from"},
