@@ -33,8 +33,13 @@ FRIENDLY = (
 TITLE = "Neural network playground"
 ORIENTATION = (
     "Pick the data on the left, click the inputs and the + / − buttons to shape the network, then press "
-    "**Play** and watch it learn to tell the orange points from the blue ones."
+    "**Play** and watch it learn {goal}."
 )
+GOALS = {
+    "binary": "to tell the orange points from the blue ones",
+    "multiclass": "to tell the classes apart, each in its colour",
+    "regression": "the value at every point (orange below zero, blue above)",
+}
 # Streamlit's wide layout keeps 5 rem either side and 6 rem on top: too much for four columns at 1280 px.
 PAGE_CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding: 3.4rem 1.5rem 3rem 1.5rem; max-width: 1800px; }
@@ -241,14 +246,14 @@ def main() -> None:
     exp = session.init_session()
     st.html(PAGE_CSS)
     st.markdown(f"### {TITLE}")
-    st.markdown(ORIENTATION)
+    orientation = st.empty()  # filled once the run has its settings: the sentence names what it shows
 
     # The top bar, as TF Playground's: run buttons, then the settings changed most often.
     bar = st.columns([0.95, 0.9, 1.0, 2.0, 1.4, 1.4, 1.05], vertical_alignment="bottom", gap="small")
     top = controls.toolbar_controls(bar[3], bar[4], bar[5])
     notices = st.container()
     # Left to right: data | (features -> network -> output), curves and metrics beneath.
-    data_col, live_col = st.columns([1, 4.4], gap="medium")
+    data_col, live_col = st.columns([1.4, 4.4], gap="medium")
     groups = sidebar_groups()
     cfg = settings(exp, top, data_col, groups)
     if cfg is not None:
@@ -266,6 +271,7 @@ def main() -> None:
             st.sidebar.error(str(exc), icon=":material/warning:")
         session.sync_url(exp.config)
 
+    orientation.markdown(ORIENTATION.format(goal=GOALS.get(exp.task, GOALS["binary"])))
     playing = bool(s.playing)
     play_buttons(bar[:3], exp, playing)
     with bar[6]:

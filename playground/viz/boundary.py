@@ -58,18 +58,23 @@ def _resolve_task(values: np.ndarray, task: str) -> tuple[str, np.ndarray]:
 
 
 def _value_range(values: np.ndarray, value_range, *extra) -> tuple[float, float]:
-    """The regression colour range: ``value_range`` if given, else the targets' range, else the grid's."""
+    """The regression colour range, symmetric about 0 (TF Playground's: orange below 0, blue above, white
+    at 0, the same scale as every neuron map): ±the largest magnitude of ``value_range`` if given, else
+    of the targets, else of the grid."""
     if value_range is not None:
-        return _check_range(value_range, "value_range")
+        lo, hi = _check_range(value_range, "value_range")
+        return _symmetric(lo, hi)
     pools = [np.asarray(e, dtype=np.float64).ravel() for e in extra if e is not None]
     pool = np.concatenate(pools) if pools else np.asarray(values, dtype=np.float64).ravel()
     pool = pool[np.isfinite(pool)]
     if pool.size == 0:
         return 0.0, 1.0
-    lo, hi = float(pool.min()), float(pool.max())
-    if not hi > lo:
-        lo, hi = lo - 0.5, hi + 0.5
-    return lo, hi
+    return _symmetric(float(pool.min()), float(pool.max()))
+
+
+def _symmetric(lo: float, hi: float) -> tuple[float, float]:
+    m = max(abs(lo), abs(hi))
+    return (-m, m) if m > 0 else (-1.0, 1.0)
 
 
 def _surface_rgb(values: np.ndarray, task: str, discretize: bool, vrange) -> np.ndarray:
@@ -83,7 +88,7 @@ def _surface_rgb(values: np.ndarray, task: str, discretize: bool, vrange) -> np.
     if discretize:
         step = (hi - lo) / DISCRETE_BANDS
         values = lo + (np.floor((np.asarray(values) - lo) / step) + 0.5) * step
-    return palette.sequential_rgb(values, lo, hi)
+    return palette.diverging_rgb(values, lo, hi)
 
 
 def boundary_rgb(
@@ -97,8 +102,9 @@ def boundary_rgb(
     """Colour the grid: uint8 ``(n, n, 3)``, row 0 = top (y_max). See the module docstring for orientation.
 
     binary: ``(n, n)`` P(class 1), orange-white-blue; multiclass: ``(n, n, K)`` probabilities, argmax colour
-    faded by confidence; regression: ``(n, n)`` predictions on the sequential map over ``value_range``
-    (default: the grid's own range). ``alpha`` fades the surface toward white so points stand out.
+    faded by confidence; regression: ``(n, n)`` predictions on the orange-blue map over ``value_range``
+    made symmetric about 0 (default: the grid's own range). ``alpha`` fades the surface toward white
+    so points stand out.
     """
     task, values = _resolve_task(np.asarray(grid_values), task)
     vrange = _value_range(values, value_range) if task == "regression" else None
@@ -106,11 +112,11 @@ def boundary_rgb(
 
 
 def point_rgb(y, task: str, *, n_classes: int = 2, value_range=None) -> np.ndarray:
-    """The fill colour of each point, float32 ``(N, 3)``: its class colour, or its target on the ramp."""
+    """The fill colour of each point, float32 ``(N, 3)``: its class colour, or its target on the map."""
     y = np.asarray(y)
     if task == "regression":
         lo, hi = _value_range(y, value_range, y)
-        return palette.sequential_rgb(y.reshape(-1), lo, hi).astype(np.float32)
+        return palette.diverging_rgb(y.reshape(-1), lo, hi).astype(np.float32)
     if y.ndim == 2 and y.shape[1] > 1:  # one-hot
         cls = y.argmax(axis=1)
     else:
@@ -364,7 +370,7 @@ def boundary_figure(
         )
     else:
         vrange = _value_range(values, value_range, ytr, yte)
-        stops = palette.SEQUENTIAL_STOPS
+        stops = (palette.NEGATIVE, palette.NEUTRAL, palette.POSITIVE)
         fig.add_trace(
             go.Heatmap(
                 z=rows_up,
@@ -404,7 +410,7 @@ def boundary_figure(
 def _add_point_traces(fig, go, split, X, y, task, names, outline, vrange):
     marker_line = {"color": outline, "width": 1}
     if task == "regression":
-        stops = palette.SEQUENTIAL_STOPS
+        stops = (palette.NEGATIVE, palette.NEUTRAL, palette.POSITIVE)
         fig.add_trace(
             go.Scatter(
                 x=X[:, 0],

@@ -11,7 +11,12 @@ import pytest
 from tests.e2e.conftest import ARTIFACTS, no_errors, settle
 
 SIZES = [(1280, 720), (1440, 900), (1920, 1080)]
-SETUPS = {"default": "", "iris": "?dataset=iris", "wide": "?layers=8,8,5&features=x1,x2,x1*x2"}
+SETUPS = {
+    "default": "",
+    "iris": "?dataset=iris",
+    "wide": "?layers=8,8,5&features=x1,x2,x1*x2",
+    "regression": "?dataset=reg-gauss&layers=8,6",  # the longest dataset name in the menu
+}
 
 # Boxes of the main views, in page coordinates (the main area scrolls inside stMain).
 MAIN_VIEWS_JS = """() => {
@@ -48,6 +53,12 @@ TRUNCATED_JS = """(rootSel) => {
       const clips = cs.textOverflow === 'ellipsis'
         || (cs.overflowX !== 'visible' && cs.whiteSpace === 'nowrap');
       if (clips && e.scrollWidth > e.clientWidth + 1) out.push(e.textContent.trim().slice(0, 40));
+    }
+    // a select box shows its choice in an input: its text must fit too
+    for (const e of root.querySelectorAll('input:not([type]), input[type="text"], input[role="combobox"]')) {
+      const r = e.getBoundingClientRect();
+      const cut = r.width > 0 && e.value && e.scrollWidth > e.clientWidth + 1;
+      if (cut) out.push('input: ' + e.value.slice(0, 40));
     }
   }
   return out;
@@ -92,6 +103,10 @@ def open_page(browser, server, width: int, height: int, query: str = ""):
     page.goto(server + "/" + query)
     page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
     page.locator(".nv-node").first.wait_for(timeout=30_000)
+    # every main view drawn (on a busy machine the live area can lag the first quiet moment)
+    page.wait_for_function(
+        f"() => Object.values(({MAIN_VIEWS_JS})()).every(v => v && v.w > 0)", timeout=60_000
+    )
     settle(page)
     return page
 

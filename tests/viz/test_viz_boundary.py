@@ -78,11 +78,14 @@ def test_discretize_binary_gives_two_colours():
     assert len(np.unique(rgb.reshape(-1, 3), axis=0)) == 2
 
 
-def test_regression_uses_value_range():
-    grid = np.array([[0.0, 10.0]])
+def test_regression_uses_the_orange_blue_scale_symmetric_about_zero():
+    grid = np.array([[-10.0, 0.0, 10.0, 5.0]])
     rgb = boundary_rgb(grid, "regression", value_range=(0, 10), alpha=1.0)
-    assert tuple(rgb[0, 0]) == tuple(palette.SEQUENTIAL_LUT[0])
-    assert tuple(rgb[0, 1]) == tuple(palette.SEQUENTIAL_LUT[-1])
+    # as TF Playground and every neuron map: orange below 0, neutral at 0, blue above
+    assert tuple(rgb[0, 0]) == tuple(palette.DIVERGING_LUT[0])
+    assert tuple(rgb[0, 1]) == tuple(palette.diverging_rgb(np.array([0.0]), -10, 10)[0])
+    assert tuple(rgb[0, 2]) == tuple(palette.DIVERGING_LUT[-1])
+    assert tuple(rgb[0, 3]) == tuple(palette.diverging_rgb(np.array([5.0]), -10, 10)[0])
 
 
 def test_bad_task_and_shape():
@@ -165,8 +168,8 @@ def test_regression_points_coloured_by_target():
     img = boundary_image(
         grid, "regression", x_range=(0, 1), y_range=(0, 1), train=(X, np.array([0.0, 1.0])), scale=8
     )
-    assert tuple(img[40, 16]) == tuple(palette.SEQUENTIAL_LUT[0])
-    assert tuple(img[40, 64]) == tuple(palette.SEQUENTIAL_LUT[-1])
+    assert tuple(img[40, 16]) == tuple(palette.diverging_rgb(np.array([0.0]), -1, 1)[0])  # 0: neutral
+    assert tuple(img[40, 64]) == tuple(palette.DIVERGING_LUT[-1])  # the largest target: full blue
 
 
 def test_draw_discs_many_points_vectorised():
