@@ -3,8 +3,6 @@ the trials axis runs the same layers, state_dicts restore a run exactly, wrong i
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pytest
 
@@ -26,6 +24,7 @@ from playground.engine.gradcheck import check_network
 from playground.engine.layers import Layer
 from playground.engine.registry import Param
 from playground.errors import ConfigError
+from tests.engine.stacking import assert_trials_match, train_alone_and_stacked
 
 TOL = 1e-6
 
@@ -83,24 +82,9 @@ def test_a_new_layer_through_the_registry_trains_alone_and_in_a_stack():
     assert max(errors.values()) < TOL, errors
 
     cfg = TrainConfig(optimizer="adam", learning_rate=0.02, batch_size=8)
-    seeds, rates = [3, 4, 5], [0.02, 0.05, 0.01]
-    singles = []
-    for s, lr in zip(seeds, rates, strict=True):
-        t = Trainer(
-            Network(dataclasses.replace(SCALE_SPEC, seed=s)), data, dataclasses.replace(cfg, learning_rate=lr)
-        )
-        t.run_epochs(5)
-        singles.append(t)
-    stacked = Trainer(
-        Network(SCALE_SPEC, seeds=seeds), data, cfg, trials=[{"learning_rate": r} for r in rates]
-    )
-    assert stacked.run_epochs(5) == 5
+    stacked, singles = train_alone_and_stacked(SCALE_SPEC, data, cfg, [3, 4, 5], [0.02, 0.05, 0.01], 5)
+    assert_trials_match(stacked, singles, rtol=1e-10)
     for i, single in enumerate(singles):
-        state = stacked.trial_state(i)
-        for name, value in single.network.state().items():
-            np.testing.assert_allclose(
-                state[name], value, rtol=1e-10, atol=1e-12, err_msg=f"trial {i} {name}"
-            )
         np.testing.assert_allclose(
             stacked.history[-1]["val_loss"][i], single.history[-1]["val_loss"], rtol=1e-10
         )

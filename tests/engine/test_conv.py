@@ -7,10 +7,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from playground.engine import ModelSpec, Network, ParamSet, TrainConfig, TrainData, Trainer
+from playground.engine import ModelSpec, Network, ParamSet, TrainConfig, TrainData
 from playground.engine.conv import adaptive_bins, col2im, im2col
 from playground.engine.gradcheck import check_network, numerical_gradient, relative_error
 from playground.engine.layers import build_layer
+from tests.engine.stacking import assert_trials_match, train_alone_and_stacked
 
 TOL = 1e-7
 
@@ -154,16 +155,5 @@ def test_a_stacked_cnn_trains_each_trial_as_its_own_network():
     y = (X[:, 0, :3].sum(axis=(1, 2)) > 0).astype(float)
     data = TrainData(X[:30], y[:30], X[30:], y[30:])
     cfg = TrainConfig(optimizer="adam", learning_rate=0.01, batch_size=8)
-    stacked = Trainer(Network(spec, seeds=[0, 5]), data, cfg, trials=[{}, {"learning_rate": 0.03}])
-    stacked.run_epochs(3)
-    import dataclasses
-
-    for i, (seed, lr) in enumerate([(0, 0.01), (5, 0.03)]):
-        single = Trainer(
-            Network(dataclasses.replace(spec, seed=seed)), data, dataclasses.replace(cfg, learning_rate=lr)
-        )
-        single.run_epochs(3)
-        for name, value in single.network.state().items():
-            np.testing.assert_allclose(
-                stacked.trial_state(i)[name], value, rtol=1e-9, atol=1e-12, err_msg=name
-            )
+    stacked, singles = train_alone_and_stacked(spec, data, cfg, [0, 5], [0.01, 0.03], 3)
+    assert_trials_match(stacked, singles, rtol=1e-9)

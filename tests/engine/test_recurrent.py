@@ -4,13 +4,12 @@ instrumentation, and the trials axis."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pytest
 
-from playground.engine import ModelSpec, Network, TrainConfig, TrainData, Trainer
+from playground.engine import ModelSpec, Network, TrainConfig, TrainData
 from playground.engine.gradcheck import check_network, numerical_gradient, relative_error
+from tests.engine.stacking import assert_trials_match, train_alone_and_stacked
 from tests.engine.test_conv import make_layer
 
 CELLS = ["rnn", "lstm", "gru", "gru_simple", "gru_full"]
@@ -139,14 +138,5 @@ def test_a_stacked_recurrent_trial_trains_as_its_own_network():
     X, y = rng.normal(size=(24, 5, 3)), rng.integers(0, 3, 24)
     data = TrainData(X[:18], y[:18], X[18:], y[18:])
     cfg = TrainConfig(optimizer="adam", learning_rate=0.02, batch_size=6)
-    stacked = Trainer(Network(spec, seeds=[1, 7]), data, cfg, trials=[{}, {"learning_rate": 0.05}])
-    stacked.run_epochs(3)
-    for i, (seed, lr) in enumerate([(1, 0.02), (7, 0.05)]):
-        single = Trainer(
-            Network(dataclasses.replace(spec, seed=seed)), data, dataclasses.replace(cfg, learning_rate=lr)
-        )
-        single.run_epochs(3)
-        for name, value in single.network.state().items():
-            np.testing.assert_allclose(
-                stacked.trial_state(i)[name], value, rtol=1e-9, atol=1e-12, err_msg=name
-            )
+    stacked, singles = train_alone_and_stacked(spec, data, cfg, [1, 7], [0.02, 0.05], 3)
+    assert_trials_match(stacked, singles, rtol=1e-9)
