@@ -13,20 +13,28 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 import streamlit as st  # noqa: E402
 
 from playground.hosting.streamlit_glue import configure  # noqa: E402
+from playground.i18n import _  # noqa: E402
+from playground.ui.lang import init_language, language_switch  # noqa: E402
 
 # Workshop mode (PLAYGROUND_* variables or a TOML file; see "Hosting a workshop" in the README):
 # lowers the caps and opens the checkpoint store once per process. A no-op for one learner.
 configure()
 
-st.set_page_config(page_title="NN Playground", page_icon="🧠", layout="wide")
+# The session's language (URL lang=, the browser's Accept-Language, or the sidebar switch), active
+# for everything this run shows; the page titles below are translated with it.
+init_language()
+st.set_page_config(page_title=_("NN Playground"), page_icon="🧠", layout="wide")
 
 PAGES = [
-    st.Page("pages/live_playground.py", title="Playground", icon=":material/hub:", default=True),
-    st.Page("pages/activations_init.py", title="Activations & initialization", icon=":material/bar_chart:"),
-    st.Page("pages/optimizers.py", title="Optimizers & learning rates", icon=":material/sports_score:"),
-    st.Page("pages/backprop.py", title="Backprop step by step", icon=":material/account_tree:"),
-    st.Page("pages/overfitting.py", title="Overfitting & regularization", icon=":material/compare:"),
-    st.Page("pages/hyperparameter_search.py", title="Hyperparameter search", icon=":material/search:"),
+    st.Page("pages/live_playground.py", title=_("Playground"), icon=":material/hub:", default=True),
+    st.Page(
+        "pages/activations_init.py", title=_("Activations & initialization"), icon=":material/bar_chart:"
+    ),
+    st.Page("pages/optimizers.py", title=_("Optimizers & learning rates"), icon=":material/sports_score:"),
+    st.Page("pages/backprop.py", title=_("Backprop step by step"), icon=":material/account_tree:"),
+    st.Page("pages/overfitting.py", title=_("Overfitting & regularization"), icon=":material/compare:"),
+    st.Page("pages/hyperparameter_search.py", title=_("Hyperparameter search"), icon=":material/search:"),
 ]
 
+language_switch()
 st.navigation(PAGES).run()

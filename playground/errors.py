@@ -4,8 +4,16 @@
 class PlaygroundError(Exception):
     """Base class of every error the playground raises on purpose.
 
-    The message is written for a learner: it says what is wrong and how to fix it.
+    The message is written for a learner: it says what is wrong and how to fix it. It is given as
+    a message id (the English text, a plain string literal with ``{name}`` fields) and parameters,
+    so the engine stays language-free and the page shows it translated
+    (``playground.i18n.error_text``); ``str(err)`` is the English text.
     """
+
+    def __init__(self, message: str, /, **params: object):
+        self.msgid = message
+        self.params = params
+        super().__init__(message.format(**params) if params else message)
 
 
 class ConfigError(PlaygroundError, ValueError):
@@ -19,7 +27,9 @@ class DataError(PlaygroundError, ValueError):
     has a place.
     """
 
-    def __init__(self, message: str, *, row: int | None = None, column: str | int | None = None):
-        super().__init__(message)
+    def __init__(
+        self, message: str, /, *, row: int | None = None, column: str | int | None = None, **params: object
+    ):
+        super().__init__(message, **params)
         self.row = row
         self.column = column

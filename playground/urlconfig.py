@@ -37,7 +37,7 @@ FIELD_BY_KEY = {f.key: f for f in FIELDS}
 # Hyperparameter dictionaries travel as prefixed keys: opt.beta1=0.95, sched.gamma=0.9, init.std=0.1,
 # act.slope=0.1; each is read against the chosen entry's registry ``Param`` (range, type).
 PREFIXES = {prefix: (s.section, s.owner, s.name, s.registry) for prefix, s in PARAMS.items()}
-PAGE_KEYS = frozenset({"sid"})
+PAGE_KEYS = frozenset({"sid", "lang"})  # the run id (workshop mode), the language
 """Query keys the page itself adds that are not settings (the run id of
 ``playground.hosting.streamlit_glue``): never shared, and ignored in a pasted link."""
 TRUE = {"1", "true", "yes", "on", "t", "y"}
@@ -77,11 +77,12 @@ def to_query(config: PlaygroundConfig) -> dict[str, str]:
     return out
 
 
-def share_link(config: PlaygroundConfig, page_url: str | None) -> str:
+def share_link(config: PlaygroundConfig, page_url: str | None, lang: str | None = None) -> str:
     """The link a learner shares: ``page_url`` (the page's address, anything after ``?`` or ``#``
-    dropped) with ``config``'s settings only: no run id, so it opens the setup with fresh weights."""
+    dropped) with ``config``'s settings only: no run id, so it opens the setup with fresh weights;
+    ``lang`` (if given) opens it in the same language."""
     parts = urlsplit(page_url or "/")
-    query = urlencode(to_query(config))
+    query = urlencode({**to_query(config), **({"lang": lang} if lang else {})})
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
 
 
@@ -248,6 +249,8 @@ def from_query(params: Mapping[str, Any]) -> tuple[PlaygroundConfig, list[str]]:
                 setattr(sect, params.name, {})
         elif any(key.startswith(p) for p in PREFIXES):
             prefixed[key] = raw
+        elif key in PAGE_KEYS:  # read by the page (language) or by hosting (run id)
+            continue
         else:
             notices.append(f"Unknown URL parameter “{key}” ignored.")
     for key, raw in prefixed.items():  # after the choices they belong to

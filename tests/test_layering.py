@@ -5,7 +5,8 @@ under ``if TYPE_CHECKING:``. A *unit* is ``app``, ``pages``, the ``playground`` 
 ``__init__`` (``playground``), or a direct child of ``playground`` (``playground.viz``,
 ``playground.limits``, …). The table is also the README's "Layout" section.
 
-    pages, app -> ui -> viz, lessons, experiment, urlconfig, hosting -> engine, data, text -> errors, limits
+    pages, app -> ui -> viz, lessons, experiment, urlconfig, hosting -> engine, data, text
+        -> errors, limits, i18n
 
 - An arrow only points down (skipping rows is fine), and within a row only ``urlconfig -> experiment``
   exists (the URL format is the Playground config's). viz imports no other unit: it is given plain
@@ -16,7 +17,9 @@ under ``if TYPE_CHECKING:``. A *unit* is ``app``, ``pages``, the ``playground`` 
 - engine and data are independent libraries a notebook can use with NumPy alone: they import neither
   each other nor ``limits`` (the caps are the app's policy on a shared server; a caller passes a cap
   in as an argument, e.g. ``CsvLimits``).
-- ``limits`` and ``errors`` are leaves (standard library only) that the app's units read.
+- The engine, data and text stay language-free: they raise errors with a message id and parameters
+  and never import ``i18n``; the units above them translate what they show.
+- ``limits``, ``errors`` and ``i18n`` are leaves (standard library only) that the app's units read.
 
 Third-party packages are ruled per unit too; with the edges this proves, statically, what the old
 subprocess tests checked at run time: importing ``playground.engine`` or ``playground.data`` loads
@@ -38,26 +41,35 @@ STDLIB = set(sys.stdlib_module_names)
 ALLOWED: dict[str, set[str]] = {
     "playground.errors": set(),
     "playground.limits": set(),
+    "playground.i18n": set(),
     "playground": {"playground.errors"},
     "playground.data": {"playground.errors"},
     "playground.text": {"playground.errors"},
     "playground.engine": {"playground.errors"},
-    "playground.viz": set(),
-    "playground.lessons": {"playground.engine", "playground.data", "playground.text", "playground.errors"},
+    "playground.viz": {"playground.i18n"},
+    "playground.lessons": {
+        "playground.engine",
+        "playground.data",
+        "playground.text",
+        "playground.errors",
+        "playground.i18n",
+    },
     "playground.experiment": {
+        "playground.i18n",
         "playground.engine",
         "playground.data",
         "playground.errors",
         "playground.limits",
     },
     "playground.urlconfig": {
+        "playground.i18n",
         "playground.experiment",
         "playground.engine",
         "playground.data",
         "playground.errors",
         "playground.limits",
     },
-    "playground.hosting": {"playground.errors", "playground.limits"},
+    "playground.hosting": {"playground.errors", "playground.limits", "playground.i18n"},
 }
 BELOW_UI = set(ALLOWED) - {"playground"}
 ALLOWED["playground.ui"] = BELOW_UI
@@ -69,6 +81,7 @@ APP_PACKAGES = {"numpy", "streamlit", "pandas", "pyarrow", "altair", "plotly"}
 THIRD_PARTY: dict[str, set[str]] = {
     "playground.errors": set(),
     "playground.limits": set(),
+    "playground.i18n": set(),
     "playground": set(),
     "playground.data": {"numpy"},
     "playground.text": {"numpy"},

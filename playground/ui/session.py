@@ -14,6 +14,7 @@ import threading
 
 import streamlit as st
 
+from playground import i18n
 from playground.errors import PlaygroundError
 from playground.experiment import PRESETS, UPLOAD, Experiment, PlaygroundConfig, Upload, load_preset
 from playground.hosting import streamlit_glue as hosting
@@ -210,7 +211,7 @@ def dismiss_notices() -> None:
 
 def sync_url(cfg: PlaygroundConfig) -> None:
     """Put the config in the address bar (only when it changed, which costs a message)."""
-    want = {**to_query(cfg), **hosting.url_params()}
+    want = {**to_query(cfg), **hosting.url_params(), "lang": i18n.language()}
     if dict(st.query_params.to_dict()) != want:
         st.query_params.from_dict(want)
 
@@ -225,4 +226,4 @@ def share_control(cfg: PlaygroundConfig) -> None:
             "Copy this link (point at it: a copy button appears at its right). It opens these "
             "settings with fresh weights at epoch 0; your trained run stays yours."
         )
-        st.code(share_link(cfg, st.context.url), language=None, wrap_lines=True)
+        st.code(share_link(cfg, st.context.url, i18n.language()), language=None, wrap_lines=True)
