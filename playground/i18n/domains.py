@@ -45,6 +45,15 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "playground/lessons/*.py",
         "playground/viz/lessons.py",
     ),
+    "engine": (
+        "playground/engine/*.py",
+        "playground/data/*.py",
+        "playground/text/*.py",
+        "playground/experiment/*.py",
+        "playground/urlconfig.py",
+        "playground/errors.py",
+        "playground/limits.py",
+    ),
     "core": (
         "app.py",
         "pages/*.py",
