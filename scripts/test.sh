@@ -7,11 +7,13 @@ export OPENBLAS_NUM_THREADS=1 PYTHONHASHSEED=0
 
 python3 -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt torch==2.13.0
 
-# Debian packages: Chromium for the browser tests, nginx and Redis for the workshop-hosting tests.
+# Debian packages: Chromium for the browser tests, nginx and Redis for the workshop-hosting tests, a
+# font with Chinese glyphs for the pages in 简体中文 (wqy-microhei: 1.6 MB; fonts-noto-cjk is fuller).
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$missing nginx"
 command -v redis-server >/dev/null || missing="$missing redis-server"
+{ command -v fc-list >/dev/null && [ -n "$(fc-list :lang=zh 2>/dev/null)" ]; } || missing="$missing fonts-wqy-microhei"
 if [ -n "$missing" ]; then
   SUDO=""
   [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo"

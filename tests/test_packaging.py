@@ -58,6 +58,12 @@ def test_the_wheel_holds_the_package_and_nothing_else(wheel):
         assert f"playground/{unit}/__init__.py" in names, unit
     for asset in ("netview.js", "netview.css"):  # the network view's browser code ships with it
         assert f"playground/ui/netview/{asset}" in names, asset
+    # the compiled catalogs: a plain install shows the app in Chinese too
+    assert "playground/i18n/locale/zh/LC_MESSAGES/core.mo" in names
+    data_files = [p.relative_to(ROOT).as_posix() for p in (ROOT / "playground").rglob("*") if p.is_file()]
+    shipped = [p for p in data_files if p.endswith((".npz", ".txt", ".mo", ".json", ".csv", ".gz"))]
+    missing = [p for p in shipped if p not in names and "__pycache__" not in p]
+    assert not missing, f"data files of the package missing from the wheel (pyproject package-data): {missing}"
     assert not [n for n in names if n.startswith(("tests/", "pages/", "benchmarks/", "tools/", "app.py"))]
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
 
