@@ -13,6 +13,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PLAYGROUND_WORKSHOP=1
 
 WORKDIR /app
+# No fonts are installed: the server draws no text as pixels (labels are HTML, SVG and Vega-Lite/Plotly
+# text drawn by the learner's browser, Chinese included). Only headless screenshots on this image
+# would need a CJK font (Debian: fonts-noto-cjk, or fonts-wqy-microhei as the tests use).
 COPY requirements.txt requirements-workshop.txt ./
 RUN pip install -r requirements-workshop.txt
 
