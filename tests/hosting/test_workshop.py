@@ -201,3 +201,45 @@ def test_redis_dying_costs_the_learners_nothing_and_is_restarted(workshop):
     while not list(client.scan_iter(match="pg:ckpt:*", count=100)):  # saving resumed after the restart
         assert time.monotonic() < deadline, "no checkpoint was saved after Redis came back"
         time.sleep(0.5)
+
+
+def _alive_in_group(pgid: int) -> list[int]:
+    """Processes of group ``pgid`` that still run (zombies, which nobody here reaps, do not count)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        state, group = fields[0], int(fields[2])
+        if group == pgid and state != "Z":
+            out.append(int(stat.parent.name))
+    return out
+
+
+def test_killing_the_nginx_master_alone_leaves_no_orphan_and_the_proxy_comes_back(workshop):
+    """kill -9 of the nginx master only (issue 13 §8): its worker used to keep the port and serve,
+    while the supervisor looped on "address in use" with a stale pid. The supervisor kills the dead
+    master's process group (its workers) and starts a new master that answers on the same port."""
+    import urllib.request
+
+    before = json.loads(Path(workshop["state"]).read_text())["proxy_pid"]
+    health = f"http://127.0.0.1:{workshop['port']}/nginx-health"
+    errors = workshop["run"] / "nginx-error.log"
+    seen = errors.stat().st_size if errors.exists() else 0
+    os.kill(before, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while True:
+        now = json.loads(Path(workshop["state"]).read_text()).get("proxy_pid")
+        if now and now != before:
+            try:
+                with urllib.request.urlopen(health, timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+        assert time.monotonic() < deadline, "the proxy did not come back within 60 s"
+        time.sleep(0.5)
+    assert not _alive_in_group(before), "a process of the dead master's group still runs"
+    new = errors.read_bytes()[seen:].decode(errors="replace") if errors.exists() else ""
+    assert "Address already in use" not in new, new[-500:]
