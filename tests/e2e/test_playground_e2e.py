@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from tests.e2e.conftest import ARTIFACTS, no_errors
+from tests.e2e.conftest import ARTIFACTS, no_errors, settle
 
 
 def open_page(browser, url: str):
@@ -40,7 +40,7 @@ def choose(page, label: str, option: str) -> None:
 def pause(page) -> None:
     """Press Pause once: it must stop the run (one click, while the live fragment keeps ticking)."""
     page.get_by_role("button", name="Pause").first.click()
-    page.get_by_role("button", name="Play").wait_for(timeout=10_000)
+    page.get_by_role("button", name="Play").wait_for(timeout=60_000)
 
 
 def wait_until(pred, timeout: float = 15.0) -> bool:
@@ -111,16 +111,26 @@ def test_two_sessions_are_independent(server, browser):
 
 def test_pause_stops_at_the_first_click_every_time(server, browser):
     """A toggling Play/Pause button used to flip twice when Streamlit replayed its trigger in the
-    fragment rerun after the click (1 lost pause in ~3); separate idempotent buttons fix it."""
+    fragment rerun after the click (1 lost pause in ~3); separate idempotent buttons fix it.
+
+    Waits for states, never for a fixed time (a loaded machine once left Play disabled for 30 s):
+    Play enabled, the run advancing, Pause taking effect, no script run in progress."""
     context, page = open_page(browser, server)
     try:
-        for _ in range(6):
-            page.get_by_role("button", name="Play").click()
-            page.get_by_role("button", name="Pause").wait_for(timeout=10_000)
-            page.wait_for_timeout(700)
+        for _round in range(6):
+            play = page.get_by_role("button", name="Play")
+            assert wait_until(lambda play=play: play.count() == 1 and play.is_enabled(), 90)
+            play.click()
+            page.get_by_role("button", name="Pause").wait_for(timeout=60_000)
+            before = epoch(page)
+            assert wait_until(lambda before=before: epoch(page) > before, 90), "the run did not advance"
             pause(page)
-            page.wait_for_timeout(600)  # still paused once the ticks in flight have landed
+            settle(page)  # the ticks in flight have landed
+            stopped = epoch(page)
+            settle(page)
             assert page.get_by_role("button", name="Play").count() == 1
+            assert page.get_by_role("button", name="Pause").count() == 0
+            assert epoch(page) == stopped, "still training after Pause"
         no_errors(page)
     finally:
         context.close()
