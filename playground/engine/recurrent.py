@@ -23,7 +23,9 @@ shared (N, T, D)) and weights (Tr, D, k·H).
 
 Instrumentation when asked (``record=True``): ``states`` (h⟨t⟩ per step, and c⟨t⟩ for the LSTM),
 ``gates`` (each gate's activations per step) and, after a backward, ``grad_norms``: ‖∂L/∂h⟨t⟩‖ for
-every t (back-propagate only the last step's loss to see how it fades with distance).
+every t (back-propagate only the last step's loss to see how it fades with distance), and
+``input_grad_norms``: ‖∂L/∂x⟨t⟩‖ for every t (the connectivity of the output to each input).
+``forget_bias`` (LSTM) sets the forget gate's initial bias (torch: 0; 1 is the usual choice).
 """
 
 from __future__ import annotations
@@ -73,7 +75,10 @@ class _Recurrent(Layer):
         from playground.engine.initializers import make_initializer
 
         if len(in_shape) != 2:
-            raise ConfigError(f"A recurrent layer takes sequences (steps, features), got {tuple(in_shape)}.")
+            raise ConfigError(
+                "A recurrent layer takes sequences (steps, features), got {in_shape}.",
+                in_shape=tuple(in_shape),
+            )
         self.steps, self.d = int(in_shape[0]), int(in_shape[1])
         self.h = int(hidden)
         self.init = make_initializer(init, {}) if isinstance(init, str) else init
@@ -184,13 +189,16 @@ class _Recurrent(Layer):
             self.grad_norms = np.array(norms[::-1])
         self._acc("Wx", self._x, dxw, shared=self.trials is not None and self._x.ndim == 3)
         self._bsum("b", dxw)
-        if self.skip_input_grad:
+        if self.skip_input_grad and not self.record:
             return None
-        return (
+        dx = (
             dxw @ np.swapaxes(self.Wx.value, -1, -2)[..., None, :, :]
             if self.trials is not None
             else dxw @ self.Wx.value.T
         )
+        if self.record:  # connectivity: how much the input at step t moves the loss
+            self.input_grad_norms = np.sqrt(np.sum(dx * dx, axis=tuple(range(dx.ndim - 2)) + (-1,)))
+        return None if self.skip_input_grad else dx
 
     def _hw(self, h):
         """h·Wh for one step: (…, H) @ (H, k·H) (per trial: (Tr, N, H) @ (Tr, H, k·H))."""
@@ -222,11 +230,20 @@ class _Gated(_Recurrent):
     "lstm",
     description="LSTM: input, forget and output gates around a cell state c (torch's gate order i, f, g, o).",
     **_PARAMS,
+    forget_bias=Param(0.0, -10.0, 10.0, "Initial bias of the forget gate (1: keep the memory early on)."),
 )
 class LSTM(_Gated):
     gates_per_unit = 4
     gate_names = ("input", "forget", "candidate", "output")
     has_cell = True
+
+    def __init__(self, in_shape: Shape, forget_bias: float = 0.0, **kwargs):
+        super().__init__(in_shape, **kwargs)
+        self.forget_bias = float(forget_bias)
+
+    def init_params(self, rng):
+        super().init_params(rng)
+        self.p["b"].value[..., self.h : 2 * self.h] = self.forget_bias  # Gers et al. (2000)
 
     def _step(self, xw, h, c):
         H = self.h
@@ -374,7 +391,9 @@ class GRUFull(_Gated):
 class LastStep(Layer):
     def __init__(self, in_shape: Shape):
         if len(in_shape) != 2:
-            raise ConfigError(f"last_step takes sequences (steps, features), got {tuple(in_shape)}.")
+            raise ConfigError(
+                "last_step takes sequences (steps, features), got {in_shape}.", in_shape=tuple(in_shape)
+            )
         self.steps, self.h = int(in_shape[0]), int(in_shape[1])
 
     def output_shape(self, in_shape):

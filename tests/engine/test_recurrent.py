@@ -140,3 +140,39 @@ def test_a_stacked_recurrent_trial_trains_as_its_own_network():
     cfg = TrainConfig(optimizer="adam", learning_rate=0.02, batch_size=6)
     stacked, singles = train_alone_and_stacked(spec, data, cfg, [1, 7], [0.02, 0.05], 3)
     assert_trials_match(stacked, singles, rtol=1e-9)
+
+
+def test_lstm_forget_bias_sets_the_forget_gate_only():
+    layer, _, _ = make_layer({"type": "lstm", "name": "r", "hidden": 3, "forget_bias": 1.0}, (4, 2))
+    layer.init_params(np.random.default_rng(0))  # make_layer draws generic values over the init
+    b = layer.p["b"].value
+    np.testing.assert_array_equal(b[3:6], 1.0)
+    np.testing.assert_array_equal(np.r_[b[:3], b[6:]], 0.0)
+    x = np.zeros((1, 4, 2))
+    layer.record = True
+    layer.reset_state()
+    layer.forward(x, False)
+    np.testing.assert_allclose(layer.gates["forget"][0, 0], 1 / (1 + np.exp(-1.0)))
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_recorded_input_gradient_norms_are_the_connectivity_per_step(cell):
+    """‖∂y_T/∂x⟨t⟩‖ per step, as central differences of the last step's output give it."""
+    layer, ps, _ = make_layer({"type": cell, "name": "r", "hidden": 4}, (6, 3))
+    layer.record = True
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2, 6, 3))
+    y = layer.forward(x, True)
+    up = np.zeros_like(y)
+    up[:, -1] = rng.normal(size=(2, 4))
+
+    def f():
+        return float(np.sum(layer.forward(x, True) * up))
+
+    layer.forward(x, True)
+    layer.skip_input_grad = True  # as in training: the norms are recorded all the same
+    assert layer.backward(up) is None
+    numeric = numerical_gradient(f, x)
+    expected = np.sqrt((numeric**2).sum(axis=(0, 2)))
+    np.testing.assert_allclose(layer.input_grad_norms, expected, rtol=1e-6)
+    assert layer.input_grad_norms[-1] > 0
