@@ -17,31 +17,33 @@ from playground import limits
 from playground.errors import PlaygroundError
 from playground.experiment import PRESETS, UPLOAD, Experiment, problems_for
 from playground.hosting import streamlit_glue as hosting
+from playground.i18n import N_, _, error_text, fmt_number
 from playground.ui import controls, netview, session
+from playground.ui.lang import fragment
 from playground.ui.live import render_internals, render_live
-from playground.ui.page import plain, route_through_app
+from playground.ui.page import message_text, plain, route_through_app
 
 route_through_app()
 
 log = logging.getLogger("playground.page")
-FRIENDLY = (
+FRIENDLY = N_(
     "Something went wrong on our side. Your settings are kept; press Reset, or reload the page. "
     "(The details were logged for the maintainers.)"
 )
 
 
-TITLE = "Neural network playground"
-ORIENTATION = (
+TITLE = N_("Neural network playground")
+ORIENTATION = N_(
     "Pick the data on the left, click the inputs and the + / − buttons to shape the network, then press "
     "**Play** and watch it learn {goal}."
 )
 GOALS = {
-    "binary": "to tell the orange points from the blue ones",
-    "multiclass": "to tell the classes apart, each in its colour",
-    "regression": "the value at every point (orange below zero, blue above)",
+    "binary": N_("to tell the orange points from the blue ones"),
+    "multiclass": N_("to tell the classes apart, each in its colour"),
+    "regression": N_("the value at every point (orange below zero, blue above)"),
 }
 # Streamlit's wide layout keeps 5 rem either side and 6 rem on top: too much for four columns at 1280 px.
-PAGE_CSS = """<style>
+PAGE_CSS = """<style>  /* i18n: not text */
 [data-testid="stMainBlockContainer"] { padding: 3.4rem 1.5rem 3rem 1.5rem; max-width: 1800px; }
 </style>"""
 
@@ -50,66 +52,66 @@ def sidebar_groups() -> dict:
     """The sidebar: everything but the common controls, in collapsed groups whose titles fit on one
     screen (so presets, links and downloads are found without scrolling)."""
     with st.sidebar:
-        st.markdown("#### More settings")
+        st.markdown("#### " + _("More settings"))
         return {
-            "presets": st.expander("Presets & links", icon=":material/bookmarks:"),
-            "data": st.expander("Data", icon=":material/scatter_plot:"),
-            "network": st.expander("Network", icon=":material/hub:"),
-            "training": st.expander("Training", icon=":material/model_training:"),
-            "loop": st.expander("Live loop & views", icon=":material/speed:"),
-            "downloads": st.expander("Downloads", icon=":material/download:"),
+            "presets": st.expander(_("Presets & links"), icon=":material/bookmarks:"),
+            "data": st.expander(_("Data"), icon=":material/scatter_plot:"),
+            "network": st.expander(_("Network"), icon=":material/hub:"),
+            "training": st.expander(_("Training"), icon=":material/model_training:"),
+            "loop": st.expander(_("Live loop & views"), icon=":material/speed:"),
+            "downloads": st.expander(_("Downloads"), icon=":material/download:"),
         }
 
 
 def presets_and_links(box) -> None:
     with box:
         st.selectbox(
-            "Preset",
+            _("Preset"),
             list(PRESETS),
-            format_func=lambda n: PRESETS[n].label,
+            format_func=lambda n: _(PRESETS[n].label),
             key="c_preset",
-            help="A ready-made setup with hand-set weights (paused, so you can read them).",
+            help=_("A ready-made setup with hand-set weights (paused, so you can read them)."),
         )
-        st.button("Load preset", key="btn_preset", on_click=session.on_preset, width="stretch")
+        st.button(_("Load preset"), key="btn_preset", on_click=session.on_preset, width="stretch")
         st.text_input(
-            "Paste a link",
+            _("Paste a link"),
             key="c_link",
-            placeholder="https://playground.tensorflow.org/#activation=relu&…",
-            help="A TensorFlow Playground link (its # settings) or a link to this page.",
+            placeholder="https://playground.tensorflow.org/#activation=relu&…",  # i18n: not text
+            help=_("A TensorFlow Playground link (its # settings) or a link to this page."),
         )
-        st.button("Open link", key="btn_link", on_click=session.on_link, width="stretch")
+        st.button(_("Open link"), key="btn_link", on_click=session.on_link, width="stretch")
 
 
 def downloads(box, exp: Experiment) -> None:
     with box:
         st.download_button(
-            "Config (JSON)",
+            _("Config (JSON)"),
             data=exp.config_json,
             file_name="playground-config.json",
             mime="application/json",
             key="dl_config",
             on_click="ignore",
-            help="Every setting of this run; load it back through its URL or the JSON.",
+            help=_("Every setting of this run; load it back through its URL or the JSON."),
             width="stretch",
         )
         st.download_button(
-            "Weights (JSON)",
+            _("Weights (JSON)"),
             data=exp.weights_json,
             file_name="playground-weights.json",
             mime="application/json",
             key="dl_weights",
             on_click="ignore",
-            help="The network's config and current weights (playground.engine.from_json reads it).",
+            help=_("The network's config and current weights (playground.engine.from_json reads it)."),
             width="stretch",
         )
         st.download_button(
-            "Loss history (CSV)",
+            _("Loss history (CSV)"),
             data=exp.history_csv,
             file_name="playground-history.csv",
             mime="text/csv",
             key="dl_history",
             on_click="ignore",
-            help="Loss and accuracy per epoch on every split.",
+            help=_("Loss and accuracy per epoch on every split."),
             width="stretch",
         )
 
@@ -120,7 +122,7 @@ def settings(exp: Experiment, top: dict, data_col, groups: dict):
     s = st.session_state
     presets_and_links(groups["presets"])
     with data_col:
-        st.markdown("**Data**")
+        st.markdown("**" + _("Data") + "**")  # i18n: not text
         data = controls.data_controls(
             s.upload_error,
             s.upload is not None,
@@ -128,15 +130,17 @@ def settings(exp: Experiment, top: dict, data_col, groups: dict):
             session.on_upload,
             more=groups["data"],
         )
-        st.caption("Your own CSV, the validation share and the seed: *More settings › Data* (sidebar).")
-        st.markdown("**View**")
+        st.caption(_("Your own CSV, the validation share and the seed: *More settings › Data* (sidebar)."))
+        st.markdown("**" + _("View") + "**")  # i18n: not text
         view = controls.view_controls()
         st.toggle(
-            "Hover values",
+            _("Hover values"),
             key="c_interactive",
             disabled=bool(s.playing),
-            help="While paused: the output as a Plotly view you can hover and zoom (the network view "
-            "shows values on hover at any time).",
+            help=_(
+                "While paused: the output as a Plotly view you can hover and zoom (the network view "
+                "shows values on hover at any time)."
+            ),
         )
     with groups["network"]:
         model = controls.network_controls(exp.network.config.n_inputs, top["activation"])
@@ -145,10 +149,10 @@ def settings(exp: Experiment, top: dict, data_col, groups: dict):
     with groups["loop"]:
         loop = controls.loop_controls()
         st.toggle(
-            "Show activations & gradients",
+            _("Show activations & gradients"),
             value=True,
             key="c_internals",
-            help="Histograms and gradient health (cost a little per update).",
+            help=_("Histograms and gradient health (cost a little per update)."),
         )
     downloads(groups["downloads"], exp)
     model["activation"] = top["activation"]
@@ -157,29 +161,37 @@ def settings(exp: Experiment, top: dict, data_col, groups: dict):
     try:
         return controls.build_config(exp.config, data, model, training, loop, view)
     except PlaygroundError as exc:
-        st.sidebar.error(f"{exc}", icon=":material/warning:")
+        st.sidebar.error(error_text(exc), icon=":material/warning:")
         return None
 
 
 def weight_editor(exp: Experiment) -> None:
     """Paused: one table per layer; edit a cell and the views follow."""
     n_params = exp.network.n_params
-    with st.expander("✏️ Edit weights and biases", expanded=False):
+    with st.expander("✏️ " + _("Edit weights and biases"), expanded=False):
         most = limits.caps().max_editable_weights
         if n_params > most:
-            st.info(f"This network has {n_params:,} parameters; tables are offered up to {most:,}.")
+            st.info(
+                _(
+                    "This network has {n} parameters; tables are offered up to {most}.",
+                    n=fmt_number(n_params),
+                    most=fmt_number(most),
+                )
+            )
             return
         st.caption(
-            "Rows: the layer's inputs; columns: its units; the last row is the bias. "
-            "The XOR preset was built this way."
+            _(
+                "Rows: the layer's inputs; columns: its units; the last row is the bias. "
+                "The XOR preset was built this way."
+            )
         )
         names = exp.layer_names()
-        layer = st.radio("Layer", names, horizontal=True, key="c_edit_layer")
+        layer = st.radio(_("Layer"), names, horizontal=True, key="c_edit_layer")
         W, b = exp.layer_weights(layer)
         rows, cols = exp.layer_labels(layer)
         if W.shape[1] != len(cols):  # maxout pieces
             cols = [f"{layer}.{k + 1}" for k in range(W.shape[1])]
-        table = pd.DataFrame(np.vstack([W, b[None, :]]), index=[*rows, "bias"], columns=cols)
+        table = pd.DataFrame(np.vstack([W, b[None, :]]), index=[*rows, _("bias")], columns=cols)
         edited = st.data_editor(
             table,
             key=f"edit_{layer}_{st.session_state.weights_version}",
@@ -193,7 +205,7 @@ def weight_editor(exp: Experiment) -> None:
                 st.session_state.weights_version += 1
                 st.rerun()
             except PlaygroundError as exc:
-                st.error(str(exc))
+                st.error(error_text(exc))
 
 
 def play_buttons(boxes, exp: Experiment, playing: bool) -> None:
@@ -202,40 +214,40 @@ def play_buttons(boxes, exp: Experiment, playing: bool) -> None:
     # the fragment rerun that follows the click, and one toggling button would then flip twice.
     if playing:
         b1.button(
-            "Pause",
+            _("Pause"),
             key="btn_pause",
             icon=":material/pause:",
             on_click=session.on_pause,
             type="primary",
             width="stretch",
-            help="Stop training; the weights and the views stay as they are.",
+            help=_("Stop training; the weights and the views stay as they are."),
         )
     else:
         b1.button(
-            "Play",
+            _("Play"),
             key="btn_play",
             icon=":material/play_arrow:",
             on_click=session.on_play,
             type="primary",
             width="stretch",
             disabled=not exp.can_train,
-            help="Train continuously, updating the views several times a second.",
+            help=_("Train continuously, updating the views several times a second."),
         )
     b2.button(
-        "Step",
+        _("Step"),
         key="btn_step",
         icon=":material/skip_next:",
         on_click=session.on_step,
         disabled=playing or not exp.can_train,
-        help="Train one epoch.",
+        help=_("Train one epoch."),
         width="stretch",
     )
     b3.button(
-        "Reset",
+        _("Reset"),
         key="btn_reset",
         icon=":material/restart_alt:",
         on_click=session.on_reset,
-        help="New weights, same settings.",
+        help=_("New weights, same settings."),
         width="stretch",
     )
 
@@ -245,7 +257,7 @@ def main() -> None:
     hosting.gate()  # rerun pacing; in a workshop, the room-full page when this replica is full
     exp = session.init_session()
     st.html(PAGE_CSS)
-    st.markdown(f"### {TITLE}")
+    st.markdown("### " + _(TITLE))
     orientation = st.empty()  # filled once the run has its settings: the sentence names what it shows
 
     # The top bar, as TF Playground's: run buttons, then the settings changed most often.
@@ -263,15 +275,14 @@ def main() -> None:
             if result.kind == "rebuilt":
                 s.playing = False
                 s.weights_version += 1
-                reasons = ", ".join(result.reasons) or "the setup"
-                session.set_callout("info", f"Network rebuilt with new weights because {reasons} changed.")
+                session.set_callout("info", session.rebuilt_text(result.reasons))
             elif result.kind == "updated" and exp.epoch > 0:
-                st.toast("Applied on the fly: the weights are kept.", icon=":material/bolt:")
+                st.toast(_("Applied on the fly: the weights are kept."), icon=":material/bolt:")
         except PlaygroundError as exc:
-            st.sidebar.error(str(exc), icon=":material/warning:")
+            st.sidebar.error(error_text(exc), icon=":material/warning:")
         session.sync_url(exp.config)
 
-    orientation.markdown(ORIENTATION.format(goal=GOALS.get(exp.task, GOALS["binary"])))
+    orientation.markdown(_(ORIENTATION, goal=_(GOALS.get(exp.task, GOALS["binary"]))))
     playing = bool(s.playing)
     play_buttons(bar[:3], exp, playing)
     with bar[6]:
@@ -281,14 +292,17 @@ def main() -> None:
         if s.url_notices:
             with st.container(border=True):
                 st.warning(
-                    "Some settings in the link could not be used:\n\n"
-                    + "\n".join(f"- {plain(n)}" for n in s.url_notices),
+                    _("Some settings in the link could not be used:")
+                    + "\n\n"
+                    + "\n".join(f"- {plain(message_text(n))}" for n in s.url_notices),
                     icon=":material/link:",
                 )
-                st.button("Dismiss", key="btn_dismiss", on_click=session.dismiss_notices)
+                st.button(_("Dismiss"), key="btn_dismiss", on_click=session.dismiss_notices)
         if s.callout:
             kind, text = s.callout
-            getattr(st, kind if kind in ("info", "error", "success", "warning") else "info")(text)
+            getattr(st, kind if kind in ("info", "error", "success", "warning") else "info")(
+                message_text(text)
+            )
 
     interactive = bool(s.get("c_interactive")) and not playing
     live_slot = live_col.container()
@@ -299,7 +313,7 @@ def main() -> None:
     interval = hosting.live_interval(exp.config.loop.update_interval)  # slower when the replica is loaded
     show_internals = bool(s.get("c_internals", True))
 
-    @st.fragment(run_every=interval if playing else None)
+    @fragment(run_every=interval if playing else None)
     def live() -> None:
         """The fast loop: train a few epochs, redraw counter, network, output, curves, metrics."""
         ss = st.session_state
@@ -321,15 +335,15 @@ def main() -> None:
                 hosting.after_update(current, ss.playing)  # load accounting, a checkpoint every few seconds
             except PlaygroundError as exc:
                 ss.playing = False
-                st.error(str(exc))
+                st.error(error_text(exc))
             except Exception:
                 log.exception("live view failed")
                 ss.playing = False
-                st.error(FRIENDLY)
+                st.error(_(FRIENDLY))
 
     slow = max(limits.caps().internals_interval, interval)
 
-    @st.fragment(run_every=slow if playing else None)
+    @fragment(run_every=slow if playing else None)
     def internals() -> None:
         """The slower loop: activation histograms and gradient health (no training here)."""
         with hosting.live_turn(None), session.run_lock(st.session_state):
@@ -337,7 +351,7 @@ def main() -> None:
                 render_internals(st.session_state.exp)
             except Exception:
                 log.exception("internals view failed")
-                st.error(FRIENDLY)
+                st.error(_(FRIENDLY))
 
     with live_slot:
         live()
@@ -352,4 +366,4 @@ try:
     main()
 except Exception:  # st.rerun/st.stop are BaseExceptions and pass through
     log.exception("playground page failed")
-    st.error(FRIENDLY, icon=":material/sentiment_dissatisfied:")
+    st.error(_(FRIENDLY), icon=":material/sentiment_dissatisfied:")

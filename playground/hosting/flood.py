@@ -31,9 +31,9 @@ class FloodLimits:
     """Reruns a session may ask for: ``rate`` per second sustained, ``burst`` at once; a session that
     has ``close_after`` requests dropped within ``window_s`` seconds is closed."""
 
-    rate: float = 40.0
-    burst: float = 80.0
-    close_after: int = 200
+    rate: float = 30.0
+    burst: float = 30.0
+    close_after: int = 100
     window_s: float = 5.0
 
 
@@ -126,6 +126,9 @@ class UploadLimits:
 
 
 _uploads_installed: UploadLimits | None = None
+# The 429 answer's text: an HTTP request outside any session has no language of its own, so it says it
+# in both (the English and the Chinese of the catalogs).
+TOO_MANY_UPLOADS = "Too many uploads; try again in a minute. / 上传太频繁，请一分钟后再试。"
 
 
 def install_upload_limits(limits: UploadLimits | None = None) -> UploadLimits:
@@ -150,7 +153,7 @@ def install_upload_limits(limits: UploadLimits | None = None) -> UploadLimits:
             recent = [t for t in times.get(session_id, []) if now - t < 60.0]
             if len(recent) >= lim.per_minute:
                 times[session_id] = recent
-                raise HTTPException(status_code=429, detail="Too many uploads; try again in a minute.")
+                raise HTTPException(status_code=429, detail=TOO_MANY_UPLOADS)
             recent.append(now)
             times[session_id] = recent
             if len(times) > 10_000:  # sessions long gone

@@ -41,6 +41,7 @@ from playground.hosting import flood
 from playground.hosting.pacing import Admission, LoadMonitor, Pacer, Turns
 from playground.hosting.settings import WorkshopSettings, apply_caps, load_settings
 from playground.hosting.store import CheckpointStore, open_store, run_key, valid_sid, xsrf_token
+from playground.i18n import _, activate, fmt_number, language
 
 log = logging.getLogger("playground.hosting")
 
@@ -185,22 +186,34 @@ def gate() -> None:
 
 def _room_full(session: str, r: _Replica) -> None:
     retry = r.settings.retry_s
-    st.title("🧠 The room is full")
+    lang = language()  # the session's (app.py activated it); a fragment's run starts in English
+    st.title("🧠 " + _("The room is full"))
     place = r.admission.position(session)
     st.info(
-        f"The room is full right now: this server holds {r.settings.max_sessions} learners. "
-        f"You are number {place} in the queue; retrying in {retry:g} s. Keep this tab open; "
-        "the Playground opens by itself as soon as a seat is free — a seat left idle for "
-        f"{r.settings.idle_seat_s / 60:g} minutes goes to the next in line.",
+        _(
+            "The room is full right now: this server holds {n} learners. "
+            "You are number {place} in the queue; retrying in {retry} s. Keep this tab open; "
+            "the Playground opens by itself as soon as a seat is free — a seat left idle for "
+            "{idle} minutes goes to the next in line.",
+            n=fmt_number(r.settings.max_sessions),
+            place=place,
+            retry=f"{retry:g}",
+            idle=f"{r.settings.idle_seat_s / 60:g}",
+        ),
         icon="⏳",
     )
 
     @st.fragment(run_every=retry)
     def poll() -> None:
+        activate(lang)
         if r.admission.admit(session, _active_session_ids()):
             st.rerun()
         st.caption(
-            f"Still full at {time.strftime('%H:%M:%S')}; place {r.admission.position(session)} in the queue."
+            _(
+                "Still full at {time}; place {place} in the queue.",
+                time=time.strftime("%H:%M:%S"),
+                place=r.admission.position(session),
+            )
         )
 
     poll()
@@ -234,8 +247,10 @@ def restore(params: dict[str, Any], build: Callable[[dict[str, Any]], Any]):
                 log.warning("checkpoint %s unusable, deleted: %s", sid[:6], exc)
                 replica().store.delete(key)
                 h.notices.append(
-                    "Your saved run could not be restored (the saved copy was damaged), "
-                    "so a fresh run with this setup has started."
+                    _(
+                        "Your saved run could not be restored (the saved copy was damaged), "
+                        "so a fresh run with this setup has started."
+                    )
                 )
     h.sid = secrets.token_urlsafe(12)
     return restored

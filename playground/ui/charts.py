@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
+from playground.i18n import language
 from playground.viz.png import data_uri
 
 _SPECS: dict[Hashable, dict[str, Any] | None] = {}
@@ -40,7 +41,9 @@ def _strip_data(spec: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def cached_spec(key: Hashable, build: Callable[[], Any]) -> dict[str, Any] | None:
-    """The data-less spec of the chart ``build()`` returns, built once per ``key`` (None: not feedable)."""
+    """The data-less spec of the chart ``build()`` returns, built once per ``key`` and language (its
+    titles are translated; None: not feedable)."""
+    key = (key, language())
     spec = _SPECS.get(key)  # shared by every session's thread: never re-read after a write
     if spec is None:
         if len(_SPECS) >= _MAX_SPECS:
@@ -51,7 +54,9 @@ def cached_spec(key: Hashable, build: Callable[[], Any]) -> dict[str, Any] | Non
 
 def stacked_spec(key: Hashable, builds: list[tuple[str, Callable[[], Any]]], width: int) -> dict[str, Any]:
     """One Vega-Lite spec stacking several single-view charts over one dataset: chart ``i`` shows the
-    rows whose ``metric`` equals its name. One element instead of several halves the per-tick cost."""
+    rows whose ``metric`` equals its name. One element instead of several halves the per-tick cost.
+    Built once per ``key`` and language (its titles are translated)."""
+    key = (key, language())
     if key not in _SPECS:
         parts, config = [], {}
         for name, build in builds:

@@ -17,10 +17,11 @@ from playground import limits
 from playground.engine import INITIALIZERS
 from playground.experiment import UPLOAD, PlaygroundConfig, all_datasets
 from playground.experiment.schema import SETTINGS, Setting, setting
+from playground.i18n import N_, _, error_text, fmt_number
 from playground.ui.page import plain
 
-NUMBER_FORMAT = "%.4g"
-"""A float input's format: up to four significant digits, 0.5 not 5.00e-1 (printf's %g)."""
+NUMBER_FORMAT = "%.4g"  # i18n: not text
+# A float input's format: up to four significant digits, 0.5 not 5.00e-1 (printf's %g).
 
 
 def _fmt_num(v: float) -> str:
@@ -37,7 +38,7 @@ def widget(s: Setting, container=None, **over: Any) -> Any:
     value in config units. ``over`` overrides Streamlit arguments (``disabled``, ``key``…)."""
     box = st if container is None else container
     key = over.pop("key", s.widget)
-    args: dict[str, Any] = {"key": key, "help": s.help, **over}
+    args: dict[str, Any] = {"key": key, "help": _(s.help) if s.help else None, **over}
     label = over.pop("label", None) or s.widget_label
     args.pop("label", None)
     kind = s.control
@@ -108,7 +109,7 @@ def param_input(container, label: str, p, key: str, value: Any = None) -> Any:
     if key not in st.session_state:
         st.session_state[key] = p.default if value is None else value
     if isinstance(p.default, bool):
-        return container.checkbox(label, key=key, help=p.help)
+        return container.checkbox(label, key=key, help=_(p.help) if p.help else None)
     if isinstance(p.default, int):
         return int(
             container.number_input(
@@ -117,7 +118,7 @@ def param_input(container, label: str, p, key: str, value: Any = None) -> Any:
                 max_value=int(p.high) if p.high is not None else None,
                 step=1,
                 key=key,
-                help=p.help,
+                help=_(p.help) if p.help else None,
             )
         )
     if not isinstance(st.session_state[key], float):
@@ -130,7 +131,7 @@ def param_input(container, label: str, p, key: str, value: Any = None) -> Any:
             step=None if p.log else 0.01,
             format=NUMBER_FORMAT,
             key=key,
-            help=p.help,
+            help=_(p.help) if p.help else None,
         )
     )
 
@@ -139,7 +140,7 @@ def _param_widgets(s: Setting, name: str) -> dict[str, Any]:
     """One widget per hyperparameter of the registry entry ``name`` that the ``params`` setting ``s``
     holds (range and help from the entry's ``Param``)."""
     return {
-        pname: param_input(st, p.title(pname), p, f"{s.widget}_{name}_{pname}")
+        pname: param_input(st, _(p.title(pname)), p, f"{s.widget}_{name}_{pname}")
         for pname, p in s.registry[name].params.items()
         if pname not in s.skip
     }
@@ -153,16 +154,16 @@ def _section(section: str, *names: str) -> dict[str, Setting]:
 # the sidebar
 
 
-_TASK_SUFFIX = {"binary": "", "multiclass": " · multi-class", "regression": " · regression"}
+_TASK_SUFFIX = {"multiclass": N_("{label} · multi-class"), "regression": N_("{label} · regression")}
 
 
 def dataset_label(label: str, task: str) -> str:
-    """The dataset menu's entry: the label and its kind of problem, unless the label says it already
-    ("Spiral, 3 classes", not "Spiral, 3 classes · classes")."""
+    """The dataset menu's entry: the label (an English message id) translated, and its kind of problem
+    unless the label says it already ("Spiral, 3 classes", not "Spiral, 3 classes · classes")."""
     said = {"multiclass": "class", "regression": "regression"}.get(task)
-    if said and said in label.lower():
-        return label
-    return label + _TASK_SUFFIX.get(task, "")
+    if task not in _TASK_SUFFIX or (said and said in label.lower()):
+        return _(label)
+    return _(_TASK_SUFFIX[task], label=_(label))
 
 
 def toolbar_controls(lr_box, activation_box, optimizer_box) -> dict[str, Any]:
@@ -191,12 +192,12 @@ def data_controls(
         st.session_state.c_dataset = names[0]
 
     def label(n: str) -> str:
-        return "Uploaded CSV" if n == UPLOAD else dataset_label(specs[n].label, specs[n].task)
+        return _("Uploaded CSV") if n == UPLOAD else dataset_label(specs[n].label, specs[n].task)
 
     dataset = widget(S["dataset"], options=names, format_func=label)
     synthetic = dataset != UPLOAD and specs[dataset].synthetic
     if dataset != UPLOAD:
-        st.caption(specs[dataset].description)
+        st.caption(_(specs[dataset].description))
     out = {
         "dataset": dataset,
         "noise": widget(S["noise"], disabled=not synthetic),
@@ -206,6 +207,21 @@ def data_controls(
     with more if more is not None else contextlib.nullcontext():
         _more_data(out, S, problems, upload_error, on_upload)
     return out
+
+
+def upload_error_text(exc) -> str:
+    """A CSV's defect for the learner, with the line and the column when the message lacks them."""
+    if not isinstance(exc, BaseException):
+        return str(exc)
+    message = error_text(exc)
+    english = str(exc).lower()
+    where = []
+    row, column = getattr(exc, "row", None), getattr(exc, "column", None)
+    if row and f"line {row}" not in english:
+        where.append(_("line {row}", row=row))
+    if column and f"column {column}" not in english:
+        where.append(_("column {column}", column=column))
+    return message + (_(" ({where})", where=_(", ").join(where)) if where else "")
 
 
 def _more_data(out: dict, S: dict, problems, upload_error, on_upload) -> None:
@@ -219,16 +235,17 @@ def _more_data(out: dict, S: dict, problems, upload_error, on_upload) -> None:
         out["problem"] = widget(setting("data", "problem"), options=list(problems))
     out["seed"] = widget(setting("data", "seed"))
     mb = limits.caps().max_upload_mb
+    mb_text = fmt_number(mb) if isinstance(mb, int) else format(mb, "g")
     out["file"] = st.file_uploader(
-        f"Upload a CSV (≤ {mb} MB)",
+        _("Upload a CSV (≤ {mb} MB)", mb=mb_text),
         type=["csv", "txt", "tsv"],
         key="c_upload",
         on_change=on_upload,
         max_upload_size=max(1, int(mb)),
-        help="Columns of numbers; the last column is the label. It is trained on here and never stored.",
+        help=_("Columns of numbers; the last column is the label. It is trained on here and never stored."),
     )
     if upload_error:
-        st.error(plain(upload_error), icon="⚠️")
+        st.error(plain(upload_error_text(upload_error)), icon="⚠️")
 
 
 def network_controls(n_inputs: int, activation: str) -> dict[str, Any]:
@@ -238,12 +255,12 @@ def network_controls(n_inputs: int, activation: str) -> dict[str, Any]:
     hidden_s = S["hidden"]
     n_layers = int(
         st.number_input(
-            hidden_s.label,
+            _(hidden_s.label),
             0,
             caps.max_hidden_layers,
             step=1,
             key=hidden_s.widget,
-            help=f"{hidden_s.help} Up to {caps.max_hidden_layers}.",
+            help=_("{help} Up to {n}.", help=_(hidden_s.help), n=caps.max_hidden_layers),
         )
     )
     hidden = []
@@ -253,16 +270,16 @@ def network_controls(n_inputs: int, activation: str) -> dict[str, Any]:
             hidden.append(
                 int(
                     cols[i % len(cols)].number_input(
-                        f"Layer {i + 1}",
+                        _("Layer {i}", i=i + 1),
                         int(hidden_s.bounds()[0]),
                         caps.max_neurons,
                         step=1,
                         key=f"c_w{i}",
-                        help=f"Neurons in hidden layer {i + 1} (1–{caps.max_neurons}).",
+                        help=_("Neurons in hidden layer {i} (1–{n}).", i=i + 1, n=caps.max_neurons),
                     )
                 )
             )
-    st.caption(f"Activation: {S['activation'].registry[activation].description}")
+    st.caption(_("Activation: {text}", text=_(S["activation"].registry[activation].description)))
     act_params = _param_widgets(S["activation_params"], activation)
     init = widget(S["init"])
     init_params = _param_widgets(S["init_params"], init)
@@ -272,11 +289,17 @@ def network_controls(n_inputs: int, activation: str) -> dict[str, Any]:
         fan_out = hidden[0] if hidden else 1
         std = float(init_std(init, max(n_inputs, 1), fan_out, init_params))
         if std > 0:
-            st.caption(f"{INITIALIZERS[init].description} First layer: std = {std:.3g}.")
+            st.caption(
+                _(
+                    "{text} First layer: std = {std}.",
+                    text=_(INITIALIZERS[init].description),
+                    std=f"{std:.3g}",
+                )
+            )
         else:
-            st.caption(INITIALIZERS[init].description)
+            st.caption(_(INITIALIZERS[init].description))
     except Exception:  # the caption is a nicety; never let it break the page
-        st.caption(INITIALIZERS[init].description)
+        st.caption(_(INITIALIZERS[init].description))
     bn = widget(S["batch_norm"])
     return {
         "hidden": hidden,
@@ -305,7 +328,7 @@ def training_controls(val_share: float, optimizer: str) -> dict[str, Any]:
         "early_stopping",
         "patience",
     )
-    st.caption(f"Optimizer: {S['optimizer'].registry[optimizer].description}")
+    st.caption(_("Optimizer: {text}", text=_(S["optimizer"].registry[optimizer].description)))
     out: dict[str, Any] = {}
     out["optimizer_params"] = _param_widgets(S["optimizer_params"], optimizer)
     out["schedule"] = schedule = widget(S["schedule"])

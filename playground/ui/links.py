@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from playground import limits
 from playground.experiment import PlaygroundConfig
+from playground.i18n import _
 from playground.lessons.search import Search
 from playground.lessons.signals import SignalConfig
 from playground.urlconfig import to_query
@@ -33,12 +34,18 @@ def signal_query(cfg: SignalConfig) -> tuple[dict[str, str], list[str]]:
     max_depth = min(caps.max_hidden_layers, NETWORK_VIEW_LIMITS["max_layers"] - 2)
     max_width = min(caps.max_neurons, NETWORK_VIEW_LIMITS["max_neurons"])
     if depth > max_depth:
-        notes.append(f"The Playground opens with {max_depth} hidden layers (this page: {depth}).")
+        notes.append(
+            _("The Playground opens with {n} hidden layers (this page: {here}).", n=max_depth, here=depth)
+        )
         depth = max_depth
     if width > max_width:
         notes.append(
-            f"The Playground opens with {max_width} units per layer (this page: {width}): its network view "
-            f"draws every neuron up to {max_width}."
+            _(
+                "The Playground opens with {n} units per layer (this page: {here}): its network view "
+                "draws every neuron up to {n}.",
+                n=max_width,
+                here=width,
+            )
         )
         width = max_width
     nc = cfg.network_config()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ import pyarrow as pa
 import streamlit as st
 
 from playground.experiment import Experiment
+from playground.i18n import N_, _, fmt_number
 from playground.ui import netview
 from playground.ui.charts import image, live_chart, stacked_spec
 from playground.ui.page import plain
@@ -26,9 +28,9 @@ from playground.viz.boundary import boundary_figure, boundary_image
 
 HIST_BINS = 24
 CHART_WIDTH = 320
-"""Plot width (px) of the curves: with axes and legend it fits the page's curves column at 1280 px."""
+# Plot width (px) of the curves: with axes and legend it fits the page's curves column at 1280 px.
 VIEW_COLUMNS = [1.25, 1]
-"""Network | output, and curves | metrics beneath (the output column holds the 320 px boundary)."""
+# Network | output, and curves | metrics beneath (the output column holds the 320 px boundary).
 
 
 # ------------------------------------------------------------------------------------------------
@@ -65,11 +67,14 @@ def network_arrays(exp: Experiment) -> tuple[list[int], list[np.ndarray], list[n
 
 
 SPLIT_NAMES = {"train": "train", "val": "validation", "test": "test"}
+# The curves' ``split`` values (language-free data; the charts label them, ``viz.curves``).
+SPLIT_LABELS = {"train": N_("train"), "val": N_("validation"), "test": N_("test")}
+# A metrics split as the learner reads it (translated where shown).
 LIVE_POINTS = 160
-"""Epochs per series the live charts draw (evenly spaced, first and last kept): about two pixels per
-point at the charts' width. The browser's cost of a Vega update grows with its rows, and the curves
-go out on every tick (500 points per series were 2 000 rows and 64 kB of Arrow per tick); the
-downloadable history keeps every epoch."""
+# Epochs per series the live charts draw (evenly spaced, first and last kept): about two pixels per point at
+# the charts' width. The browser's cost of a Vega update grows with its rows, and the curves go out on every
+# tick (500 points per series were 2 000 rows and 64 kB of Arrow per tick); the downloadable history keeps
+# every epoch.
 
 
 def loss_table(history: list[dict[str, Any]], metrics: tuple[str, ...], log_scale: bool = False) -> pa.Table:
@@ -107,12 +112,22 @@ def loss_rows(history: list[dict[str, Any]], metric: str, log_scale: bool) -> pd
     return loss_table(history, (metric,), log_scale).to_pandas()
 
 
+_LAYER = re.compile(r"layer (\d+)")
+
+
+def layer_label(name: str) -> str:
+    """A hidden layer's name as the charts show it ("layer 2" in the active language)."""
+    m = _LAYER.fullmatch(str(name))
+    return _("layer {n}", n=int(m.group(1))) if m else str(name)
+
+
 def histogram_frame(probe: list[dict[str, Any]]) -> tuple[pd.DataFrame, tuple[str, ...]]:
     rows: list[dict] = []
     for p in probe:
+        name = layer_label(p["name"])
         for kind in ("pre", "post"):
-            rows += histograms.histogram_rows(p[kind], bins=HIST_BINS, layer=p["name"], kind=kind)
-    return pd.DataFrame.from_records(rows), tuple(p["name"] for p in probe)
+            rows += histograms.histogram_rows(p[kind], bins=HIST_BINS, layer=name, kind=kind)
+    return pd.DataFrame.from_records(rows), tuple(layer_label(p["name"]) for p in probe)
 
 
 def health_frame(
@@ -131,7 +146,7 @@ def health_frame(
         v = r.get(field)
         if r["epoch"] not in keep or v is None or not math.isfinite(v) or (positive and v <= 0):
             continue
-        rows.append({"epoch": r["epoch"], "layer": r["layer"], field: v})
+        rows.append({"epoch": r["epoch"], "layer": layer_label(r["layer"]), field: v})
     return pd.DataFrame.from_records(rows, columns=["epoch", "layer", field])
 
 
@@ -152,16 +167,16 @@ def render_header(exp: Experiment) -> None:
     """The epoch counter and the current losses (TF Playground's top bar)."""
     rec = exp.history[-1]
     cols = st.columns(4)
-    cols[0].metric("Epoch", f"{exp.epoch:,}")
-    cols[1].metric("Training loss", fmt(rec.get("train_loss")))
-    cols[2].metric("Test loss", fmt(rec.get("test_loss")))
+    cols[0].metric(_("Epoch"), fmt_number(exp.epoch))
+    cols[1].metric(_("Training loss"), fmt(rec.get("train_loss")))
+    cols[2].metric(_("Test loss"), fmt(rec.get("test_loss")))
     if exp.task == "regression":
         all_metrics = exp.metrics()
         m = all_metrics.get("test") or all_metrics["train"]
-        cols[3].metric("Test R²", fmt(m["r2"]))
+        cols[3].metric(_("Test R²"), fmt(m["r2"]))
     else:
         acc = rec.get("test_acc") if rec.get("test_acc") is not None else rec.get("train_acc")
-        cols[3].metric("Test accuracy", fmt(acc, "{:.1%}"))
+        cols[3].metric(_("Test accuracy"), fmt(acc, "{:.1%}"))
 
 
 def render_boundary(exp: Experiment, interactive: bool) -> None:
@@ -193,13 +208,18 @@ def render_boundary(exp: Experiment, interactive: bool) -> None:
         discretize=cfg.discretize,
     )
     names = exp.dataset.view_names
-    image(img, caption=f"Output over the ({plain(names[0])}, {plain(names[1])}) plane", width="stretch")
+    image(
+        img,
+        caption=_("Output over the ({x}, {y}) plane", x=plain(names[0]), y=plain(names[1])),
+        width="stretch",
+    )
     if exp.task != "regression":
         chips = " ".join(
             f"<span style='color:{c}'>●</span> {html.escape(n)}"
             for c, n in zip(_class_colors(len(exp.class_names)), exp.class_names, strict=True)
         )
-        st.markdown(f"<small>{chips} · faint: less confident</small>", unsafe_allow_html=True)
+        faint = html.escape(_("faint: less confident"))
+        st.markdown(f"<small>{chips} · {faint}</small>", unsafe_allow_html=True)  # i18n: not text
 
 
 def _class_colors(k: int) -> list[str]:
@@ -213,7 +233,12 @@ def render_network(exp: Experiment, interactive: bool) -> None:
     netview.render(exp)
 
 
-CURVES_TITLE = {"text": "Loss (train · validation · test)", "anchor": "start", "fontSize": 14, "offset": 8}
+CURVES_TITLE = {
+    "text": N_("Loss (train · validation · test)"),
+    "anchor": "start",
+    "fontSize": 14,
+    "offset": 8,
+}
 
 
 def render_curves(exp: Experiment) -> None:
@@ -226,7 +251,8 @@ def render_curves(exp: Experiment) -> None:
     if "acc" in metrics_shown:
         builds.append(("acc", lambda: curves.loss_chart(history[:2], metric="acc", height=110)))
     spec = stacked_spec(("curves", log_scale, splits, metrics_shown), builds, CHART_WIDTH)
-    spec = {**spec, "title": CURVES_TITLE}  # a new dict: the cached spec is shared by every session
+    # a new dict: the cached spec is shared by every session
+    spec = {**spec, "title": {**CURVES_TITLE, "text": _(CURVES_TITLE["text"])}}
     live_chart(None, lambda: None, loss_table(history, metrics_shown, log_scale), spec=spec)
 
 
@@ -235,16 +261,27 @@ def render_metrics(exp: Experiment) -> None:
     part = "test" if "test" in m else "train"
     if exp.task == "regression":
         rows = [
-            {"split": k, "RMSE": fmt(v["rmse"], "{:.4f}"), "R²": fmt(v["r2"], "{:.4f}"), "points": v["n"]}
+            {
+                _("split"): _(SPLIT_LABELS.get(k, k)),
+                "RMSE": fmt(v["rmse"], "{:.4f}"),
+                "R²": fmt(v["r2"], "{:.4f}"),
+                _("points"): v["n"],
+            }
             for k, v in m.items()
         ]
-        st.markdown("**Metrics**")
+        st.markdown("**" + _("Metrics") + "**")  # i18n: not text
         st.dataframe(pd.DataFrame(rows), hide_index=True, key=None)
         return
+    where = {"train": N_("Confusion matrix on the training points (rows: actual class)."),
+             "val": N_("Confusion matrix on the validation points (rows: actual class)."),
+             "test": N_("Confusion matrix on the test points (rows: actual class).")}  # fmt: skip
+    accuracies = " · ".join(
+        _("**{split}** accuracy {value}", split=_(SPLIT_LABELS.get(k, k)), value=fmt(v["accuracy"], "{:.1%}"))
+        for k, v in m.items()
+    )
+    note = html.escape(_(where.get(part, where["test"])))
     st.markdown(
-        "**Metrics** — "
-        + " · ".join(f"**{k}** accuracy {fmt(v['accuracy'], '{:.1%}')}" for k, v in m.items())
-        + f"  \n<small>Confusion matrix on the {part} points (rows: actual class).</small>",
+        "**" + _("Metrics") + "** — " + accuracies + f"  \n<small>{note}</small>",  # i18n: not text
         unsafe_allow_html=True,
     )
     cm = m[part]["confusion"]
@@ -258,11 +295,11 @@ def render_metrics(exp: Experiment) -> None:
 
 def render_internals(exp: Experiment) -> None:
     if not exp.network.hidden_layers:
-        st.caption("No hidden layers: nothing inside to look at.")
+        st.caption(_("No hidden layers: nothing inside to look at."))
         return
     c1, c2 = st.columns(2)
     with c1:
-        st.markdown("**Activations per layer** (pre → post)")
+        st.markdown(_("**Activations per layer** (pre → post)"))
         df, layers = histogram_frame(exp.probe())
         probe_sample = {name: {"pre": [0.0], "post": [0.0]} for name in layers}
         live_chart(
@@ -271,25 +308,26 @@ def render_internals(exp: Experiment) -> None:
             df,
         )
     with c2:
-        st.markdown("**Gradient norm per layer** (log scale)")
+        st.markdown(_("**Gradient norm per layer** (log scale)"))
         recs = exp.trainer.health
-        layers = tuple(dict.fromkeys(r["layer"] for r in recs[: len(exp.network.hidden_layers)]))
+        first = [{**r, "layer": layer_label(r["layer"])} for r in recs[: len(exp.network.hidden_layers)]]
+        layers = tuple(dict.fromkeys(r["layer"] for r in first))
         if recs:
             live_chart(
                 ("grad", layers),
-                lambda: health.grad_norm_chart(recs[: len(layers)], height=220),
+                lambda: health.grad_norm_chart(first[: len(layers)], height=220),
                 health_frame(recs, "grad_norm", True),
                 width=CHART_WIDTH,
             )
-            st.markdown("**Dead units** (output 0 for every input)")
+            st.markdown(_("**Dead units** (output 0 for every input)"))
             live_chart(
                 ("dead", layers),
-                lambda: health.dead_units_chart(recs[: len(layers)], height=190),
+                lambda: health.dead_units_chart(first[: len(layers)], height=190),
                 health_frame(recs, "dead_fraction", False),
                 width=CHART_WIDTH,
             )
         else:
-            st.caption("Train an epoch to see the gradients.")
+            st.caption(_("Train an epoch to see the gradients."))
 
 
 def render_live(exp: Experiment, *, interactive: bool = False, internals: bool = False) -> None:

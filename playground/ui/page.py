@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
 from playground.errors import PlaygroundError
+from playground.i18n import _, error_text
 
 
 def route_through_app() -> None:
@@ -28,13 +31,52 @@ def route_through_app() -> None:
 
 
 def show_error(exc: Exception, log: logging.Logger, hint: str) -> None:
-    """A :class:`PlaygroundError` is shown as its own message (it is written for the learner);
-    anything else is logged with its traceback and replaced by ``hint``."""
+    """A :class:`PlaygroundError` is shown as its own message (it is written for the learner), in the
+    session's language; anything else is logged with its traceback and replaced by ``hint`` (a message
+    id, translated here; an already translated text is shown as is)."""
     if isinstance(exc, PlaygroundError):
-        st.error(str(exc), icon=":material/warning:")
+        st.error(error_text(exc), icon=":material/warning:")
     else:
         log.exception("page failed")
-        st.error(hint, icon=":material/warning:")
+        st.error(_(hint), icon=":material/warning:")
+
+
+class Later(str):
+    """A message kept in the session (a callout, a notice) and translated when it is shown, so a
+    language switch translates it too: ``Later(N_("Loaded {name}."), {"name": Later(label)})``.
+    Parameters that are ``Later`` or errors are translated with it. As a ``str`` it is the English
+    text (for logs and tests); :func:`message_text` gives it in the active language."""
+
+    msgid: str
+    params: dict[str, Any]
+
+    def __new__(cls, msgid: str, params: dict[str, Any] | None = None) -> Later:
+        params = dict(params or {})
+        english = msgid.format(**{k: str(v) for k, v in params.items()}) if params else msgid
+        obj = super().__new__(cls, english)
+        obj.msgid, obj.params = msgid, params
+        return obj
+
+    def __reduce__(self):
+        return (Later, (self.msgid, self.params))
+
+    def text(self) -> str:
+        args = {k: message_text(v) for k, v in self.params.items()}
+        return _(self.msgid, **args) if args else _(self.msgid)
+
+
+def message_text(message: Any) -> str:
+    """What the learner reads for a stored message: a :class:`Later` or an error in the active
+    language, a zero-argument callable's result (a message recomputed in the active language), a
+    plain string as it is (already translated when it was made)."""
+    if isinstance(message, Later):
+        return message.text()
+    if isinstance(message, BaseException):
+        return error_text(message)
+    if callable(message):
+        fn: Callable[[], Any] = message
+        return message_text(fn())
+    return "" if message is None else str(message)
 
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|<>~$-])")

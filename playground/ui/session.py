@@ -18,7 +18,9 @@ from playground import i18n
 from playground.errors import PlaygroundError
 from playground.experiment import PRESETS, UPLOAD, Experiment, PlaygroundConfig, Upload, load_preset
 from playground.hosting import streamlit_glue as hosting
+from playground.i18n import N_, _
 from playground.ui.controls import sync_widgets
+from playground.ui.page import Later
 from playground.urlconfig import from_query, parse_link, share_link, to_query
 
 log = logging.getLogger("playground.ui")
@@ -42,7 +44,8 @@ def callback(fn):
             log.exception("%s failed", fn.__name__)
             st.session_state.playing = False
             set_callout(
-                "error", "That did not work on our side; your settings are kept. Try again or press Reset."
+                "error",
+                Later(N_("That did not work on our side; your settings are kept. Try again or press Reset.")),
             )
 
     return wrapper
@@ -63,7 +66,7 @@ def init_session() -> Experiment:
             try:
                 s.exp = Experiment(cfg)
             except PlaygroundError as exc:
-                notices.append(f"{exc} The default settings are used instead.")
+                notices.append(Later(N_("{error} The default settings are used instead."), {"error": exc}))
                 cfg = PlaygroundConfig()
                 s.exp = Experiment(cfg)
         s.url_notices = notices
@@ -94,8 +97,34 @@ def run_lock(state) -> threading.RLock:
     return lock
 
 
-def set_callout(kind: str, text: str) -> None:
+def set_callout(kind: str, text) -> None:
+    """Show ``text`` above the views until the next action: a :class:`~playground.ui.page.Later`, a
+    callable (recomputed when shown) or a translated string (``page.message_text`` shows any)."""
     st.session_state.callout = (kind, text)
+
+
+def rebuilt_text(reasons) -> Later:
+    """The callout of a rebuild: which settings forced it (the reasons come translated)."""
+    if not reasons:
+        return Later(N_("Network rebuilt with new weights because the setup changed."))
+    return Later(
+        N_("Network rebuilt with new weights because {reasons} changed."),
+        {"reasons": _(", ").join(reasons)},
+    )
+
+
+def stop_text(exp: Experiment, said: str | None):
+    """Why training paused, recomputed in the language active when it is shown (a language switch
+    translates it); ``said`` (the tick's own words) when it cannot be recomputed."""
+
+    def text() -> str:
+        if exp.stop_kind == "diverged":
+            return exp.divergence_message() or said or ""
+        if exp.stop_kind == "stopped":
+            return exp.stop_condition_met() or said or ""
+        return said or ""
+
+    return text
 
 
 # -- buttons (callbacks) -------------------------------------------------------------------------
@@ -117,7 +146,13 @@ def on_play() -> None:
     s.callout = None
     reason = s.exp.stop_condition_met()
     if reason:
-        set_callout("info", reason + " Raise the stop condition or switch it off to go on.")
+        set_callout(
+            "info",
+            lambda: _(
+                "{reason} Raise the stop condition or switch it off to go on.",
+                reason=s.exp.stop_condition_met() or reason,
+            ),
+        )
         return
     if s.exp.can_train:
         s.playing = True
@@ -131,7 +166,7 @@ def on_step() -> None:
     s.exp.step(1)
     s.weights_version += 1
     if s.exp.trainer.status == "diverged":
-        set_callout("error", s.exp.divergence_message())
+        set_callout("error", lambda: s.exp.divergence_message() or "")
 
 
 @callback
@@ -153,11 +188,17 @@ def on_preset() -> None:
     try:
         load_preset(name, s.exp)
     except PlaygroundError as exc:
-        set_callout("error", str(exc))
+        set_callout("error", exc)
         return
     sync_widgets(s.exp.config)
     s.weights_version += 1
-    set_callout("success", f"Loaded “{PRESETS[name].label}”: {PRESETS[name].description}")
+    set_callout(
+        "success",
+        Later(
+            N_("Loaded “{label}”: {description}"),
+            {"label": Later(PRESETS[name].label), "description": Later(PRESETS[name].description)},
+        ),
+    )
 
 
 @callback
@@ -169,12 +210,15 @@ def on_link() -> None:
     try:
         s.exp.apply(cfg, upload=None)
     except PlaygroundError as exc:
-        notices.append(str(exc))
+        notices.append(exc)
     sync_widgets(s.exp.config)
     s.weights_version += 1
     s.url_notices = notices
     set_callout(
-        "success", "Loaded the settings of the pasted link." + (" See the notes above." if notices else "")
+        "success",
+        Later(N_("Loaded the settings of the pasted link. See the notes above."))
+        if notices
+        else Later(N_("Loaded the settings of the pasted link.")),
     )
 
 
@@ -195,13 +239,7 @@ def on_upload() -> None:
         s.c_problem = "auto"
     except PlaygroundError as exc:
         s.upload = None
-        message = str(exc)
-        where = []
-        if getattr(exc, "row", None) and f"line {exc.row}" not in message.lower():
-            where.append(f"line {exc.row}")
-        if getattr(exc, "column", None) and f"column {exc.column}" not in message.lower():
-            where.append(f"column {exc.column}")
-        s.upload_error = message + (f" ({', '.join(where)})" if where else "")
+        s.upload_error = exc  # shown with upload_error_text, in the language of the moment
 
 
 @callback
@@ -220,10 +258,12 @@ def share_control(cfg: PlaygroundConfig) -> None:
     """The **Share** popover: a link with this setup only (no run id, no weights) and its copy
     button. The address bar's link is safe too (its run id only works in this browser), but this
     one is short and says what it shares."""
-    with st.popover("Share", icon=":material/share:", help="A link to this setup, without your run."):
-        st.markdown("**Share this setup**")
+    with st.popover(_("Share"), icon=":material/share:", help=_("A link to this setup, without your run.")):
+        st.markdown("**" + _("Share this setup") + "**")  # i18n: not text
         st.caption(
-            "Copy this link (point at it: a copy button appears at its right). It opens these "
-            "settings with fresh weights at epoch 0; your trained run stays yours."
+            _(
+                "Copy this link (point at it: a copy button appears at its right). It opens these "
+                "settings with fresh weights at epoch 0; your trained run stays yours."
+            )
         )
         st.code(share_link(cfg, st.context.url, i18n.language()), language=None, wrap_lines=True)

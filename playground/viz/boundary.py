@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from playground.i18n import _
 from playground.viz import palette
 
 TASKS = ("binary", "multiclass", "regression")
@@ -293,7 +294,7 @@ def boundary_image(
 
 def _class_names(names, k: int) -> list[str]:
     names = list(names) if names is not None else []
-    return [str(names[i]) if i < len(names) else f"class {i}" for i in range(k)]
+    return [str(names[i]) if i < len(names) else _("class {i}", i=i) for i in range(k)]
 
 
 def boundary_figure(
@@ -329,7 +330,7 @@ def boundary_figure(
     k = values.shape[2] if task == "multiclass" else 2
     names = _class_names(class_names, k)
     fig = go.Figure()
-    common = {"x": xs, "y": ys_up, "opacity": BACKGROUND_ALPHA, "name": "model"}
+    common = {"x": xs, "y": ys_up, "opacity": BACKGROUND_ALPHA, "name": _("model")}
     vrange = None
     if task == "binary":
         z = (rows_up >= 0.5).astype(float) if discretize else rows_up
@@ -377,12 +378,17 @@ def boundary_figure(
                 zmin=vrange[0],
                 zmax=vrange[1],
                 colorscale=[[i / (len(stops) - 1), s] for i, s in enumerate(stops)],
-                colorbar={"title": {"text": "prediction"}, "thickness": 12, "len": 0.6},
-                hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>prediction=%{z:.3f}<extra></extra>",
+                colorbar={"title": {"text": _("prediction")}, "thickness": 12, "len": 0.6},
+                hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>"  # i18n: not text
+                + _("prediction")
+                + "=%{z:.3f}<extra></extra>",
                 **common,
             )
         )
-    for split, (X, y), outline in (("train", (Xtr, ytr), palette.WHITE), ("test", (Xte, yte), palette.INK)):
+    for split, (X, y), outline in (
+        (_("train"), (Xtr, ytr), palette.WHITE),
+        (_("test"), (Xte, yte), palette.INK),
+    ):
         if X is None:
             continue
         _add_point_traces(
@@ -410,6 +416,7 @@ def boundary_figure(
 def _add_point_traces(fig, go, split, X, y, task, names, outline, vrange):
     marker_line = {"color": outline, "width": 1}
     if task == "regression":
+        target = _("target")
         stops = (palette.NEGATIVE, palette.NEUTRAL, palette.POSITIVE)
         fig.add_trace(
             go.Scatter(
@@ -425,7 +432,7 @@ def _add_point_traces(fig, go, split, X, y, task, names, outline, vrange):
                     "size": 7,
                     "line": marker_line,
                 },
-                hovertemplate=f"{split}<br>x=%{{x:.2f}}<br>y=%{{y:.2f}}<br>target=%{{marker.color:.3f}}<extra></extra>",
+                hovertemplate=f"{split}<br>x=%{{x:.2f}}<br>y=%{{y:.2f}}<br>{target}=%{{marker.color:.3f}}<extra></extra>",
             )
         )
         return

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 import altair as alt
 import numpy as np
 
+from playground.i18n import N_, _
 from playground.viz import palette
 from playground.viz.tables import frame
 from playground.viz.tables import number as _number
@@ -18,7 +19,34 @@ from playground.viz.tables import number as _number
 MAX_POINTS = 500
 SPLITS = ("train", "validation", "test")
 _PREFIXES = {"train": ("train",), "validation": ("val", "validation"), "test": ("test",)}
-METRIC_TITLES = {"loss": "loss", "acc": "accuracy", "accuracy": "accuracy", "mse": "mean squared error"}
+METRIC_TITLES = {
+    "loss": N_("loss"),
+    "acc": N_("accuracy"),
+    "accuracy": N_("accuracy"),
+    "mse": N_("mean squared error"),
+}
+SPLIT_TITLES = {"train": N_("train"), "validation": N_("validation"), "test": N_("test")}
+# What a legend shows for a split (the data keeps the language-free names).
+
+
+def labels_expr(labels: Mapping[str, str]) -> str:
+    """A Vega expression showing ``labels[value]`` for a legend's or a header's value (the data keeps
+    language-free values; the spec, built per language, carries the words)."""
+    expr = "datum.label"
+    for value, text in labels.items():
+        expr = f"datum.value === {_js(value)} ? {_js(text)} : ({expr})"
+    return expr
+
+
+def _js(text: str) -> str:
+    import json
+
+    return json.dumps(str(text), ensure_ascii=False)
+
+
+def split_labels_expr() -> str:
+    """The legend's labels of the train / validation / test curves, in the active language."""
+    return labels_expr({s: _(t) for s, t in SPLIT_TITLES.items()})
 
 
 def downsample(history: Sequence[Mapping], max_points: int = MAX_POINTS) -> list[Mapping]:
@@ -87,12 +115,15 @@ def _extent(param: str) -> dict:
 def _y_axis(metric: str, log_scale: bool, title: str | None = None, param: str = "y_extent") -> alt.Y:
     """The y channel; its domain comes from ``param`` (see :func:`y_domain_exprs`), so Vega's ticks are
     never closer than about 1/1000 of the value."""
-    title = title or METRIC_TITLES.get(metric, metric)
+    if not title:
+        title = _(METRIC_TITLES[metric]) if metric in METRIC_TITLES else metric
     kind = "log" if log_scale else "share" if metric in ("acc", "accuracy") else "linear"
     low, high = y_domain_exprs(param, kind)
     domain = {"domainMin": alt.ExprRef(low), "domainMax": alt.ExprRef(high)}
     if log_scale:
-        return alt.Y("value:Q", title=f"{title} (log scale)", scale=alt.Scale(type="log", **domain))
+        return alt.Y(
+            "value:Q", title=_("{title} (log scale)", title=title), scale=alt.Scale(type="log", **domain)
+        )
     if kind == "share":
         return alt.Y(
             "value:Q", title=title, scale=alt.Scale(zero=False, **domain), axis=alt.Axis(format=".0%")
@@ -122,12 +153,12 @@ def loss_chart(
         .transform_extent("value", param)
         .mark_line(strokeWidth=2, clip=True)
         .encode(
-            x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
+            x=alt.X("epoch:Q", title=_("epoch"), axis=alt.Axis(tickMinStep=1, format="d")),
             y=_y_axis(metric, log_scale, param=param),
             color=alt.Color(
                 "split:N",
                 scale=alt.Scale(domain=present, range=[palette.SPLIT_COLORS[s] for s in present]),
-                legend=alt.Legend(title=None, orient="top"),
+                legend=alt.Legend(title=None, orient="top", labelExpr=split_labels_expr()),
             ),
             strokeDash=alt.StrokeDash(
                 "split:N",
@@ -140,7 +171,7 @@ def loss_chart(
 
 
 def _split_metric(key: str) -> tuple[str | None, str]:
-    head, _, metric = key.partition("_")
+    head, _sep, metric = key.partition("_")
     split = next((s for s, pre in _PREFIXES.items() if head in pre), None)
     return split, metric
 
@@ -168,7 +199,8 @@ def compare_chart(
             rows.append({"run": str(name), "epoch": float(i) if epoch is None else epoch, "value": v})
     split, short = _split_metric(metric)
     short = short if split else metric
-    title = f"{split} {METRIC_TITLES.get(short, short)}" if split else METRIC_TITLES.get(short, short)
+    what = _(METRIC_TITLES[short]) if short in METRIC_TITLES else short
+    title = _("{split} {metric}", split=_(SPLIT_TITLES[split]), metric=what) if split else what
     y = _y_axis(short, log_scale, title, param="y_extent")
     colors = [palette.RUN_COLORS[i % len(palette.RUN_COLORS)] for i in range(len(names))]
     return (
@@ -176,7 +208,7 @@ def compare_chart(
         .transform_extent("value", "y_extent")
         .mark_line(strokeWidth=2, clip=True)
         .encode(
-            x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
+            x=alt.X("epoch:Q", title=_("epoch"), axis=alt.Axis(tickMinStep=1, format="d")),
             y=y,
             color=alt.Color(
                 "run:N",

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import altair as alt
 
+from playground.i18n import _
 from playground.viz import palette
 from playground.viz.tables import frame
 from playground.viz.tables import number as _number
@@ -40,7 +41,7 @@ def _per_layer_lines(rows, layers, field: str, y: alt.Y, height: int) -> alt.Cha
         alt.Chart(frame(rows, ("epoch", "layer", field)))
         .mark_line(strokeWidth=2, clip=True)
         .encode(
-            x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
+            x=alt.X("epoch:Q", title=_("epoch"), axis=alt.Axis(tickMinStep=1, format="d")),
             y=y,
             color=alt.Color(
                 "layer:N",
@@ -57,7 +58,7 @@ def grad_norm_chart(records: Sequence[Mapping], *, height: int = 220) -> alt.Cha
     """Gradient norm of each layer over epochs, on a log scale (vanishing/exploding gradients show as
     lines spreading apart by orders of magnitude)."""
     rows, layers = _layer_rows(records, "grad_norm", positive=True)
-    y = alt.Y("grad_norm:Q", title="gradient norm (log scale)", scale=alt.Scale(type="log"))
+    y = alt.Y("grad_norm:Q", title=_("gradient norm (log scale)"), scale=alt.Scale(type="log"))
     return _per_layer_lines(rows, layers, "grad_norm", y, height)
 
 
@@ -65,7 +66,7 @@ def update_ratio_chart(records: Sequence[Mapping], *, height: int = 220) -> alt.
     """|update| / |weights| per layer on a log scale, with a dashed guide at 1e-3 (much lower: learning
     too slowly; much higher: too fast)."""
     rows, layers = _layer_rows(records, "update_ratio", positive=True)
-    y = alt.Y("update_ratio:Q", title="update / weight norm (log scale)", scale=alt.Scale(type="log"))
+    y = alt.Y("update_ratio:Q", title=_("update / weight norm (log scale)"), scale=alt.Scale(type="log"))
     lines = _per_layer_lines(rows, layers, "update_ratio", y, height)
     guide = (
         alt.Chart()
@@ -83,7 +84,7 @@ def dead_units_chart(records: Sequence[Mapping], *, height: int = 200) -> alt.Ch
     rows, layers = _layer_rows(records, "dead_fraction", positive=False)
     y = alt.Y(
         "dead_fraction:Q",
-        title="dead units",
+        title=_("dead units"),
         scale=alt.Scale(domain=[0, 1]),
         axis=alt.Axis(format=".0%"),
     )

@@ -11,8 +11,12 @@ from collections.abc import Mapping, Sequence
 import altair as alt
 import numpy as np
 
+from playground.i18n import N_, _
 from playground.viz import palette
 from playground.viz.tables import frame
+
+KIND_TITLES = {"pre": N_("pre"), "post": N_("post"), "forward": N_("forward"), "backward": N_("backward")}
+# Column headers of the kinds of values (the data keeps the language-free names).
 
 
 def histogram_rows(
@@ -75,11 +79,21 @@ def activation_histograms(
             row=alt.Row(
                 "layer:N", sort=layers, header=alt.Header(title=None, labelAngle=0, labelAlign="left")
             ),
-            column=alt.Column("kind:N", sort=kinds, header=alt.Header(title=None, labelFontWeight="bold")),
+            column=alt.Column(
+                "kind:N",
+                sort=kinds,
+                header=alt.Header(title=None, labelFontWeight="bold", labelExpr=_kind_labels(kinds)),
+            ),
             spacing={"row": 6, "column": 12},
         )
         .resolve_scale(x="independent", y="independent")
     )
+
+
+def _kind_labels(kinds: Sequence[str]) -> str:
+    from playground.viz.curves import labels_expr
+
+    return labels_expr({k: _(KIND_TITLES[k]) for k in kinds if k in KIND_TITLES})
 
 
 def histogram_grid(

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 import altair as alt
 import numpy as np
 
+from playground.i18n import N_, _
 from playground.viz import palette
 from playground.viz.tables import frame
 from playground.viz.tables import number as _number
@@ -20,7 +21,7 @@ def confusion_rows(matrix, class_names: Sequence[str] | None = None) -> list[dic
         raise ValueError(f"a confusion matrix must be square (K, K), got shape {m.shape}")
     k = m.shape[0]
     names = [str(n) for n in (class_names or [])]
-    names += [f"class {i}" for i in range(len(names), k)]
+    names += [_("class {i}", i=i) for i in range(len(names), k)]
     totals = m.sum(axis=1)
     rows = []
     for i in range(k):
@@ -38,20 +39,20 @@ def confusion_chart(matrix, class_names: Sequence[str] | None = None, *, size: i
     rows = confusion_rows(matrix, class_names)
     names = list(dict.fromkeys(r["actual"] for r in rows))
     base = alt.Chart(frame(rows, ("actual", "predicted", "count", "fraction"))).encode(
-        x=alt.X("predicted:N", sort=names, title="predicted", axis=alt.Axis(orient="top", labelAngle=0)),
-        y=alt.Y("actual:N", sort=names, title="actual"),
+        x=alt.X("predicted:N", sort=names, title=_("predicted"), axis=alt.Axis(orient="top", labelAngle=0)),
+        y=alt.Y("actual:N", sort=names, title=_("actual")),
     )
     cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
         color=alt.Color(
             "fraction:Q",
             scale=alt.Scale(domain=[0, 1], range=list(palette.SEQUENTIAL_STOPS)),
-            legend=alt.Legend(title="of actual", format=".0%", orient="right", gradientLength=size // 2),
+            legend=alt.Legend(title=_("of actual"), format=".0%", orient="right", gradientLength=size // 2),
         ),
         tooltip=[
-            alt.Tooltip("actual:N"),
-            alt.Tooltip("predicted:N"),
-            alt.Tooltip("count:Q"),
-            alt.Tooltip("fraction:Q", format=".1%"),
+            alt.Tooltip("actual:N", title=_("actual")),
+            alt.Tooltip("predicted:N", title=_("predicted")),
+            alt.Tooltip("count:Q", title=_("count")),
+            alt.Tooltip("fraction:Q", format=".1%", title=_("share of actual")),
         ],
     )
     text = base.mark_text(fontSize=13).encode(
@@ -81,6 +82,22 @@ def _log_axis(values: list[float], title: str) -> tuple[alt.Scale, alt.Axis, flo
     return alt.Scale(type="log", domain=[ticks[0], ticks[-1]]), axis, zero_at
 
 
+FIELD_TITLES = {
+    "lr": N_("learning rate"),
+    "learning_rate": N_("learning rate"),
+    "weight_decay": N_("weight decay"),
+    "val_acc": N_("validation accuracy"),
+    "val_loss": N_("validation loss"),
+    "trial": N_("trial"),
+    "status": N_("status"),
+}
+# Axis, legend and tooltip titles of the search scatter's fields (translated where shown).
+
+
+def _title(name: str) -> str:
+    return _(FIELD_TITLES[name]) if name in FIELD_TITLES else name
+
+
 def scatter_search_chart(
     trials: Sequence[Mapping],
     x: str = "lr",
@@ -105,13 +122,13 @@ def scatter_search_chart(
         row = {"trial": int(t.get("trial", i)), x: xv, y: yv}
         score = _number(t.get(color))
         if t.get("status") == "training":
-            bad.append({**row, "status": "training"})
+            bad.append({**row, "status": "training", "status_text": _("training")})
         elif score is None:
-            bad.append({**row, "status": "diverged"})
+            bad.append({**row, "status": "diverged", "status_text": _("diverged")})
         else:
-            good.append({**row, color: score, "status": "ok"})
-    x_scale, x_axis, x_zero = _log_axis(xs, x)
-    y_scale, y_axis, y_zero = _log_axis(ys, y)
+            good.append({**row, color: score, "status": "ok", "status_text": ""})
+    x_scale, x_axis, x_zero = _log_axis(xs, _title(x))
+    y_scale, y_axis, y_zero = _log_axis(ys, _title(y))
     for r in good + bad:
         r["_x"] = r[x] if r[x] > 0 else x_zero
         r["_y"] = r[y] if r[y] > 0 else y_zero
@@ -123,7 +140,7 @@ def scatter_search_chart(
         domain = [domain[0] - 0.5, domain[1] + 0.5]
     fmt = ".3~g"
     # one dataset for both layers (split by "status"), so a page can feed new rows to a cached spec
-    data = frame(good + bad, ("trial", x, y, "_x", "_y", color, "status"))
+    data = frame(good + bad, ("trial", x, y, "_x", "_y", color, "status", "status_text"))
     ok = (
         alt.Chart()
         .transform_filter(alt.datum.status == "ok")
@@ -133,14 +150,14 @@ def scatter_search_chart(
             y=y_enc,
             color=alt.Color(
                 f"{color}:Q",
-                title=color,
+                title=_title(color),
                 scale=alt.Scale(domain=domain, range=list(palette.SEQUENTIAL_STOPS)),
             ),
             tooltip=[
-                alt.Tooltip("trial:Q"),
-                alt.Tooltip(f"{x}:Q", format=fmt),
-                alt.Tooltip(f"{y}:Q", format=fmt),
-                alt.Tooltip(f"{color}:Q", format=fmt),
+                alt.Tooltip("trial:Q", title=_title("trial")),
+                alt.Tooltip(f"{x}:Q", format=fmt, title=_title(x)),
+                alt.Tooltip(f"{y}:Q", format=fmt, title=_title(y)),
+                alt.Tooltip(f"{color}:Q", format=fmt, title=_title(color)),
             ],
         )
     )
@@ -152,10 +169,10 @@ def scatter_search_chart(
             x=x_enc,
             y=y_enc,
             tooltip=[
-                alt.Tooltip("trial:Q"),
-                alt.Tooltip(f"{x}:Q", format=fmt),
-                alt.Tooltip(f"{y}:Q", format=fmt),
-                alt.Tooltip("status:N"),
+                alt.Tooltip("trial:Q", title=_title("trial")),
+                alt.Tooltip(f"{x}:Q", format=fmt, title=_title(x)),
+                alt.Tooltip(f"{y}:Q", format=fmt, title=_title(y)),
+                alt.Tooltip("status_text:N", title=_title("status")),
             ],
         )
     )
@@ -163,6 +180,13 @@ def scatter_search_chart(
         alt.Chart()
         .transform_filter(alt.datum.status == "training")
         .mark_circle(size=70, filled=False, color=palette.MISSING, strokeWidth=1.5)
-        .encode(x=x_enc, y=y_enc, tooltip=[alt.Tooltip("trial:Q"), alt.Tooltip("status:N")])
+        .encode(
+            x=x_enc,
+            y=y_enc,
+            tooltip=[
+                alt.Tooltip("trial:Q", title=_title("trial")),
+                alt.Tooltip("status_text:N", title=_title("status")),
+            ],
+        )
     )
     return alt.layer(training, diverged, ok, data=data).properties(height=height, width="container")

@@ -33,29 +33,74 @@ from playground import limits
 from playground.data import FEATURES, grid_axes
 from playground.errors import PlaygroundError
 from playground.experiment import Experiment, PlaygroundConfig
+from playground.i18n import N_, _
 from playground.ui import session
 from playground.ui.controls import sync_widgets
+from playground.ui.page import Later
 from playground.viz import palette
 from playground.viz.network import feature_label, network_view_data, shrink_maps
 
 KEY = "netview"
-"""The component's key: fixed, so the browser keeps one instance and updates it in place."""
+# The component's key: fixed, so the browser keeps one instance and updates it in place.
 FULL_RUN_FLAG = "_netview_full_run"
 WEIGHT_LIMIT = 100.0
-"""A weight or bias typed into the view must lie within ±this (larger ones only blow the run up)."""
+# A weight or bias typed into the view must lie within ±this (larger ones only blow the run up).
 
 _HERE = Path(__file__).resolve().parent
 # The drawing code and its style sheet go to the browser once per page run (the loader, mounted by the
 # page outside the live fragment); the view itself is a stub that hands each tick's data to that code,
 # so a tick carries its data and ~300 bytes of code instead of ~25 kB.
-_LOADER_JS = "const NETVIEW_CSS = {css};\n{js}".format(
+_LOADER_JS = "const NETVIEW_CSS = {css};\n{js}".format(  # i18n: not text
     css=json.dumps((_HERE / "netview.css").read_text(encoding="utf-8")),
     js=(_HERE / "netview.js").read_text(encoding="utf-8"),
 )
-_STUB_JS = """export default function (component) {
+_STUB_JS = """export default function (component) {  // i18n: not text
   const run = () => (window.__nnNetview ? window.__nnNetview(component) : setTimeout(run, 20));
   run();
 }"""
+TEXT = {
+    "features": N_("Features"),
+    "output": N_("Output"),
+    "switch_on": N_("Switch on the input {label}"),
+    "switch_off": N_("Switch off the input {label}"),
+    "bias_click": N_("Bias: click to set it"),
+    "add_layer": N_("Add a hidden layer"),
+    "remove_layer": N_("Remove the last hidden layer"),
+    "layers_1": N_("1 hidden layer"),
+    "layers_n": N_("{n} hidden layers"),
+    "add_neuron": N_("Add a neuron to hidden layer {i}"),
+    "remove_neuron": N_("Remove a neuron from hidden layer {i}"),
+    "neurons_1": N_("1 neuron"),
+    "neurons_n": N_("{n} neurons"),
+    "neurons_in": N_("{n} neurons in hidden layer {i}"),
+    "inputs": N_("inputs"),
+    "output_lc": N_("output"),
+    "hidden_i": N_("hidden {i}"),
+    "input_j": N_("input {j}"),
+    "output_of": N_("output ({label})"),
+    "unit": N_("hidden {i} · neuron {j}"),
+    "input_on": N_("input (on): its value over the plane"),
+    "input_off": N_("input (off): click to use it"),
+    "bias_value": N_("bias {value}"),
+    "bias_value_click": N_("bias {value} (click to set)"),
+    "unit_map": N_("its output over the plane (orange −1 … blue +1)"),
+    "weight_value": N_("weight {value}"),
+    "click_to_set": N_("click to set it"),
+    "edit_weight": N_("Weight {src} → {dst}"),
+    "edit_bias": N_("Bias of {unit}"),
+    "set": N_("Set"),
+    "cancel": N_("Cancel"),
+    "type_number": N_("Type a number"),
+}
+# Every word the view draws, by key (``netview.js`` fills the ``{fields}``); sent translated by the loader
+# (:func:`install`), once per full page run, not with every tick.
+
+
+def view_text() -> dict[str, str]:
+    """:data:`TEXT` in the active language (templates: ``{fields}`` left for the browser to fill)."""
+    return {key: _(msgid) for key, msgid in TEXT.items()}
+
+
 _loader = st.components.v2.component("nn_playground.netview_code", js=_LOADER_JS)
 _view = st.components.v2.component("nn_playground.netview", js=_STUB_JS)
 
@@ -67,7 +112,7 @@ _view = st.components.v2.component("nn_playground.netview", js=_STUB_JS)
 @functools.lru_cache(maxsize=64)
 def _feature_maps(x_range: tuple, y_range: tuple, g: int) -> dict[str, np.ndarray]:
     """Each 2-D feature over the plane, scaled to [-1, 1]: the picture of an input that is off."""
-    _, _, pts = grid_axes(x_range, y_range, g)
+    _xs, _ys, pts = grid_axes(x_range, y_range, g)
     out = {}
     for name, feat in FEATURES.items():
         v = np.asarray(feat.fn(pts), dtype=np.float64).reshape(g, g)
@@ -128,7 +173,7 @@ def view_data(exp: Experiment) -> dict[str, Any]:
     out = maps["output"]
     out = out[None] if out.ndim == 2 else out
     if exp.task == "regression":
-        meaning = "the predicted value over the plane (orange −1 … blue +1)"
+        meaning = _("the predicted value over the plane (orange −1 … blue +1)")
         labels: tuple[str, ...] = ()
         colors: list[str] = []
     else:
@@ -136,9 +181,13 @@ def view_data(exp: Experiment) -> dict[str, Any]:
         labels = exp.class_names if exp.task == "multiclass" else ()
         colors = palette.class_colors(len(labels)) if labels else []
         meaning = (
-            "the probability of this class over the plane (blue: likely, orange: unlikely)"
+            _("the probability of this class over the plane (blue: likely, orange: unlikely)")
             if exp.task == "multiclass"
-            else f"the probability of class {exp.class_names[1]} (blue) against {exp.class_names[0]} (orange)"
+            else _(
+                "the probability of class {positive} (blue) against {negative} (orange)",
+                positive=exp.class_names[1],
+                negative=exp.class_names[0],
+            )
         )
     data = network_view_data(
         sizes,
@@ -163,15 +212,15 @@ def view_data(exp: Experiment) -> dict[str, Any]:
 # events
 
 
-def _set_value(exp: Experiment, action: dict) -> str | None:
+def _set_value(exp: Experiment, action: dict) -> Later | None:
     """Set one weight or bias from the view; returns a message for the learner when refused."""
     try:
         value = float(action["value"])
         layer = int(action["layer"])
     except (KeyError, TypeError, ValueError):
-        return "That value was not a number."
+        return Later(N_("That value was not a number."))
     if not math.isfinite(value) or abs(value) > WEIGHT_LIMIT:
-        return f"Use a number from −{WEIGHT_LIMIT:g} to {WEIGHT_LIMIT:g}."
+        return Later(N_("Use a number from −{limit} to {limit}."), {"limit": f"{WEIGHT_LIMIT:g}"})
     names = exp.layer_names()
     if not 0 <= layer < len(names):
         return None  # a stale click on a network that has changed since: nothing to set
@@ -201,14 +250,13 @@ def _restructure(state, exp: Experiment, section: str, name: str, value, sync) -
         with session.run_lock(state):
             result = exp.apply(cfg)
     except PlaygroundError as exc:
-        state["callout"] = ("error", str(exc))
+        state["callout"] = ("error", exc)
         return
     sync_widgets(exp.config, state)
     if result.kind == "rebuilt":
         state["playing"] = False
         state["weights_version"] = state.get("weights_version", 0) + 1
-        reasons = ", ".join(result.reasons) or "the setup"
-        state["callout"] = ("info", f"Network rebuilt with new weights because {reasons} changed.")
+        state["callout"] = ("info", session.rebuilt_text(result.reasons))
     sync(exp.config)
 
 
@@ -229,7 +277,7 @@ def apply_action(state, action: dict | None, sync=session.sync_url) -> bool:
         chosen = list(exp.config.data.features)
         chosen = [f for f in chosen if f != feature] if feature in chosen else [*chosen, feature]
         if not chosen:
-            state["callout"] = ("info", "Keep at least one input feature switched on.")
+            state["callout"] = ("info", Later(N_("Keep at least one input feature switched on.")))
             return True
         _restructure(state, exp, "data", "features", [f for f in FEATURES if f in chosen], sync)
         return True
@@ -282,7 +330,7 @@ def needs_full_run() -> bool:
 def install() -> None:
     """Send the view's code to the browser: call once per full page run, outside the live fragment
     (it draws nothing)."""
-    _loader(key="netview_code", width="stretch", height=1)
+    _loader(key="netview_code", data={"text": view_text()}, width="stretch", height=1)
 
 
 def render(exp: Experiment) -> None:

@@ -5,7 +5,33 @@
 // neuron's output map as 8-bit values (base64), the input features (on/off) and the labels. Events out
 // (one trigger, "action"): toggle a feature, add/remove a layer or a neuron, set a weight or a bias.
 // Every label is user-visible text that may come from a CSV or a URL: it is set with textContent,
-// never parsed as HTML.
+// never parsed as HTML. The view's own words come from Python, translated into the session's language
+// (playground.ui.netview.view_text), through the loader component once per full page run: this file
+// holds none, and a view waits for them before it draws.
+
+let TEXT = null;
+const VIEWS = new Set();
+
+// The words of key `key` with its {fields} filled from `params` (plain text, shown with textContent).
+function T(key, params) {
+  let t = (TEXT && TEXT[key]) || "";
+  if (params) for (const k in params) t = t.split("{" + k + "}").join(String(params[k]));
+  return t;
+}
+
+function setText(text) {
+  const changed = JSON.stringify(text) !== JSON.stringify(TEXT);
+  TEXT = text;
+  if (!changed) return;
+  VIEWS.forEach((view) => {
+    if (!view.root.isConnected) {
+      VIEWS.delete(view);
+      return;
+    }
+    view.signature = null; // rebuild in the new language
+    if (view.data) view.update(view.data);
+  });
+}
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -178,8 +204,7 @@ class NetView {
       if (inp.toggle) {
         node.classList.add("nv-toggle");
         lab.classList.add("nv-toggle");
-        const label = inp.on ? "Switch off the input " : "Switch on the input ";
-        node.title = label + inp.label;
+        node.title = T(inp.on ? "switch_off" : "switch_on", { label: inp.label });
         lab.title = node.title;
         const click = () => this.send({ kind: "toggle", feature: inp.id });
         node.addEventListener("click", click);
@@ -206,7 +231,7 @@ class NetView {
           b.style.width = b.style.height = side + "px";
           b.style.left = L.xs[i] - side / 2 - 1 + "px";
           b.style.top = L.ys[i][j] + cell - side / 2 - 1 + "px";
-          b.title = "Bias: click to set it";
+          b.title = T("bias_click");
           b.addEventListener("mouseenter", () => this.showTip({ kind: "bias", i, j }, b));
           b.addEventListener("mouseleave", () => this.hideTip());
           b.addEventListener("click", (ev) => {
@@ -296,21 +321,22 @@ class NetView {
       e.style.top = top + "px";
     };
     const featsRight = d.compact ? 110 : L.xs[0] + L.cell;
-    const feats = h("div", "nv-title", head, "Features");
+    const feats = h("div", "nv-title", head, T("features"));
     put(feats, 0, featsRight, 0);
     feats.style.textAlign = "right";
     const outW = 64;
     const outX = d.compact ? L.width - outW : Math.min(L.xs[L.xs.length - 1] + L.cell / 2 - outW / 2, L.width - outW);
-    const out = h("div", "nv-title", head, "Output");
+    const out = h("div", "nv-title", head, T("output"));
     put(out, outX, outW, 0);
     out.style.textAlign = "center";
     const mid = h("div", "nv-layers", head);
     const midW = Math.max(60, Math.min(190, outX - featsRight - 8));
     put(mid, (featsRight + outX) / 2 - midW / 2, midW, 0);
-    this.button(mid, "+", "Add a hidden layer", nHidden < caps.max_layers, { kind: "layers", delta: 1 });
-    this.button(mid, "−", "Remove the last hidden layer", nHidden > 0, { kind: "layers", delta: -1 });
-    const count = h("span", "nv-count", mid, midW >= 150 ? (nHidden === 1 ? "1 hidden layer" : `${nHidden} hidden layers`) : String(nHidden));
-    count.title = `${nHidden} hidden layers`;
+    this.button(mid, "+", T("add_layer"), nHidden < caps.max_layers, { kind: "layers", delta: 1 });
+    this.button(mid, "−", T("remove_layer"), nHidden > 0, { kind: "layers", delta: -1 });
+    const layersText = T(nHidden === 1 ? "layers_1" : "layers_n", { n: nHidden });
+    const count = h("span", "nv-count", mid, midW >= 150 ? layersText : String(nHidden));
+    count.title = layersText;
     let height = 30;
     if (!d.compact && nHidden > 0) {
       const bw = Math.min(80, L.step - 4);
@@ -319,18 +345,18 @@ class NetView {
         const n = d.sizes[i];
         put(box, L.xs[i] + L.cell / 2 - bw / 2, bw, 30);
         const row = h("div", "nv-pm", box);
-        this.button(row, "+", `Add a neuron to hidden layer ${i}`, n < caps.max_neurons, {
+        this.button(row, "+", T("add_neuron", { i }), n < caps.max_neurons, {
           kind: "neurons",
           layer: i - 1,
           delta: 1,
         });
-        this.button(row, "−", `Remove a neuron from hidden layer ${i}`, n > caps.min_neurons, {
+        this.button(row, "−", T("remove_neuron", { i }), n > caps.min_neurons, {
           kind: "neurons",
           layer: i - 1,
           delta: -1,
         });
-        const text = L.tight ? String(n) : n === 1 ? "1 neuron" : `${n} neurons`;
-        h("div", "nv-small", box, text).title = `${n} neurons in hidden layer ${i}`;
+        const text = L.tight ? String(n) : T(n === 1 ? "neurons_1" : "neurons_n", { n });
+        h("div", "nv-small", box, text).title = T("neurons_in", { n, i });
       }
       height = L.tight ? 30 + 47 + 18 : 30 + 22 + 18;
     }
@@ -349,17 +375,17 @@ class NetView {
       box.style.left = x + "px";
       box.style.width = w + "px";
       box.style.top = "8px";
-      const name = i === 0 ? "inputs" : i === n - 1 ? "output" : `hidden ${i}`;
+      const name = i === 0 ? T("inputs") : i === n - 1 ? T("output_lc") : T("hidden_i", { i });
       h("div", "nv-small", box, name);
       h("div", "nv-block-n", box, String(d.sizes[i]));
       if (i > 0 && i < n - 1) {
         const row = h("div", "nv-pm", box);
-        this.button(row, "+", `Add a neuron to hidden layer ${i}`, d.sizes[i] < d.caps.max_neurons, {
+        this.button(row, "+", T("add_neuron", { i }), d.sizes[i] < d.caps.max_neurons, {
           kind: "neurons",
           layer: i - 1,
           delta: 1,
         });
-        this.button(row, "−", `Remove a neuron from hidden layer ${i}`, d.sizes[i] > d.caps.min_neurons, {
+        this.button(row, "−", T("remove_neuron", { i }), d.sizes[i] > d.caps.min_neurons, {
           kind: "neurons",
           layer: i - 1,
           delta: -1,
@@ -371,6 +397,7 @@ class NetView {
   // -- update (every tick) ------------------------------------------------------------------------
   update(d) {
     this.data = d;
+    if (!TEXT) return; // the words arrive with the loader (setText draws then)
     const sig = JSON.stringify([d.sizes, d.inputs.map((i) => [i.id, i.on, i.label]), d.out_labels, d.compact, !!d.b, d.caps]);
     if (sig !== this.signature || Math.abs(Math.floor(this.root.clientWidth) - this.width) > 2) {
       this.build(d);
@@ -433,12 +460,12 @@ class NetView {
     const d = this.data;
     if (i === 0) {
       const on = d.inputs.filter((inp) => inp.on);
-      return on[j] ? on[j].label : `input ${j + 1}`;
+      return on[j] ? on[j].label : T("input_j", { j: j + 1 });
     }
     if (i === d.sizes.length - 1) {
-      return d.out_labels[j] !== undefined ? `output (${d.out_labels[j]})` : "output";
+      return d.out_labels[j] !== undefined ? T("output_of", { label: d.out_labels[j] }) : T("output_lc");
     }
-    return `hidden ${i} · neuron ${j + 1}`;
+    return T("unit", { i, j: j + 1 });
   }
 
   fillTip() {
@@ -451,23 +478,23 @@ class NetView {
     if (ref.kind === "input") {
       const inp = d.inputs[ref.j];
       h("div", "nv-tip-title", tip, inp.label);
-      h("div", "", tip, inp.on ? "input (on): its value over the plane" : "input (off): click to use it");
+      h("div", "", tip, T(inp.on ? "input_on" : "input_off"));
       mapAt = ref.j * d.input_g * d.input_g;
       g = d.input_g;
     } else if (ref.kind === "unit" || ref.kind === "bias") {
       const { i, j } = ref;
       const last = i === d.sizes.length - 1;
       h("div", "nv-tip-title", tip, this.unitName(i, j));
-      if (d.b) h("div", "", tip, `bias ${fmt(d.b[i - 1][j])}` + (ref.kind === "bias" ? " (click to set)" : ""));
-      h("div", "nv-small", tip, last ? d.out_meaning : "its output over the plane (orange −1 … blue +1)");
+      if (d.b) h("div", "", tip, T(ref.kind === "bias" ? "bias_value_click" : "bias_value", { value: fmt(d.b[i - 1][j]) }));
+      h("div", "nv-small", tip, last ? d.out_meaning : T("unit_map"));
       let off = this.mapOffset;
       for (let k = 1; k < i; k++) off += d.sizes[k] * g * g;
       mapAt = off + j * g * g;
     } else if (ref.kind === "weight") {
       const w = d.w[ref.layer][ref.src * d.sizes[ref.layer + 1] + ref.dst];
       h("div", "nv-tip-title", tip, `${this.unitName(ref.layer, ref.src)} → ${this.unitName(ref.layer + 1, ref.dst)}`);
-      h("div", "", tip, `weight ${fmt(w)}`);
-      if (d.editable) h("div", "nv-small", tip, "click to set it");
+      h("div", "", tip, T("weight_value", { value: fmt(w) }));
+      if (d.editable) h("div", "nv-small", tip, T("click_to_set"));
       let off = this.mapOffset;
       for (let k = 1; k < ref.layer + 1; k++) off += d.sizes[k] * g * g;
       mapAt = off + ref.dst * g * g;
@@ -510,8 +537,8 @@ class NetView {
     const box = h("div", "nv-edit", this.root);
     const what =
       ref.kind === "weight"
-        ? `Weight ${this.unitName(ref.layer, ref.src)} → ${this.unitName(ref.layer + 1, ref.dst)}`
-        : `Bias of ${this.unitName(ref.layer + 1, ref.unit)}`;
+        ? T("edit_weight", { src: this.unitName(ref.layer, ref.src), dst: this.unitName(ref.layer + 1, ref.dst) })
+        : T("edit_bias", { unit: this.unitName(ref.layer + 1, ref.unit) });
     const label = h("label", "", box, what);
     const input = h("input", "", label);
     input.type = "number";
@@ -519,14 +546,14 @@ class NetView {
     input.value = String(Math.round(value * 1e4) / 1e4);
     input.setAttribute("aria-label", what);
     const row = h("div", "nv-edit-row", box);
-    const ok = h("button", "nv-btn nv-wide", row, "Set");
+    const ok = h("button", "nv-btn nv-wide", row, T("set"));
     ok.type = "button";
-    const cancel = h("button", "nv-btn nv-wide", row, "Cancel");
+    const cancel = h("button", "nv-btn nv-wide", row, T("cancel"));
     cancel.type = "button";
     const submit = () => {
       const v = parseFloat(input.value);
       if (!isFinite(v)) {
-        input.setCustomValidity("Type a number");
+        input.setCustomValidity(T("type_number"));
         input.reportValidity();
         return;
       }
@@ -564,6 +591,7 @@ function render(component) {
   if (!view) {
     if (typeof NETVIEW_CSS === "string") h("style", "", parentElement, NETVIEW_CSS);
     view = parentElement.__netview = new NetView(parentElement);
+    VIEWS.add(view);
   }
   view.trigger = setTriggerValue;
   if (data) view.update(data);
@@ -571,4 +599,8 @@ function render(component) {
 
 window.__nnNetview = render;
 
-export default function () {}
+// The loader component: its data carries the view's words in the session's language.
+export default function (component) {
+  const text = component && component.data && component.data.text;
+  if (text) setText(text);
+}
