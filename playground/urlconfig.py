@@ -27,6 +27,7 @@ from playground.data import FEATURES, TF_FEATURE_NAMES
 from playground.errors import PlaygroundError
 from playground.experiment import UPLOAD, PlaygroundConfig, all_datasets
 from playground.experiment.schema import PARAMS, SETTINGS, Setting, params_of, setting
+from playground.i18n import _, error_text
 
 Field = Setting
 """A query parameter is a schema setting with a URL ``key`` (see ``playground.experiment.schema``)."""
@@ -103,7 +104,14 @@ def _read(f: Field, raw: str, default: Any, notices: list[str]) -> Any:
             return True
         if low in FALSE:
             return False
-        notices.append(f"“{f.key}={raw}” is not true or false; using the default ({_fmt(default)}).")
+        notices.append(
+            _(
+                "“{key}={raw}” is not true or false; using the default ({default}).",
+                key=f.key,
+                raw=raw,
+                default=_fmt(default),
+            )
+        )
         return default
     if f.kind == "choice":
         options = f.options()
@@ -112,7 +120,15 @@ def _read(f: Field, raw: str, default: Any, notices: list[str]) -> Any:
         lowered = {o.lower(): o for o in options}
         if raw.lower() in lowered:
             return lowered[raw.lower()]
-        notices.append(f"“{f.key}={raw}” is not one of {', '.join(options)}; using the default ({default}).")
+        notices.append(
+            _(
+                "“{key}={raw}” is not one of {options}; using the default ({default}).",
+                key=f.key,
+                raw=raw,
+                options=", ".join(options),
+                default=default,
+            )
+        )
         return default
     if f.kind == "features":
         names = [n.strip() for n in raw.split(",") if n.strip()]
@@ -120,10 +136,14 @@ def _read(f: Field, raw: str, default: Any, notices: list[str]) -> Any:
         good = [n for n in FEATURES if n in names]
         if bad:
             notices.append(
-                f"Unknown input feature(s) {', '.join(bad)} ignored; known: {', '.join(FEATURES)}."
+                _(
+                    "Unknown input feature(s) {bad} ignored; known: {known}.",
+                    bad=", ".join(bad),
+                    known=", ".join(FEATURES),
+                )
             )
         if not good:
-            notices.append("No valid input feature given; using the default (x1, x2).")
+            notices.append(_("No valid input feature given; using the default (x1, x2)."))
             return default
         return good
     if f.kind == "ints":
@@ -133,32 +153,68 @@ def _read(f: Field, raw: str, default: Any, notices: list[str]) -> Any:
         numbers = [_number(p) for p in parts]
         if any(v is None or v != int(v) for v in numbers):
             notices.append(
-                f"“{f.key}={raw}” is not a list of whole numbers; using the default ({_fmt(default)})."
+                _(
+                    "“{key}={raw}” is not a list of whole numbers; using the default ({default}).",
+                    key=f.key,
+                    raw=raw,
+                    default=_fmt(default),
+                )
             )
             return default
         most = limits.caps().max_hidden_layers
         fixes = []
         if len(numbers) > most:
-            fixes.append(f"the most is {most} hidden layers, so the last {len(numbers) - most} were dropped")
+            fixes.append(
+                _(
+                    "the most is {most} hidden layers, so the last {n} were dropped",
+                    most=most,
+                    n=len(numbers) - most,
+                )
+            )
             numbers = numbers[:most]
         low, high = f.bounds()
         widths = [int(min(max(v, low), high)) for v in numbers]
         moved = [f"{int(v)} → {w}" for v, w in zip(numbers, widths, strict=True) if w != v]
         if moved:
-            fixes.append(f"a layer has {int(low)} to {int(high)} neurons ({', '.join(moved)})")
+            fixes.append(
+                _(
+                    "a layer has {low} to {high} neurons ({moved})",
+                    low=int(low),
+                    high=int(high),
+                    moved=", ".join(moved),
+                )
+            )
         if fixes:
-            notices.append(f"“{f.key}={raw}”: {'; '.join(fixes)}. Using {_fmt(widths)}.")
+            notices.append(
+                _(
+                    "“{key}={raw}”: {fixes}. Using {widths}.",
+                    key=f.key,
+                    raw=raw,
+                    fixes=_("; ").join(fixes),
+                    widths=_fmt(widths),
+                )
+            )
         return widths
     v = _number(raw)
     if v is None or (f.kind == "int" and v != int(v)):
-        what = "a whole number" if f.kind == "int" else "a number"
-        notices.append(f"“{f.key}={raw}” is not {what}; using the default ({_fmt(default * f.scale)}).")
+        params = {"key": f.key, "raw": raw, "default": _fmt(default * f.scale)}
+        if f.kind == "int":
+            notices.append(_("“{key}={raw}” is not a whole number; using the default ({default}).", **params))
+        else:
+            notices.append(_("“{key}={raw}” is not a number; using the default ({default}).", **params))
         return default
     low, high = (None if b is None else round(b * f.scale, 12) for b in f.bounds())
     clamped = min(max(v, low), high) if low is not None else v
     if clamped != v:
         notices.append(
-            f"“{f.key}={raw}” is out of range ({_fmt(low)} to {_fmt(high)}); using {_fmt(clamped)}."
+            _(
+                "“{key}={raw}” is out of range ({low} to {high}); using {value}.",
+                key=f.key,
+                raw=raw,
+                low=_fmt(low),
+                high=_fmt(high),
+                value=_fmt(clamped),
+            )
         )
     value = clamped / f.scale
     return int(round(value)) if f.kind == "int" else float(value)
@@ -170,13 +226,13 @@ def _read_params(prefix: str, key: str, raw: str, cfg: PlaygroundConfig, notices
     entry = registry[getattr(sect, name_attr)]
     name = key[len(prefix) :]
     if name not in entry.params or name in PARAMS[prefix].skip:
-        notices.append(f"“{key}” is not a setting of {entry.label}; ignored.")
+        notices.append(_("“{key}” is not a setting of {entry}; ignored.", key=key, entry=_(entry.label)))
         return
     p = entry.params[name]
     if isinstance(p.default, bool):
         low = str(raw).strip().lower()
         if low not in TRUE | FALSE:
-            notices.append(f"“{key}={raw}” is not true or false; using the default.")
+            notices.append(_("“{key}={raw}” is not true or false; using the default.", key=key, raw=raw))
             return
         getattr(sect, params_attr)[name] = low in TRUE
         return
@@ -184,13 +240,29 @@ def _read_params(prefix: str, key: str, raw: str, cfg: PlaygroundConfig, notices
         return
     v = _number(raw)
     if v is None or (isinstance(p.default, int) and v != int(v)):
-        notices.append(f"“{key}={raw}” is not a valid number; using the default ({_fmt(p.default)}).")
+        notices.append(
+            _(
+                "“{key}={raw}” is not a valid number; using the default ({default}).",
+                key=key,
+                raw=raw,
+                default=_fmt(p.default),
+            )
+        )
         return
     lo = p.low if p.low is not None else -math.inf
     hi = p.high if p.high is not None else math.inf
     clamped = min(max(v, lo), hi)
     if clamped != v:
-        notices.append(f"“{key}={raw}” is out of range ({_fmt(lo)} to {_fmt(hi)}); using {_fmt(clamped)}.")
+        notices.append(
+            _(
+                "“{key}={raw}” is out of range ({low} to {high}); using {value}.",
+                key=key,
+                raw=raw,
+                low=_fmt(lo),
+                high=_fmt(hi),
+                value=_fmt(clamped),
+            )
+        )
     getattr(sect, params_attr)[name] = int(clamped) if isinstance(p.default, int) else float(clamped)
 
 
@@ -200,25 +272,25 @@ def _repair(cfg: PlaygroundConfig, notices: list[str]) -> PlaygroundConfig:
     Also snaps what the page's widgets cannot show (so opening a link does not immediately rebuild
     the network): noise to whole percent, and the problem type of built-in data to "auto"."""
     if cfg.data.noise != round(cfg.data.noise):
-        notices.append(f"Noise is set in whole percent: {_fmt(cfg.data.noise)} was rounded.")
+        notices.append(_("Noise is set in whole percent: {noise} was rounded.", noise=_fmt(cfg.data.noise)))
         cfg.data.noise = float(round(cfg.data.noise))
     if cfg.data.dataset != UPLOAD and cfg.data.problem != "auto":
-        notices.append("The problem type can only be chosen for uploaded data; the dataset's own is used.")
+        notices.append(_("The problem type can only be chosen for uploaded data; the dataset's own is used."))
         cfg.data.problem = "auto"
-    for _ in range(4):
+    for _attempt in range(4):
         try:
             cfg.validate()
             return cfg
         except PlaygroundError as exc:
-            msg = str(exc)
+            msg = error_text(exc)
         if cfg.training.early_stopping and cfg.data.val_fraction <= 0:
             cfg.training.early_stopping = False
-            notices.append("Early stopping needs a validation share above 0; it was switched off.")
+            notices.append(_("Early stopping needs a validation share above 0; it was switched off."))
         elif cfg.training.batch_size == 1 and cfg.model.batch_norm != "off":
             cfg.training.batch_size = 2
-            notices.append("Batch norm needs batches of at least 2; the batch size was set to 2.")
+            notices.append(_("Batch norm needs batches of at least 2; the batch size was set to 2."))
         else:
-            notices.append(f"{msg} The default settings are used instead.")
+            notices.append(_("{message} The default settings are used instead.", message=msg))
             cfg = PlaygroundConfig()
     cfg = PlaygroundConfig()
     cfg.validate()
@@ -252,13 +324,13 @@ def from_query(params: Mapping[str, Any]) -> tuple[PlaygroundConfig, list[str]]:
         elif key in PAGE_KEYS:  # read by the page (language) or by hosting (run id)
             continue
         else:
-            notices.append(f"Unknown URL parameter “{key}” ignored.")
+            notices.append(_("Unknown URL parameter “{key}” ignored.", key=key))
     for key, raw in prefixed.items():  # after the choices they belong to
         prefix = next(p for p in PREFIXES if key.startswith(p))
         _read_params(prefix, key, raw, cfg, notices)
     if cfg.data.dataset == UPLOAD:
         notices.append(
-            "A link cannot carry an uploaded file: showing the default dataset; upload the CSV again."
+            _("A link cannot carry an uploaded file: showing the default dataset; upload the CSV again.")
         )
         cfg.data.dataset = PlaygroundConfig().data.dataset
     return _repair(cfg, notices), notices
@@ -321,32 +393,58 @@ def parse_tf_hash(params: Mapping[str, str]) -> tuple[PlaygroundConfig, list[str
             return None
         v = _number(p[name])
         if v is None:
-            notices.append(f"TF Playground “{name}={p[name]}” is not a number; using the default.")
+            notices.append(
+                _(
+                    "TF Playground “{name}={value}” is not a number; using the default.",
+                    name=name,
+                    value=p[name],
+                )
+            )
             return None
         c = min(max(v, low), high)
         if c != v:
-            notices.append(f"TF Playground “{name}={p[name]}” is out of our range; using {_fmt(c)}.")
+            notices.append(
+                _(
+                    "TF Playground “{name}={value}” is out of our range; using {used}.",
+                    name=name,
+                    value=p[name],
+                    used=_fmt(c),
+                )
+            )
         return c
 
     if has("activation"):
         if p["activation"] in TF_ACTIVATIONS:
             cfg.model.activation = TF_ACTIVATIONS[p["activation"]]
         else:
-            notices.append(f"Unknown TF Playground activation “{p['activation']}”; using tanh.")
+            notices.append(
+                _("Unknown TF Playground activation “{value}”; using tanh.", value=p["activation"])
+            )
     if has("regularization"):
         if p["regularization"] in TF_REGULARIZATIONS:
             cfg.training.regularization = TF_REGULARIZATIONS[p["regularization"]]
         else:
-            notices.append(f"Unknown TF Playground regularization “{p['regularization']}”; using none.")
+            notices.append(
+                _("Unknown TF Playground regularization “{value}”; using none.", value=p["regularization"])
+            )
     regression = has("problem") and p["problem"] == "regression"
     if has("problem") and p["problem"] not in ("classification", "regression"):
-        notices.append(f"Unknown TF Playground problem “{p['problem']}”; using classification.")
+        notices.append(
+            _("Unknown TF Playground problem “{value}”; using classification.", value=p["problem"])
+        )
     key, names = ("regDataset", TF_REG_DATASETS) if regression else ("dataset", TF_DATASETS)
     if has(key):
         if p[key] in names:
             cfg.data.dataset = p[key]
         else:
-            notices.append(f"Unknown TF Playground {key} “{p[key]}”; using {names[0]}.")
+            notices.append(
+                _(
+                    "Unknown TF Playground {key} “{value}”; using {used}.",
+                    key=key,
+                    value=p[key],
+                    used=names[0],
+                )
+            )
             cfg.data.dataset = names[0]
     elif regression:
         cfg.data.dataset = TF_REG_DATASETS[0]
@@ -357,8 +455,13 @@ def parse_tf_hash(params: Mapping[str, str]) -> tuple[PlaygroundConfig, list[str
     cfg.data.n_samples = int(min(max(n_points, low), high))
     if cfg.data.n_samples != n_points:
         notices.append(
-            f"TF Playground uses {n_points} points for this problem; this server allows at most "
-            f"{int(high)}, so {cfg.data.n_samples} are drawn."
+            _(
+                "TF Playground uses {n} points for this problem; this server allows at most {high}, "
+                "so {drawn} are drawn.",
+                n=n_points,
+                high=int(high),
+                drawn=cfg.data.n_samples,
+            )
         )
     if (v := number("learningRate", *setting("training", "learning_rate").bounds())) is not None:
         cfg.training.learning_rate = v
@@ -376,14 +479,16 @@ def parse_tf_hash(params: Mapping[str, str]) -> tuple[PlaygroundConfig, list[str
         for part in [s for s in raw.split(",") if s.strip()] if raw else []:
             v = _number(part)
             if v is None or v != int(v) or v < 1:
-                notices.append(f"TF Playground “networkShape={raw}” is not a list of widths; using 4,2.")
+                notices.append(
+                    _("TF Playground “networkShape={raw}” is not a list of widths; using 4,2.", raw=raw)
+                )
                 widths = None
                 break
             widths.append(int(min(v, caps.max_neurons)))
         if widths is not None:
             if len(widths) > caps.max_hidden_layers:
                 notices.append(
-                    f"Only {caps.max_hidden_layers} hidden layers are allowed; extra ones dropped."
+                    _("Only {n} hidden layers are allowed; extra ones dropped.", n=caps.max_hidden_layers)
                 )
             cfg.model.hidden = widths[: caps.max_hidden_layers]
     if has("seed"):
@@ -401,9 +506,11 @@ def parse_tf_hash(params: Mapping[str, str]) -> tuple[PlaygroundConfig, list[str
                 features.remove(ours)
     for tf_name in ("cosX", "cosY"):
         if has(tf_name) and p[tf_name] != "false":
-            notices.append(f"TF Playground's {tf_name} input is not offered here; it was left out.")
+            notices.append(
+                _("TF Playground's {name} input is not offered here; it was left out.", name=tf_name)
+            )
     if not features:
-        notices.append("The link switches every input off; x₁ and x₂ are used.")
+        notices.append(_("The link switches every input off; x₁ and x₂ are used."))
         features = ["x1", "x2"]
     cfg.data.features = [f for f in FEATURES if f in features]
     if has("initZero") and p["initZero"] != "false":
@@ -415,7 +522,7 @@ def parse_tf_hash(params: Mapping[str, str]) -> tuple[PlaygroundConfig, list[str
     }  # fmt: skip
     unknown = sorted(k for k in p if k not in known and not k.endswith("_hide"))
     if unknown:
-        notices.append(f"Unknown TF Playground parameter(s) ignored: {', '.join(unknown)}.")
+        notices.append(_("Unknown TF Playground parameter(s) ignored: {names}.", names=", ".join(unknown)))
     return _repair(cfg, notices), notices
 
 
@@ -432,7 +539,7 @@ def parse_link(text: str) -> tuple[PlaygroundConfig, list[str]]:
         return from_query(query)
     cfg = PlaygroundConfig()
     cfg.validate()
-    return cfg, ["The link carries no settings; nothing to load."]
+    return cfg, [_("The link carries no settings; nothing to load.")]
 
 
 def config_diff(a: PlaygroundConfig, b: PlaygroundConfig) -> list[str]:

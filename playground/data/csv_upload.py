@@ -41,10 +41,12 @@ MAX_UPLOAD_MB = 5
 
 DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
+_DELIMITER_SYMBOLS = {",": "“,”", ";": "“;”", "\t": "Tab", "|": "“|”"}
+"""The delimiter as a symbol: a message's ``{symbol}`` parameter for a translation (English says
+``{delimiter}``, its name)."""
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "?", "-", "--", "#n/a", "missing"})
 """Cells read as "missing" (compared case-insensitively, after stripping spaces)."""
 
-_INTERNAL = "Something unexpected went wrong while reading the file"
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+(?:[eE][+-]?\d+)?$")
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 _TEXT_LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -66,7 +68,9 @@ class CsvLimits:
         for name in ("max_bytes", "max_rows", "max_classes", "min_rows_per_class", "min_rows", "max_columns"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise DataError(f"CsvLimits.{name} must be a whole number ≥ 1, got {value!r}.")
+                raise DataError(
+                    "CsvLimits.{name} must be a whole number ≥ 1, got {value!r}.", name=name, value=value
+                )
         if self.max_classes < 2:
             raise DataError("CsvLimits.max_classes must be at least 2.")
 
@@ -145,9 +149,12 @@ def _decode(data: bytes) -> str:
         line = len(_LINE_BREAK.findall(body[: exc.start])) + 1
         bad = body[exc.start : exc.start + 1].hex()
         raise DataError(
-            f"The file is not UTF-8 text: line {line} contains the byte 0x{bad}, which UTF-8 does not allow. "
-            "Save the file as 'CSV UTF-8' (in Excel: File › Save As › CSV UTF-8) and upload it again.",
+            "The file is not UTF-8 text: line {line} contains the byte 0x{bad}, which UTF-8 does not "
+            "allow. Save the file as 'CSV UTF-8' (in Excel: File › Save As › CSV UTF-8) and upload "
+            "it again.",
             row=line,
+            line=line,
+            bad=bad,
         ) from None
     if text.startswith("\ufeff"):  # a BOM inside UTF-16 text
         text = text[1:]
@@ -155,7 +162,9 @@ def _decode(data: bytes) -> str:
     if nul >= 0:
         line = len(_TEXT_LINE_BREAK.findall(text, 0, nul)) + 1
         raise DataError(
-            f"This is not a text file: line {line} contains a NUL character. Upload a CSV file.", row=line
+            "This is not a text file: line {line} contains a NUL character. Upload a CSV file.",
+            line=line,
+            row=line,
         )
     return text
 
@@ -238,16 +247,21 @@ def _read_rows(text: str, delimiter: str, limits: CsvLimits) -> tuple[list[list[
         except csv.Error as exc:
             line = previous_end + 1
             raise DataError(
-                f"Line {line} cannot be read as CSV ({exc}). Check the quotes on that line.", row=line
+                "Line {line} cannot be read as CSV ({exc}). Check the quotes on that line.",
+                line=line,
+                exc=exc,
+                row=line,
             ) from None
         start, previous_end = previous_end + 1, reader.line_num
         if not any(cell.strip() for cell in row):
             continue  # a blank line, or a row of empty fields
         if len(row) > limits.max_columns and len(_trim(row)) > limits.max_columns:
             raise DataError(
-                f"Line {start} has {_fmt_int(len(_trim(row)))} values; "
-                f"the limit is {limits.max_columns} columns.",
+                "Line {line} has {n} values; the limit is {limit} columns.",
                 row=start,
+                line=start,
+                n=_fmt_int(len(_trim(row))),
+                limit=limits.max_columns,
             )
         rows.append(row)
         lines.append(start)
@@ -306,7 +320,12 @@ def parse_csv(
     except MemoryError:
         raise DataError("The file is too large to read in the memory available.") from None
     except Exception as exc:  # a bug of ours: still the project's error type, but say so
-        raise DataError(f"{_INTERNAL} ({type(exc).__name__}: {exc}). Please report this file.") from exc
+        raise DataError(
+            "Something unexpected went wrong while reading the file ({kind}: {exc}). "
+            "Please report this file.",
+            kind=type(exc).__name__,
+            exc=exc,
+        ) from exc
 
 
 class _Parser:
@@ -314,41 +333,45 @@ class _Parser:
 
     def __init__(self, data, task, label_column, limits, header):
         if not isinstance(limits, CsvLimits):
-            raise DataError(f"limits must be a CsvLimits, got {type(limits).__name__}.")
+            raise DataError("limits must be a CsvLimits, got {kind}.", kind=type(limits).__name__)
         if task not in (None, "classification", *TASKS):
             raise DataError(
-                f"Unknown task {task!r}; choose classification, binary, multiclass or regression."
+                "Unknown task {task!r}; choose classification, binary, multiclass or regression.", task=task
             )
         if isinstance(data, bytearray | memoryview):
             data = bytes(data)
         if not isinstance(data, bytes):
-            raise DataError(f"parse_csv reads the bytes of a file, got {type(data).__name__}.")
+            raise DataError("parse_csv reads the bytes of a file, got {kind}.", kind=type(data).__name__)
         self.data, self.task, self.label_column = data, task, label_column
         self.limits, self.header = limits, header
 
     # -- messages ----------------------------------------------------------------------------------
-    def where(self, j: int) -> str:
-        """'column 3 ("petal_width")' for the j-th kept column."""
+    def where(self, j: int) -> dict[str, object]:
+        """The j-th kept column for a message's ``column {col}{name}``: ``col`` its number in the file,
+        ``name`` its header in quotes (' ("petal_width")') or empty; and ``column=`` for the error."""
         name = self.names[j].strip() if self.names is not None else ""
-        return (
-            f'column {self.columns[j]} ("{_clip(name, 40)[1:-1]}")' if name else f"column {self.columns[j]}"
-        )
+        return {
+            "col": self.columns[j],
+            "name": f' ("{_clip(name, 40)[1:-1]}")' if name else "",
+            "column": self.columns[j],
+        }
 
-    def fail(self, message: str, i: int | None = None, j: int | None = None, *, column: int | None = None):
-        """Raise a ``DataError`` at data row ``i`` and kept column ``j`` (or the file's ``column``)."""
-        raise DataError(
-            message,
-            row=self.lines[i] if i is not None else None,
-            column=self.columns[j] if j is not None else column,
-        )
+    def at(self, i: int | None, j: int | None = None) -> dict[str, object]:
+        """``row=`` (the line of data row ``i``), ``line`` and the column ``j`` (see :meth:`where`) for a
+        ``DataError``."""
+        out: dict[str, object] = self.where(j) if j is not None else {}
+        if i is not None:
+            out.update(row=self.lines[i], line=self.lines[i])
+        return out
 
     # -- steps -------------------------------------------------------------------------------------
     def parse(self, name: str) -> Dataset:
         limits = self.limits
         if len(self.data) > limits.max_bytes:
             raise DataError(
-                f"The file is {_fmt_size(len(self.data))}; the limit is {_fmt_size(limits.max_bytes)}. "
-                "Upload a smaller sample of its rows."
+                "The file is {size}; the limit is {limit}. Upload a smaller sample of its rows.",
+                size=_fmt_size(len(self.data)),
+                limit=_fmt_size(limits.max_bytes),
             )
         text = _decode(self.data)
         if not text.strip(' \t\r\n\v\f,;|"'):  # nothing but blanks, delimiters and quotes
@@ -369,18 +392,21 @@ class _Parser:
             raise DataError("The file has a header but no data rows.")
         if len(rows) > limits.max_rows:
             raise DataError(
-                f"The file has more than {_fmt_int(limits.max_rows)} data rows (the limit); line "
-                f"{lines[limits.max_rows]} is the first over it. Upload a sample of at most "
-                f"{_fmt_int(limits.max_rows)} rows.",
+                "The file has more than {limit} data rows (the limit); line {line} is the first over it. "
+                "Upload a sample of at most {limit} rows.",
                 row=lines[limits.max_rows],
+                limit=_fmt_int(limits.max_rows),
+                line=lines[limits.max_rows],
             )
         self.lines = lines
         self._shape(rows, names)
         if len(self.rows) < limits.min_rows:
             n = len(self.rows)
             raise DataError(
-                f"The file has {n} data row{'s' if n != 1 else ''}; at least {limits.min_rows} are needed "
-                "to train and test a network."
+                "The file has {n} data row{s}; at least {need} are needed to train and test a network.",
+                n=n,
+                s="s" if n != 1 else "",  # English plural only: a translation leaves {s} out
+                need=limits.min_rows,
             )
         self.label_j = self._resolve_label()
         self.feature_js = [j for j in range(self.width) if j != self.label_j]
@@ -411,22 +437,44 @@ class _Parser:
         width = _mode(widths)
         header_width = len(_trim(names)) if names is not None else 0
         width = max(width, header_width)
-        reference = "the header has" if header_width == width else "most rows have"
+        by_header = header_width == width
         self.columns = list(range(1, width + 1))
         self.names = None
+        delimiter = {
+            "delimiter": _DELIMITER_NAMES[self.delimiter],
+            "symbol": _DELIMITER_SYMBOLS[self.delimiter],
+        }
         for i, (row, trimmed) in enumerate(zip(rows, widths, strict=True)):
-            if trimmed > width:
-                self.fail(
-                    f"Line {self.lines[i]} has {trimmed} values but {reference} {width}. Check for an extra "
-                    f"{_DELIMITER_NAMES[self.delimiter]} or an unquoted value that contains one.",
-                    i,
+            at = {"row": self.lines[i], "line": self.lines[i], "n": trimmed, "width": width}
+            if trimmed > width and by_header:
+                raise DataError(
+                    "Line {line} has {n} values but the header has {width}. Check for an extra "
+                    "{delimiter} or an unquoted value that contains one.",
+                    **at,
+                    **delimiter,
                     column=width + 1,
                 )
+            if trimmed > width:
+                raise DataError(
+                    "Line {line} has {n} values but most rows have {width}. Check for an extra "
+                    "{delimiter} or an unquoted value that contains one.",
+                    **at,
+                    **delimiter,
+                    column=width + 1,
+                )
+            at.update(n=len(row), s="s" if len(row) != 1 else "")  # {s}: English plural only
+            if len(row) < width and by_header:
+                raise DataError(
+                    "Line {line} has only {n} value{s} but the header has {width}. "
+                    "Fill in the missing values or delete the row.",
+                    **at,
+                    column=len(row) + 1,
+                )
             if len(row) < width:
-                self.fail(
-                    f"Line {self.lines[i]} has only {len(row)} value{'s' if len(row) != 1 else ''} but "
-                    f"{reference} {width}. Fill in the missing values or delete the row.",
-                    i,
+                raise DataError(
+                    "Line {line} has only {n} value{s} but most rows have {width}. "
+                    "Fill in the missing values or delete the row.",
+                    **at,
                     column=len(row) + 1,
                 )
         rows = [row[:width] for row in rows]
@@ -444,9 +492,12 @@ class _Parser:
         self.width = len(keep)
         if self.width < 3:
             raise DataError(
-                f"Found {self.width} column{'s' if self.width != 1 else ''} "
-                f"({_DELIMITER_NAMES[self.delimiter]}-separated). "
-                "A file needs two or more numeric feature columns and a label column."
+                "Found {n} column{s} ({delimiter}-separated). "
+                "A file needs two or more numeric feature columns and a label column.",
+                n=self.width,
+                s="s" if self.width != 1 else "",
+                delimiter=_DELIMITER_NAMES[self.delimiter],
+                symbol=_DELIMITER_SYMBOLS[self.delimiter],
             )
 
     def _resolve_label(self) -> int:
@@ -456,8 +507,9 @@ class _Parser:
         if isinstance(label_column, str):
             if self.names is None:
                 raise DataError(
-                    f"The label column {label_column!r} was given by name, but the file has no header row. "
-                    "Choose the label column by number."
+                    "The label column {label_column!r} was given by name, but the file has no header "
+                    "row. Choose the label column by number.",
+                    label_column=label_column,
                 )
             stripped = [n.strip() for n in self.names]
             if label_column.strip() in stripped:
@@ -466,17 +518,26 @@ class _Parser:
             if label_column.strip().casefold() in folded:
                 return folded.index(label_column.strip().casefold())
             listed = ", ".join(repr(n) for n in stripped)
-            raise DataError(f"No column is named {label_column!r}; the columns are: {listed}.")
+            raise DataError(
+                "No column is named {label_column!r}; the columns are: {listed}.",
+                label_column=label_column,
+                listed=listed,
+            )
         if isinstance(label_column, bool) or not isinstance(label_column, int | np.integer):
-            raise DataError(f"label_column must be a column name or a column number, got {label_column!r}.")
+            raise DataError(
+                "label_column must be a column name or a column number, got {label_column!r}.",
+                label_column=label_column,
+            )
         j = int(label_column)
         if -width <= j < 0:
             return j + width
         if j >= 0 and j + 1 in self.columns:
             return self.columns.index(j + 1)
         raise DataError(
-            f"There is no column number {j} (counting from 0) with values; "
-            f"the file's columns are numbers {', '.join(str(c - 1) for c in self.columns)}."
+            "There is no column number {j} (counting from 0) with values; the file's columns are "
+            "numbers {columns}.",
+            j=j,
+            columns=", ".join(str(c - 1) for c in self.columns),
         )
 
     def _features(self) -> np.ndarray:
@@ -494,28 +555,32 @@ class _Parser:
 
         has_number = (kinds == NUMBER).any(axis=0)
         if not has_number.any():
+            where = self.where(self.label_j)
             raise DataError(
-                f"No numeric columns: apart from the label ({self.where(self.label_j)}), no column holds "
-                "numbers. Features must be numbers; only the label may be text."
+                "No numeric columns: apart from the label (column {col}{name}), no column "
+                "holds numbers. Features must be numbers; only the label may be text.",
+                col=where["col"],
+                name=where["name"],
             )
         for k, j in enumerate(fjs):  # a column of words, e.g. names or the classes in the wrong place
             if not has_number[k] and (kinds[:, k] == TEXT).any():
                 i = int(np.flatnonzero(kinds[:, k] == TEXT)[0])
-                hint = (
-                    " If it holds the classes, choose it as the label column."
-                    if self.label_column is None
-                    else ""
-                )
-                self.fail(
-                    f"{self.where(j).capitalize()} holds text, not numbers (line {self.lines[i]}: "
-                    f"{_clip(rows[i][j].strip())}). Remove the column.{hint}",
-                    i,
-                    j,
+                if self.label_column is None:
+                    raise DataError(
+                        "Column {col}{name} holds text, not numbers (line {line}: {cell}). Remove the "
+                        "column. If it holds the classes, choose it as the label column.",
+                        **self.at(i, j),
+                        cell=_clip(rows[i][j].strip()),
+                    )
+                raise DataError(
+                    "Column {col}{name} holds text, not numbers (line {line}: {cell}). Remove the column.",
+                    **self.at(i, j),
+                    cell=_clip(rows[i][j].strip()),
                 )
         for k, j in enumerate(fjs):
             if not has_number[k] and (kinds[:, k] == MISSING).all():
-                self.fail(
-                    f"{self.where(j).capitalize()} has no values. Fill it in or remove the column.", None, j
+                raise DataError(
+                    "Column {col}{name} has no values. Fill it in or remove the column.", **self.where(j)
                 )
 
         # The first bad cell in reading order (row by row, left to right), the label included.
@@ -525,32 +590,46 @@ class _Parser:
             for j in range(self.width):
                 if j == self.label_j:
                     if self.label_kinds[i] == MISSING:
-                        self.fail(
-                            f"Line {self.lines[i]}: the label ({self.where(j)}) is missing. "
+                        raise DataError(
+                            "Line {line}: the label (column {col}{name}) is missing. "
                             "Fill it in or delete the row.",
-                            i,
-                            j,
+                            **self.at(i, j),
                         )
                     continue
                 kind, cell = kinds[i, fjs.index(j)], rows[i][j].strip()
-                place = f"Line {self.lines[i]}, {self.where(j)}"
+                if kind == MISSING and cell:
+                    raise DataError(
+                        "Line {line}, column {col}{name}: the value is missing ({cell}). "
+                        "Fill it in or delete the row.",
+                        **self.at(i, j),
+                        cell=_clip(cell),
+                    )
                 if kind == MISSING:
-                    shown = f" ({_clip(cell)})" if cell else ""
-                    self.fail(f"{place}: the value is missing{shown}. Fill it in or delete the row.", i, j)
+                    raise DataError(
+                        "Line {line}, column {col}{name}: the value is missing. "
+                        "Fill it in or delete the row.",
+                        **self.at(i, j),
+                    )
+                if kind == TEXT and self.delimiter == ",":
+                    raise DataError(
+                        "Line {line}, column {col}{name}: {cell} is not a number. Features must be numbers "
+                        "(with a point for decimals).",
+                        **self.at(i, j),
+                        cell=_clip(cell),
+                    )
                 if kind == TEXT:
-                    decimal = "a point" if self.delimiter == "," else "a point or a comma"
-                    self.fail(
-                        f"{place}: {_clip(cell)} is not a number. Features must be numbers "
-                        f"(with {decimal} for decimals).",
-                        i,
-                        j,
+                    raise DataError(
+                        "Line {line}, column {col}{name}: {cell} is not a number. Features must be numbers "
+                        "(with a point or a comma for decimals).",
+                        **self.at(i, j),
+                        cell=_clip(cell),
                     )
                 if kind == INFINITE:
-                    self.fail(
-                        f"{place}: {_clip(cell)} is infinite. "
+                    raise DataError(
+                        "Line {line}, column {col}{name}: {cell} is infinite. "
                         "Replace it with a finite number or delete the row.",
-                        i,
-                        j,
+                        **self.at(i, j),
+                        cell=_clip(cell),
                     )
         return values
 
@@ -560,11 +639,11 @@ class _Parser:
         infinite = np.flatnonzero(kinds == INFINITE)
         if len(infinite):
             i = int(infinite[0])
-            self.fail(
-                f"Line {self.lines[i]}: the label ({where}) {_clip(cells[i])} is infinite. "
+            raise DataError(
+                "Line {line}: the label (column {col}{name}) {cell} is infinite. "
                 "Replace it with a finite number or delete the row.",
-                i,
-                j,
+                **self.at(i, j),
+                cell=_clip(cells[i]),
             )
         task = self.task
         numeric = bool((kinds == NUMBER).all())
@@ -579,18 +658,17 @@ class _Parser:
         if task == "regression":
             if not numeric:
                 i = int(np.flatnonzero(kinds != NUMBER)[0])
-                self.fail(
-                    f"Line {self.lines[i]}: the label ({where}) {_clip(cells[i])} is not a number, but "
+                raise DataError(
+                    "Line {line}: the label (column {col}{name}) {cell} is not a number, but "
                     "regression predicts numbers. Choose classification, or fix the value.",
-                    i,
-                    j,
+                    **self.at(i, j),
+                    cell=_clip(cells[i]),
                 )
             if np.all(values == values[0]):
-                self.fail(
-                    f"The label ({where}) is {_fmt_number(float(values[0]))} in every row: there is nothing "
-                    "to predict.",
-                    None,
-                    j,
+                raise DataError(
+                    "The label (column {col}{name}) is {value} in every row: there is nothing to predict.",
+                    **where,
+                    value=_fmt_number(float(values[0])),
                 )
             return task, values.copy(), ()
 
@@ -600,18 +678,20 @@ class _Parser:
         limit = self.limits.max_classes
         if len(distinct) > limit:
             shown = ", ".join(_clip(c, 15) for c in class_names[:5])
-            self.fail(
-                f"The label ({where}) has {len(distinct)} different values ({shown}, …); classification "
-                f"allows at most {limit} classes. If it is a number to predict, choose regression.",
-                None,
-                j,
+            raise DataError(
+                "The label (column {col}{name}) has {n} different values ({shown}, …); classification "
+                "allows at most {limit} classes. If it is a number to predict, choose regression.",
+                **where,
+                n=len(distinct),
+                shown=shown,
+                limit=limit,
             )
         if len(distinct) < 2:
-            self.fail(
-                f"The label ({where}) is {_clip(class_names[0])} in every row: a single class. "
+            raise DataError(
+                "The label (column {col}{name}) is {value} in every row: a single class. "
                 "Classification needs at least two classes.",
-                None,
-                j,
+                **where,
+                value=_clip(class_names[0]),
             )
         index = {key: k for k, key in enumerate(distinct)}
         y = np.fromiter((index[key] for key in keys), dtype=np.int64, count=len(keys))
@@ -621,21 +701,24 @@ class _Parser:
             k = int(np.argmin(counts))
             i = int(np.flatnonzero(y == k)[0])
             n = int(counts[k])
-            self.fail(
-                f"Class {_clip(class_names[k])} of the label ({where}) has only "
-                f"{n} row{'s' if n != 1 else ''} (line {self.lines[i]}); each class needs at least {need} "
-                "to be split into training and test rows. Add rows of that class or remove it.",
-                i,
-                j,
+            raise DataError(
+                "Class {cls} of the label (column {col}{name}) has only {n} row{s} (line {line}); each "
+                "class needs at least {need} to be split into training and test rows. Add rows of that "
+                "class or remove it.",
+                **self.at(i, j),
+                cls=_clip(class_names[k]),
+                n=n,
+                s="s" if n != 1 else "",  # English plural only: a translation leaves {s} out
+                need=need,
             )
         if task == "classification":
             task = "binary" if len(distinct) == 2 else "multiclass"
         elif task == "binary" and len(distinct) != 2:
-            self.fail(
-                f"The task is binary classification, but the label ({where}) has {len(distinct)} classes. "
+            raise DataError(
+                "The task is binary classification, but the label (column {col}{name}) has {n} classes. "
                 "Choose multi-class classification.",
-                None,
-                j,
+                **where,
+                n=len(distinct),
             )
         return task, y, class_names
 
@@ -643,9 +726,9 @@ class _Parser:
         for k, j in enumerate(self.feature_js):
             col = X[:, k]
             if np.all(col == col[0]):
-                self.fail(
-                    f"{self.where(j).capitalize()} has the same value ({_fmt_number(float(col[0]))}) "
-                    "in every row, so it carries no information. Remove the column.",
-                    None,
-                    j,
+                raise DataError(
+                    "Column {col}{name} has the same value ({value}) in every row, so it carries no "
+                    "information. Remove the column.",
+                    **self.where(j),
+                    value=_fmt_number(float(col[0])),
                 )

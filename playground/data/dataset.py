@@ -46,28 +46,34 @@ class Dataset:
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
-            raise DataError(f"Unknown task {self.task!r}; choose one of: {', '.join(TASKS)}.")
+            raise DataError(
+                "Unknown task {task!r}; choose one of: {tasks}.", task=self.task, tasks=", ".join(TASKS)
+            )
         X = _frozen_array(self.X, np.float64)
         if X.ndim != 2:
-            raise DataError(f"X must be a table (2-D array), got shape {X.shape}.")
+            raise DataError("X must be a table (2-D array), got shape {shape}.", shape=X.shape)
         n, d = X.shape
         if n == 0 or d == 0:
-            raise DataError(f"A dataset needs at least one row and one column, got shape {X.shape}.")
+            raise DataError(
+                "A dataset needs at least one row and one column, got shape {shape}.", shape=X.shape
+            )
         if not np.isfinite(X).all():
             raise DataError("X contains NaN or infinite values.")
         classification = self.task != "regression"
         y = np.asarray(self.y)
         if y.shape != (n,):
-            raise DataError(f"y must have shape ({n},) to match X, got {y.shape}.")
+            raise DataError("y must have shape ({n},) to match X, got {y_shape}.", n=n, y_shape=y.shape)
         names = tuple(str(s) for s in self.feature_names)
         if len(names) != d:
-            raise DataError(f"{d} feature columns but {len(names)} feature names.")
+            raise DataError("{d} feature columns but {n_names} feature names.", d=d, n_names=len(names))
         classes = tuple(str(s) for s in self.class_names)
         if classification:
             if len(classes) < 2:
                 raise DataError("A classification dataset needs at least two class names.")
             if self.task == "binary" and len(classes) != 2:
-                raise DataError(f"A binary dataset has exactly two classes, got {len(classes)}.")
+                raise DataError(
+                    "A binary dataset has exactly two classes, got {n_classes}.", n_classes=len(classes)
+                )
             whole = np.issubdtype(y.dtype, np.integer) or (
                 np.issubdtype(y.dtype, np.floating) and bool(np.all(y == np.round(y)))
             )
@@ -75,7 +81,7 @@ class Dataset:
                 raise DataError("Class labels must be whole numbers 0..K-1.")
             y = _frozen_array(y, np.int64)
             if y.min() < 0 or y.max() >= len(classes):
-                raise DataError(f"Class labels must lie in 0..{len(classes) - 1}.")
+                raise DataError("Class labels must lie in 0..{top}.", top=len(classes) - 1)
         else:
             if classes:
                 raise DataError("A regression dataset has no class names.")
@@ -85,13 +91,15 @@ class Dataset:
         view = tuple(int(c) for c in self.view_columns)
         if len(view) != 2 or view[0] == view[1] or not all(0 <= c < d for c in view):
             raise DataError(
-                f"view_columns must be two different column numbers in 0..{d - 1}, got {self.view_columns!r}."
+                "view_columns must be two different column numbers in 0..{top}, got {view_columns!r}.",
+                top=d - 1,
+                view_columns=self.view_columns,
             )
         domain = self.domain
         if domain is not None:
             domain = tuple((float(lo), float(hi)) for lo, hi in domain)
             if len(domain) != 2 or not all(lo < hi for lo, hi in domain):
-                raise DataError(f"domain must be two (low, high) ranges, got {self.domain!r}.")
+                raise DataError("domain must be two (low, high) ranges, got {domain!r}.", domain=self.domain)
         for key, value in (
             ("X", X),
             ("y", y),
@@ -183,15 +191,27 @@ def _check_fraction(name: str, value: float, low: float, high: float) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise DataError(f"{name} must be a number between {low} and {high}, got {value!r}.") from None
+        raise DataError(
+            "{name} must be a number between {low} and {high}, got {value!r}.",
+            name=name,
+            low=low,
+            high=high,
+            value=value,
+        ) from None
     if not (low <= number <= high):  # also rejects NaN
-        raise DataError(f"{name} must be between {low:g} and {high:g} (a share of 1), got {value!r}.")
+        raise DataError(
+            "{name} must be between {low:g} and {high:g} (a share of 1), got {value!r}.",
+            name=name,
+            low=low,
+            high=high,
+            value=value,
+        )
     return number
 
 
 def _check_seed(seed) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise DataError(f"seed must be a whole number ≥ 0, got {seed!r}.")
+        raise DataError("seed must be a whole number ≥ 0, got {seed!r}.", seed=seed)
     return int(seed)
 
 
@@ -223,10 +243,10 @@ def split_dataset(
     val_fraction = _check_fraction("val_fraction", val_fraction, 0.0, 0.5)
     seed = _check_seed(seed)
     if not isinstance(ds, Dataset):
-        raise DataError(f"split_dataset needs a Dataset, got {type(ds).__name__}.")
+        raise DataError("split_dataset needs a Dataset, got {kind}.", kind=type(ds).__name__)
     n = ds.n_samples
     if n < 2:
-        raise DataError(f"A dataset needs at least 2 rows to be split into training and test, got {n}.")
+        raise DataError("A dataset needs at least 2 rows to be split into training and test, got {n}.", n=n)
     rng = np.random.default_rng(seed)
 
     if ds.is_classification:

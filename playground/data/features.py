@@ -63,10 +63,16 @@ def check_features(features: Sequence[str]) -> tuple[str, ...]:
     try:
         chosen = list(features)
     except TypeError:
-        raise DataError(f"features must be a list of feature names, got {features!r}.") from None
+        raise DataError(
+            "features must be a list of feature names, got {features!r}.", features=features
+        ) from None
     unknown = [f for f in chosen if not isinstance(f, str) or f not in FEATURES]
     if unknown:
-        raise DataError(f"Unknown input feature(s) {unknown!r}; choose from: {', '.join(FEATURES)}.")
+        raise DataError(
+            "Unknown input feature(s) {unknown!r}; choose from: {known}.",
+            unknown=unknown,
+            known=", ".join(FEATURES),
+        )
     if not chosen:
         raise DataError("Switch on at least one input feature.")
     return tuple(name for name in FEATURES if name in chosen)
@@ -110,14 +116,18 @@ class FeatureTransform:
             raise DataError("Cannot fit the feature transform on an empty training set.")
         n_raw = X.shape[1]
         if n_raw < 2:
-            raise DataError(f"A dataset needs at least two columns for the 2-D view, got {n_raw}.")
+            raise DataError(
+                "A dataset needs at least two columns for the 2-D view, got {n_raw}.", n_raw=n_raw
+            )
         try:
             view = tuple(int(c) for c in view_columns)
         except (TypeError, ValueError):
             view = ()
         if len(view) != 2 or view[0] == view[1] or not all(0 <= c < n_raw for c in view):
             raise DataError(
-                f"view_columns must be two different column numbers in 0..{n_raw - 1}, got {view_columns!r}."
+                "view_columns must be two different column numbers in 0..{top}, got {view_columns!r}.",
+                top=n_raw - 1,
+                view_columns=view_columns,
             )
         self.view_columns = view
         self.n_raw = n_raw
@@ -166,9 +176,11 @@ class FeatureTransform:
         try:
             X = np.asarray(X, dtype=np.float64)
         except (TypeError, ValueError):
-            raise DataError(f"{what} must be a numeric table.") from None
+            raise DataError("{what} must be a numeric table.", what=what) from None
         if X.ndim != 2:
-            raise DataError(f"{what} must be a table (2-D array), got shape {X.shape}.")
+            raise DataError(
+                "{what} must be a table (2-D array), got shape {shape}.", what=what, shape=X.shape
+            )
         return X
 
     def _unscaled(self, X: np.ndarray) -> np.ndarray:
@@ -182,7 +194,9 @@ class FeatureTransform:
         self._require_fit()
         X = self._as_table(X_raw, "X_raw")
         if X.shape[1] != self.n_raw:
-            raise DataError(f"Expected rows with {self.n_raw} columns (as in fit), got {X.shape[1]}.")
+            raise DataError(
+                "Expected rows with {n_raw} columns (as in fit), got {n}.", n_raw=self.n_raw, n=X.shape[1]
+            )
         out = self._unscaled(X)
         if self.standardize:
             out = (out - self.mean_) / self.scale_
@@ -202,7 +216,10 @@ class FeatureTransform:
         """
         points = self._as_table(points2d, "points2d")
         if points.shape[1] != 2:
-            raise DataError(f"points2d must have two columns (x₁, x₂), got shape {points.shape}.")
+            raise DataError(
+                "points2d must have two columns (x₁, x₂), got shape {points_shape}.",
+                points_shape=points.shape,
+            )
         if X_train_raw is not None:
             X = self._as_table(X_train_raw, "X_train_raw")
             if X.shape[0] == 0:
@@ -212,7 +229,9 @@ class FeatureTransform:
             self._require_fit()
             mean = self.raw_mean_
         if self.fitted and mean.shape[0] != self.n_raw:
-            raise DataError(f"Expected rows with {self.n_raw} columns (as in fit), got {mean.shape[0]}.")
+            raise DataError(
+                "Expected rows with {n_raw} columns (as in fit), got {n}.", n_raw=self.n_raw, n=mean.shape[0]
+            )
         rows = np.tile(mean, (points.shape[0], 1))
         rows[:, self.view_columns[0]] = points[:, 0]
         rows[:, self.view_columns[1]] = points[:, 1]

@@ -46,16 +46,26 @@ TF_CLASS_NAMES = ("−1", "+1")
 def check_generator_args(n_samples, noise, seed) -> tuple[int, float, np.random.Generator]:
     """Validate the three settings every generator takes; return (n, noise fraction p, rng)."""
     if isinstance(n_samples, bool) or not isinstance(n_samples, int | float | np.integer | np.floating):
-        raise DataError(f"The number of samples must be a whole number, got {n_samples!r}.")
+        raise DataError(
+            "The number of samples must be a whole number, got {n_samples!r}.", n_samples=n_samples
+        )
     if not (N_SAMPLES_MIN <= n_samples <= N_SAMPLES_MAX) or n_samples != int(n_samples):
         raise DataError(
-            f"The number of samples must be a whole number from {N_SAMPLES_MIN} to {N_SAMPLES_MAX}, "
-            f"got {n_samples!r}."
+            "The number of samples must be a whole number from {low} to {high}, got {n_samples!r}.",
+            low=N_SAMPLES_MIN,
+            high=N_SAMPLES_MAX,
+            n_samples=n_samples,
         )
     if isinstance(noise, bool) or not isinstance(noise, int | float | np.integer | np.floating):
-        raise DataError(f"Noise must be a number of percent from 0 to {NOISE_MAX:g}, got {noise!r}.")
+        raise DataError(
+            "Noise must be a number of percent from 0 to {high:g}, got {noise!r}.",
+            high=NOISE_MAX,
+            noise=noise,
+        )
     if not (0.0 <= noise <= NOISE_MAX):  # also rejects NaN
-        raise DataError(f"Noise must be from 0 to {NOISE_MAX:g} percent, got {noise!r}.")
+        raise DataError(
+            "Noise must be from 0 to {high:g} percent, got {noise!r}.", high=NOISE_MAX, noise=noise
+        )
     return int(n_samples), float(noise) / 100.0, np.random.default_rng(_check_seed(seed))
 
 
@@ -265,8 +275,10 @@ def make_iris(
         view = ()
     if len(view) != 2 or view[0] == view[1] or not all(0 <= c < 4 for c in view):
         raise DataError(
-            f"Choose two different Iris features for the view (numbers 0–3: {', '.join(IRIS_FEATURES)}), "
-            f"got {view_columns!r}."
+            "Choose two different Iris features for the view (numbers 0–3: {features}), got "
+            "{view_columns!r}.",
+            features=", ".join(IRIS_FEATURES),
+            view_columns=view_columns,
         )
     X, y = load_iris()
     return Dataset(
@@ -430,10 +442,17 @@ def make_dataset(
     which accepts ``view_columns`` (any two of its four features) instead.
     """
     if not isinstance(name, str) or name not in DATASETS:
-        raise DataError(f"Unknown dataset {name!r}; choose one of: {', '.join(DATASETS)}.")
+        raise DataError(
+            "Unknown dataset {name!r}; choose one of: {choices}.", name=name, choices=", ".join(DATASETS)
+        )
     spec = DATASETS[name]
     unknown = sorted(set(kw) - set(spec.options))
     if unknown:
         accepted = ", ".join(spec.options) or "none"
-        raise DataError(f"Dataset {name!r} has no option(s) {', '.join(unknown)}; it accepts: {accepted}.")
+        raise DataError(
+            "Dataset {name!r} has no option(s) {unknown}; it accepts: {accepted}.",
+            name=name,
+            unknown=", ".join(unknown),
+            accepted=accepted,
+        )
     return spec.make(n_samples=n_samples, noise=noise, seed=seed, **kw)

@@ -46,18 +46,24 @@ def load_iris() -> tuple[np.ndarray, np.ndarray]:
     try:
         text = gzip.decompress(path.read_bytes()).decode("utf-8")
     except (OSError, EOFError, UnicodeDecodeError, gzip.BadGzipFile) as exc:
-        raise DataError(f"Could not read the Iris data shipped with plotly ({path}): {exc}") from None
+        raise DataError(
+            "Could not read the Iris data shipped with plotly ({path}): {exc}", path=path, exc=exc
+        ) from None
     rows = list(csv.reader(io.StringIO(text)))
     if not rows or rows[0] != _COLUMNS:
-        raise DataError(f"The Iris file shipped with plotly has unexpected columns: {rows[:1]}.")
+        raise DataError(
+            "The Iris file shipped with plotly has unexpected columns: {columns}.", columns=rows[:1]
+        )
     try:
         X = np.array([[float(v) for v in row[:4]] for row in rows[1:]], dtype=np.float64)
         y = np.array([int(row[5]) - 1 for row in rows[1:]], dtype=np.int64)
         species = {int(row[5]) - 1: row[4] for row in rows[1:]}
     except (ValueError, IndexError) as exc:
-        raise DataError(f"The Iris file shipped with plotly is damaged: {exc}") from None
+        raise DataError("The Iris file shipped with plotly is damaged: {exc}", exc=exc) from None
     if X.shape != (150, 4) or species != dict(enumerate(IRIS_SPECIES)):
-        raise DataError(f"The Iris file shipped with plotly is not the 150-flower table ({X.shape}).")
+        raise DataError(
+            "The Iris file shipped with plotly is not the 150-flower table ({shape}).", shape=X.shape
+        )
     X.setflags(write=False)
     y.setflags(write=False)
     return X, y

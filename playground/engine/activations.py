@@ -200,7 +200,9 @@ class RReLU(Activation):
     def __init__(self, width, rng=None, lower: float = 1 / 8, upper: float = 1 / 3):
         super().__init__(width, rng)
         if upper < lower:
-            raise ConfigError(f"RReLU: upper ({upper}) must be at least lower ({lower}).")
+            raise ConfigError(
+                "RReLU: upper ({upper}) must be at least lower ({lower}).", upper=upper, lower=lower
+            )
         self.lower, self.upper = lower, upper
         #: A fixed slope array (same shape as the input) for gradient checks; None draws afresh.
         self.fixed_slopes = None
@@ -339,7 +341,9 @@ def make_activation(
         if act.pieces > 1:
             if features % act.pieces:
                 raise ConfigError(
-                    f"Maxout with k={act.pieces} needs a multiple of {act.pieces} inputs, got {features}."
+                    "Maxout with k={act_pieces} needs a multiple of {act_pieces} inputs, got {features}.",
+                    act_pieces=act.pieces,
+                    features=features,
                 )
             act.width = features // act.pieces
         return act

@@ -63,7 +63,9 @@ def col2im(
 def _image_shape(in_shape: Shape, what: str) -> tuple[int, int, int]:
     if len(in_shape) != 3:
         raise ConfigError(
-            f"{what} takes images (channels, height, width), got inputs of shape {tuple(in_shape)}."
+            "{what} takes images (channels, height, width), got inputs of shape {in_shape}.",
+            what=what,
+            in_shape=tuple(in_shape),
         )
     return tuple(int(s) for s in in_shape)
 
@@ -114,7 +116,11 @@ class Conv2D(_Spatial):
         )
         if self.oh < 1 or self.ow < 1:
             raise ConfigError(
-                f"A {self.k}×{self.k} kernel does not fit a {self.h}×{self.w} input with padding {self.pad}."
+                "A {k}×{k} kernel does not fit a {h}×{w} input with padding {pad}.",
+                k=self.k,
+                h=self.h,
+                w=self.w,
+                pad=self.pad,
             )
         self.init = make_initializer(init, init_params) if isinstance(init, str) else init
         self.bias_init = float(bias_init)
@@ -191,13 +197,15 @@ class _Pool(_Spatial):
         self.stride = self.k if stride in (None, 0) else int(stride)
         self.pad = int(padding)
         if self.pad > self.k // 2:
-            raise ConfigError(f"Padding must be at most half the kernel ({self.k // 2}), got {self.pad}.")
+            raise ConfigError(
+                "Padding must be at most half the kernel ({half}), got {pad}.", half=self.k // 2, pad=self.pad
+            )
         self.oh, self.ow = (
             out_size(self.h, self.k, self.stride, self.pad),
             out_size(self.w, self.k, self.stride, self.pad),
         )
         if self.oh < 1 or self.ow < 1:
-            raise ConfigError(f"A {self.k}×{self.k} window does not fit a {self.h}×{self.w} input.")
+            raise ConfigError("A {k}×{k} window does not fit a {h}×{w} input.", k=self.k, h=self.h, w=self.w)
 
     def output_shape(self, in_shape):
         return (self.c, self.oh, self.ow)
@@ -305,11 +313,9 @@ class SpatialPyramidPool(_Spatial):
         self.c, self.h, self.w = _image_shape(in_shape, "spatial_pyramid_pool")
         self.levels = [int(n) for n in levels]
         if not self.levels or any(n < 1 for n in self.levels):
-            raise ConfigError(f"Pyramid levels must be whole numbers ≥ 1, got {levels!r}.")
+            raise ConfigError("Pyramid levels must be whole numbers ≥ 1, got {levels!r}.", levels=levels)
         if max(self.levels) > min(self.h, self.w):
-            raise ConfigError(
-                f"A {max(self.levels)}×{max(self.levels)} grid needs inputs at least that large."
-            )
+            raise ConfigError("A {n}×{n} grid needs inputs at least that large.", n=max(self.levels))
         self.mode = mode
 
     def output_shape(self, in_shape):

@@ -75,12 +75,16 @@ class _Table(Layer):
     def _ids(self, x: np.ndarray, pad: int | None = None) -> np.ndarray:
         ids = np.asarray(x)
         if not np.issubdtype(ids.dtype, np.integer) and not np.all(ids == np.round(ids)):
-            raise ConfigError(f"{type(self).__name__} takes integer ids, got non-integer values.")
+            raise ConfigError("{layer} takes integer ids, got non-integer values.", layer=type(self).__name__)
         ids = ids.astype(np.intp, copy=False)
         valid = ids if pad is None else ids[ids != pad]
         if valid.size and (valid.min() < 0 or valid.max() >= self.vocab):
             raise ConfigError(
-                f"{type(self).__name__}: ids must be in [0, {self.vocab}), got {valid.min()}…{valid.max()}."
+                "{layer}: ids must be in [0, {vocab}), got {low}…{high}.",
+                layer=type(self).__name__,
+                vocab=self.vocab,
+                low=valid.min(),
+                high=valid.max(),
             )
         return ids
 
@@ -140,7 +144,11 @@ class Embedding(_Table):
         super().__init__(in_shape, **kw)
         self.padding_idx = int(padding_idx)
         if self.padding_idx >= self.vocab:
-            raise ConfigError(f"padding_idx {self.padding_idx} is outside the table of {self.vocab} rows.")
+            raise ConfigError(
+                "padding_idx {padding_idx} is outside the table of {vocab} rows.",
+                padding_idx=self.padding_idx,
+                vocab=self.vocab,
+            )
 
     def output_shape(self, in_shape):
         return (*in_shape, self.dim)
@@ -177,7 +185,10 @@ class EmbeddingBag(_Table):
     def __init__(self, in_shape: Shape, pad_id: int = -1, **kw: Any):
         super().__init__(in_shape, **kw)
         if len(self.in_shape) != 1:
-            raise ConfigError(f"embedding_bag takes padded bags of shape (N, L), got per-example {in_shape}.")
+            raise ConfigError(
+                "embedding_bag takes padded bags of shape (N, L), got per-example {in_shape}.",
+                in_shape=in_shape,
+            )
         self.pad_id = int(pad_id)
 
     def output_shape(self, in_shape):
@@ -263,7 +274,9 @@ class SparseRows:
 
     def __init__(self, n_rows: int, dim: int, seed: int = 0, init_range: float | None = None):
         if n_rows < 1 or dim < 1:
-            raise ConfigError(f"A table needs at least one row and one column, got {n_rows} × {dim}.")
+            raise ConfigError(
+                "A table needs at least one row and one column, got {n_rows} × {dim}.", n_rows=n_rows, dim=dim
+            )
         self.n_rows, self.dim, self.seed = int(n_rows), int(dim), int(seed)
         self.init_range = 1.0 / dim if init_range is None else float(init_range)
         self._index: dict[int, int] = {}
@@ -287,7 +300,12 @@ class SparseRows:
     def _check(self, keys: np.ndarray) -> np.ndarray:
         keys = np.asarray(keys, dtype=np.int64).ravel()
         if keys.size and (keys.min() < 0 or keys.max() >= self.n_rows):
-            raise ConfigError(f"Row ids must be in [0, {self.n_rows}), got {keys.min()}…{keys.max()}.")
+            raise ConfigError(
+                "Row ids must be in [0, {n_rows}), got {low}…{high}.",
+                n_rows=self.n_rows,
+                low=keys.min(),
+                high=keys.max(),
+            )
         return keys
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
@@ -339,7 +357,12 @@ class SparseRows:
         keys = np.asarray(d["keys"], dtype=np.int64)
         values = np.asarray(d["values"], dtype=np.float64)
         if values.shape != (len(keys), int(d["dim"])):
-            raise ConfigError(f"Saved rows have shape {values.shape}, expected ({len(keys)}, {d['dim']}).")
+            raise ConfigError(
+                "Saved rows have shape {shape}, expected ({n_keys}, {dim}).",
+                shape=values.shape,
+                n_keys=len(keys),
+                dim=d["dim"],
+            )
         self.__init__(int(d["n_rows"]), int(d["dim"]), int(d["seed"]), float(d["init_range"]))
         self._values = values.copy() if len(values) else np.zeros((16, self.dim))
         self.keys = keys.copy()

@@ -49,11 +49,17 @@ class FastTextModel:
         seed: int = 0,
     ):
         if loss not in FASTTEXT_LOSSES:
-            raise ConfigError(f"Unknown loss {loss!r}; choose one of {', '.join(FASTTEXT_LOSSES)}.")
+            raise ConfigError(
+                "Unknown loss {loss!r}; choose one of {choices}.",
+                loss=loss,
+                choices=", ".join(FASTTEXT_LOSSES),
+            )
         if len(label_counts) < 2:
             raise ConfigError("A classifier needs at least two labels.")
         if not (lr > 0 and epochs >= 1):
-            raise ConfigError(f"The learning rate must be positive and epochs ≥ 1, got {lr}, {epochs}.")
+            raise ConfigError(
+                "The learning rate must be positive and epochs ≥ 1, got {lr}, {epochs}.", lr=lr, epochs=epochs
+            )
         self.loss_name, self.dim, self.lr, self.epochs = loss, int(dim), float(lr), int(epochs)
         self.label_counts = np.asarray(label_counts, dtype=np.float64)
         K = len(self.label_counts)
@@ -82,11 +88,13 @@ class FastTextModel:
         line counts for the learning-rate schedule (default: its number of features)."""
         if len(features) != len(labels) or not len(labels):
             raise ConfigError(
-                f"There are {len(features)} texts and {len(labels)} labels; need ≥ 1 of each, equal."
+                "There are {n_features} texts and {n_labels} labels; need ≥ 1 of each, equal.",
+                n_features=len(features),
+                n_labels=len(labels),
             )
         labels = np.asarray(labels, dtype=np.intp)
         if labels.min() < 0 or labels.max() >= self.n_labels:
-            raise ConfigError(f"Label ids must be in [0, {self.n_labels}).")
+            raise ConfigError("Label ids must be in [0, {n_labels}).", n_labels=self.n_labels)
         self._features = [np.asarray(f, dtype=np.int64) for f in features]
         self._rows = [self.table.lookup(f) for f in self._features]
         self._labels = labels

@@ -264,7 +264,7 @@ class BatchNorm(Layer):
     def __init__(self, in_shape: Shape, momentum: float = 0.1, eps: float = 1e-5):
         in_shape = _shape(in_shape)
         if len(in_shape) != 1:
-            raise ConfigError(f"batch_norm normalizes flat features, got shape {in_shape}.")
+            raise ConfigError("batch_norm normalizes flat features, got shape {in_shape}.", in_shape=in_shape)
         self.width, self.momentum, self.eps = int(in_shape[0]), float(momentum), float(eps)
 
     def param_specs(self):
@@ -356,7 +356,13 @@ def _per_trial(value: Any, name: str, low: float, high: float) -> float | np.nda
     """A setting given once (a number) or once per trial (a list): validated, as float or array."""
     arr = np.asarray(value, dtype=np.float64)
     if arr.ndim > 1 or not np.all((arr >= low) & (arr < high)):
-        raise ConfigError(f"{name} must be in [{low}, {high}) (one number, or one per trial), got {value!r}.")
+        raise ConfigError(
+            "{name} must be in [{low}, {high}) (one number, or one per trial), got {value!r}.",
+            name=name,
+            low=low,
+            high=high,
+            value=value,
+        )
     return float(arr) if arr.ndim == 0 else arr
 
 
@@ -498,8 +504,9 @@ def _residual_layer(in_shape: Shape, block: Sequence[dict] = ()) -> Layer:
     built, out_shape = _build_sequence(block, in_shape)
     if tuple(out_shape) != tuple(in_shape):
         raise ConfigError(
-            f"A residual block must keep its input's shape {tuple(in_shape)}, "
-            f"but it outputs {tuple(out_shape)}."
+            "A residual block must keep its input's shape {in_shape}, but it outputs {out_shape}.",
+            in_shape=tuple(in_shape),
+            out_shape=tuple(out_shape),
         )
     res = Residual(Sequential(built))
     res.out_shape = tuple(in_shape)
@@ -510,7 +517,7 @@ def build_layer(spec: dict[str, Any], in_shape: Shape) -> tuple[Layer, Shape]:
     """Build one layer (and any layers inside it) from a JSON-like spec ``{"type": ..., "name":
     ..., **settings}`` for inputs of shape ``in_shape``; return it with its output shape."""
     if not isinstance(spec, dict) or "type" not in spec:
-        raise ConfigError(f"A layer spec must be a dict with a 'type', got {spec!r}.")
+        raise ConfigError("A layer spec must be a dict with a 'type', got {spec!r}.", spec=spec)
     entry = LAYERS[spec["type"]]
     settings = {k: v for k, v in spec.items() if k not in ("type", "name")}
     layer = entry.obj(tuple(in_shape), **entry.resolve(settings))

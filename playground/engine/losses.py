@@ -33,15 +33,23 @@ class Loss:
         """Labels or values (n,) or (n, 1) → the array this loss compares against, (n, 1)."""
         y = np.asarray(y, dtype=np.float64)
         if y.ndim > 2 or (y.ndim == 2 and y.shape[1] != 1):
-            raise ConfigError(f"{type(self).__name__} takes one target per example, got shape {y.shape}.")
+            raise ConfigError(
+                "{loss} takes one target per example, got shape {y_shape}.",
+                loss=type(self).__name__,
+                y_shape=y.shape,
+            )
         return y.reshape(-1, 1)
 
     def check(self, out: np.ndarray, t: np.ndarray) -> None:
         """Refuse targets that would broadcast into a wrong loss (e.g. raw labels (n,) against (n, 1))."""
         if t.shape != out.shape and (self.trials is None or t.shape != out.shape[1:]):
             raise ConfigError(
-                f"{type(self).__name__} expects {self.target_desc} matching the outputs {out.shape}, "
-                f"got {t.shape}: convert labels with loss.targets(y)."
+                "{loss} expects {target_desc} matching the outputs {out_shape}, got {t_shape}: "
+                "convert labels with loss.targets(y).",
+                loss=type(self).__name__,
+                target_desc=self.target_desc,
+                out_shape=out.shape,
+                t_shape=t.shape,
             )
 
     def accuracy(self, out: np.ndarray, y: np.ndarray) -> float | np.ndarray | None:
@@ -172,7 +180,8 @@ class SoftmaxCrossEntropy(Loss):
     def __init__(self, reduction: str = "mean"):
         if reduction not in ("mean", "sum_steps"):
             raise ConfigError(
-                f"Softmax cross-entropy reduction must be 'mean' or 'sum_steps', got {reduction!r}."
+                "Softmax cross-entropy reduction must be 'mean' or 'sum_steps', got {reduction!r}.",
+                reduction=reduction,
             )
         self.reduction = reduction
 
@@ -189,8 +198,12 @@ class SoftmaxCrossEntropy(Loss):
             t.shape != out.shape[:-1] and (self.trials is None or t.shape != out.shape[1:-1])
         ):
             raise ConfigError(
-                f"Softmax cross-entropy expects {self.target_desc} for outputs {out.shape}, got "
-                f"{t.dtype} {t.shape}: convert labels with loss.targets(y)."
+                "Softmax cross-entropy expects {target_desc} for outputs {out_shape}, got {t_dtype} "
+                "{t_shape}: convert labels with loss.targets(y).",
+                target_desc=self.target_desc,
+                out_shape=out.shape,
+                t_dtype=t.dtype,
+                t_shape=t.shape,
             )
 
     def _simple(self, out, t) -> bool:

@@ -37,9 +37,11 @@ BN_MODES = ("off", "before", "after")
 
 def _check_task(task: str, n_classes: Any) -> None:
     if task not in TASKS:
-        raise ConfigError(f"Unknown task {task!r}; choose one of {', '.join(TASKS)}.")
+        raise ConfigError("Unknown task {task!r}; choose one of {tasks}.", task=task, tasks=", ".join(TASKS))
     if task == "multiclass" and not (isinstance(n_classes, int) and n_classes >= 2):
-        raise ConfigError(f"A multi-class problem needs at least 2 classes, got {n_classes!r}.")
+        raise ConfigError(
+            "A multi-class problem needs at least 2 classes, got {n_classes!r}.", n_classes=n_classes
+        )
 
 
 @dataclass
@@ -77,12 +79,15 @@ class ModelSpec:
         if not isinstance(self.input_shape, list | tuple) or not all(
             isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in self.input_shape
         ):
-            raise ConfigError(f"The input shape must be whole numbers ≥ 1, got {self.input_shape!r}.")
+            raise ConfigError(
+                "The input shape must be whole numbers ≥ 1, got {input_shape!r}.",
+                input_shape=self.input_shape,
+            )
         if not isinstance(self.layers, list | tuple):
-            raise ConfigError(f"The layers must be a list of layer specs, got {self.layers!r}.")
+            raise ConfigError("The layers must be a list of layer specs, got {layers!r}.", layers=self.layers)
         _check_task(self.task, self.n_classes)
         if not isinstance(self.seed, int):
-            raise ConfigError(f"The seed must be a whole number, got {self.seed!r}.")
+            raise ConfigError("The seed must be a whole number, got {seed!r}.", seed=self.seed)
 
     def spec(self) -> ModelSpec:
         return self
@@ -126,22 +131,32 @@ class NetworkConfig:
     def validate(self) -> None:
         """Raise :class:`ConfigError` with a message a learner can act on."""
         if not isinstance(self.n_inputs, int) or self.n_inputs < 1:
-            raise ConfigError(f"The network needs at least one input, got {self.n_inputs!r}.")
+            raise ConfigError(
+                "The network needs at least one input, got {n_inputs!r}.", n_inputs=self.n_inputs
+            )
         if not isinstance(self.hidden, list | tuple) or any(
             not isinstance(w, int) or isinstance(w, bool) or w < 1 for w in self.hidden
         ):
-            raise ConfigError(f"Hidden layer widths must be whole numbers ≥ 1, got {self.hidden!r}.")
+            raise ConfigError(
+                "Hidden layer widths must be whole numbers ≥ 1, got {hidden!r}.", hidden=self.hidden
+            )
         _check_task(self.task, self.n_classes)
         ACTIVATIONS[self.activation].resolve(self.activation_params)
         INITIALIZERS[self.init].resolve(self.init_params)
         if self.batch_norm not in BN_MODES:
-            raise ConfigError(f"Batch norm must be one of {', '.join(BN_MODES)}, got {self.batch_norm!r}.")
+            raise ConfigError(
+                "Batch norm must be one of {modes}, got {batch_norm!r}.",
+                modes=", ".join(BN_MODES),
+                batch_norm=self.batch_norm,
+            )
         if not 0.0 <= float(self.dropout) < 1.0:
-            raise ConfigError(f"Dropout rate must be in [0, 1), got {self.dropout!r}.")
+            raise ConfigError("Dropout rate must be in [0, 1), got {dropout!r}.", dropout=self.dropout)
         if not 0.0 < float(self.bn_momentum) <= 1.0:
-            raise ConfigError(f"Batch-norm momentum must be in (0, 1], got {self.bn_momentum!r}.")
+            raise ConfigError(
+                "Batch-norm momentum must be in (0, 1], got {bn_momentum!r}.", bn_momentum=self.bn_momentum
+            )
         if not isinstance(self.seed, int):
-            raise ConfigError(f"The seed must be a whole number, got {self.seed!r}.")
+            raise ConfigError("The seed must be a whole number, got {seed!r}.", seed=self.seed)
 
     def layer_specs(self, dropout: float | Sequence[float] | None = None) -> list[dict[str, Any]]:
         """The layer list this MLP is (``dropout``: override the rate, e.g. one per trial)."""
@@ -236,8 +251,11 @@ class Network:
             layers.append(layer)
         if shape[-1:] != (spec.n_outputs,):  # per example, or per step of a sequence (…, n_outputs)
             raise ConfigError(
-                f"The last layer outputs shape {shape}, but a {spec.task} task needs ({spec.n_outputs},) "
-                "per example (or per step)."
+                "The last layer outputs shape {shape}, but a {spec_task} task needs "
+                "({spec_n_outputs},) per example (or per step).",
+                shape=shape,
+                spec_task=spec.task,
+                spec_n_outputs=spec.n_outputs,
             )
         self.root = Sequential(layers)
         self.input_shape = tuple(spec.input_shape)
@@ -365,8 +383,9 @@ class Network:
             or X.shape[X.ndim - len(self.input_shape) :] != self.input_shape
         ):
             raise ConfigError(
-                f"The network expects inputs of shape (n, {', '.join(map(str, self.input_shape))}), "
-                f"got {X.shape}."
+                "The network expects inputs of shape (n, {expected}), got {shape}.",
+                expected=", ".join(map(str, self.input_shape)),
+                shape=X.shape,
             )
         return X
 
@@ -510,13 +529,18 @@ class Network:
         params = {k: v for k, v in state.items() if k not in self._buffers}
         missing = sorted(set(self.params.names()) - set(params))
         if missing:
-            raise ConfigError(f"Saved weights do not fit this network: missing {missing}.")
+            raise ConfigError("Saved weights do not fit this network: missing {missing}.", missing=missing)
         self.params.set(params)
         for k, arr in self._buffers.items():
             if k in state:
                 value = np.asarray(state[k], dtype=np.float64)
                 if value.shape != arr.shape:
-                    raise ConfigError(f"Saved buffer {k!r} has shape {value.shape}, expected {arr.shape}.")
+                    raise ConfigError(
+                        "Saved buffer {k!r} has shape {value_shape}, expected {arr_shape}.",
+                        k=k,
+                        value_shape=value.shape,
+                        arr_shape=arr.shape,
+                    )
                 arr[...] = value
 
     def state_dict(self) -> dict[str, Any]:
@@ -537,7 +561,9 @@ class Network:
             raise ConfigError("A network state_dict needs 'params' (and 'buffers').") from None
         missing = sorted(set(self._buffers) - set(buffers))
         if missing:
-            raise ConfigError(f"Saved state does not fit this network: missing buffers {missing}.")
+            raise ConfigError(
+                "Saved state does not fit this network: missing buffers {missing}.", missing=missing
+            )
         self.load_state({**params, **buffers})
         rng_state = d.get("noise_rng")
         if rng_state is not None:
@@ -548,7 +574,7 @@ class Network:
                     for r, s in zip(self.noise_rng, rng_state, strict=True):
                         r.bit_generator.state = s
             except (TypeError, ValueError, KeyError) as e:
-                raise ConfigError(f"Saved noise-generator state is malformed: {e}.") from None
+                raise ConfigError("Saved noise-generator state is malformed: {e}.", e=e) from None
 
     @property
     def n_params(self) -> int:

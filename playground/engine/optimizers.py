@@ -156,14 +156,22 @@ class Optimizer:
         self.params = params
         entry = OPTIMIZERS[self.name]
         if "lr" in hyper:
-            raise ConfigError(f"{entry.label}: give the learning rate as lr=…, not among the other settings.")
+            raise ConfigError(
+                "{entry_label}: give the learning rate as lr=…, not among the other settings.",
+                entry_label=entry.label,
+            )
         resolved = entry.resolve({"lr": lr, **hyper} if lr is not None else hyper)
         self.lr = float(resolved.pop("lr"))
         self.hyper = resolved
         if lazy and self.untouched_rows == "dense" and not self.has_lazy:
-            raise ConfigError(f"{entry.label} has no lazy form: it updates every row of an embedding table.")
+            raise ConfigError(
+                "{entry_label} has no lazy form: it updates every row of an embedding table.",
+                entry_label=entry.label,
+            )
         if lazy and self.has_lazy and params.trials is not None:
-            raise ConfigError(f"Lazy {entry.label} needs a single network, not a stack of trials.")
+            raise ConfigError(
+                "Lazy {entry_label} needs a single network, not a stack of trials.", entry_label=entry.label
+            )
         #: Lazy form: only the touched rows of row-sparse parameters (and their state) are updated.
         self.lazy = bool(lazy) and self.has_lazy
         self.reset()
@@ -277,9 +285,15 @@ class Optimizer:
 
     def load_state_dict(self, d: dict[str, Any]) -> None:
         if d.get("name") != self.name:
-            raise ConfigError(f"Saved optimizer state is for {d.get('name')!r}, not {self.name!r}.")
+            raise ConfigError(
+                "Saved optimizer state is for {saved!r}, not {name!r}.", saved=d.get("name"), name=self.name
+            )
         if bool(d.get("lazy", False)) != self.lazy:
-            raise ConfigError(f"Saved optimizer state has lazy={d.get('lazy')}, this one lazy={self.lazy}.")
+            raise ConfigError(
+                "Saved optimizer state has lazy={saved}, this one lazy={lazy}.",
+                saved=d.get("lazy"),
+                lazy=self.lazy,
+            )
         lr = d["lr"]
         self.set_hyper(**d["hyper"]) if np.ndim(lr) else self.set_hyper(lr=lr, **d["hyper"])
         if np.ndim(lr):
@@ -291,12 +305,15 @@ class Optimizer:
                 continue
             saved = d["state"].get(pname)
             if saved is None:
-                raise ConfigError(f"Saved optimizer state has no entry for parameter {pname!r}.")
+                raise ConfigError("Saved optimizer state has no entry for parameter {pname!r}.", pname=pname)
             for buf in self.buffers:
                 arr = np.asarray(saved[buf], dtype=np.float64)
                 if arr.shape != (*lead, *shape):
                     raise ConfigError(
-                        f"Saved optimizer state for {pname!r} has shape {arr.shape}, not {(*lead, *shape)}."
+                        "Saved optimizer state for {pname!r} has shape {arr_shape}, not {expected}.",
+                        pname=pname,
+                        arr_shape=arr.shape,
+                        expected=(*lead, *shape),
                     )
                 self.state[buf][..., sl] = arr.reshape((*lead, -1))
 
@@ -487,6 +504,7 @@ def make_optimizer(
     entry = OPTIMIZERS[name]
     if "lr" in (hyper or {}):
         raise ConfigError(
-            f"{entry.label}: give the learning rate as the lr argument, not among the other settings."
+            "{entry_label}: give the learning rate as the lr argument, not among the other settings.",
+            entry_label=entry.label,
         )
     return entry.obj(params, lr, lazy=lazy, **(hyper or {}))

@@ -49,10 +49,17 @@ class ParamSet:
         specs = [(name, tuple(int(s) for s in shape), kind) for name, shape, kind in specs]
         names = [s[0] for s in specs]
         if len(set(names)) != len(names):
-            raise ConfigError(f"Duplicate parameter names: {sorted(n for n in names if names.count(n) > 1)}.")
+            raise ConfigError(
+                "Duplicate parameter names: {names}.", names=sorted(n for n in names if names.count(n) > 1)
+            )
         for name, _, kind in specs:
             if kind not in KINDS:
-                raise ConfigError(f"Parameter {name!r} has unknown kind {kind!r}; kinds: {', '.join(KINDS)}.")
+                raise ConfigError(
+                    "Parameter {name!r} has unknown kind {kind!r}; kinds: {kinds}.",
+                    name=name,
+                    kind=kind,
+                    kinds=", ".join(KINDS),
+                )
         self.specs = specs
         self.trials = trials
         ordered = sorted(specs, key=lambda s: KINDS.index(s[2]))  # stable: keeps order within a kind
@@ -119,7 +126,9 @@ class ParamSet:
         and an optimizer whose rule leaves untouched rows alone visits only those (see
         :class:`~playground.engine.optimizers.Optimizer`)."""
         if name not in self.params:
-            raise ConfigError(f"Unknown parameter {name!r}; known: {', '.join(self.params)}.")
+            raise ConfigError(
+                "Unknown parameter {name!r}; known: {params}.", name=name, params=", ".join(self.params)
+            )
         self.row_sparse.setdefault(name, [])
 
     def touch_rows(self, name: str, rows: np.ndarray) -> None:
@@ -164,11 +173,18 @@ class ParamSet:
         """Overwrite values by name; shapes must match; unknown names are an error."""
         for name, value in values.items():
             if name not in self.params:
-                raise ConfigError(f"Unknown parameter {name!r}; known: {', '.join(self.params)}.")
+                raise ConfigError(
+                    "Unknown parameter {name!r}; known: {params}.", name=name, params=", ".join(self.params)
+                )
             target = self.params[name].value
             value = np.asarray(value, dtype=np.float64)
             if value.shape != target.shape:
-                raise ConfigError(f"Parameter {name!r} has shape {target.shape}, got {value.shape}.")
+                raise ConfigError(
+                    "Parameter {name!r} has shape {target_shape}, got {value_shape}.",
+                    name=name,
+                    target_shape=target.shape,
+                    value_shape=value.shape,
+                )
             target[...] = value
 
     def grads_by_name(self) -> dict[str, np.ndarray]:

@@ -45,8 +45,10 @@ def split_trial(settings: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any
     unknown = sorted(set(settings) - set(TRIAL_KEYS))
     if unknown:
         raise ConfigError(
-            f"Per-trial setting(s) {unknown} cannot differ between trials trained together; "
-            f"per-trial settings are: {', '.join(TRIAL_KEYS)}."
+            "Per-trial setting(s) {unknown} cannot differ between trials trained together; per-trial "
+            "settings are: {keys}.",
+            unknown=unknown,
+            keys=", ".join(TRIAL_KEYS),
         )
     net = {k: settings[k] for k in TRIAL_NETWORK_KEYS if k in settings}
     train = {k: settings[k] for k in TRIAL_TRAIN_KEYS if k in settings}
@@ -111,7 +113,7 @@ class Population:
         config.validate()
         if isinstance(trials, int):
             if trials < 1:
-                raise ConfigError(f"A population needs at least one trial, got {trials}.")
+                raise ConfigError("A population needs at least one trial, got {trials}.", trials=trials)
             trials = [{} for _ in range(trials)]
         trials = [dict(t) for t in trials]
         if not trials:

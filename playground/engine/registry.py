@@ -13,6 +13,13 @@ from typing import Any
 from playground.errors import ConfigError
 
 
+def N_(message: str, /) -> str:
+    """Mark ``message`` for the translation catalogs (``scripts/i18n.py`` extracts ``N_("…")``) and
+    return it unchanged: the engine stays language-free, a page translates the text where it shows it
+    (labels, descriptions and help of the registries, ``Divergence.reason``)."""
+    return message
+
+
 @dataclass(frozen=True)
 class Param:
     """One hyperparameter: its default, valid range, a one-sentence help text and the label a page
@@ -33,28 +40,60 @@ class Param:
     def check(self, owner: str, name: str, value: Any) -> Any:
         if self.choices is not None:
             if value not in self.choices:
-                raise ConfigError(f"{owner}: {name} must be one of {list(self.choices)}, got {value!r}.")
+                raise ConfigError(
+                    "{owner}: {name} must be one of {choices}, got {value!r}.",
+                    owner=owner,
+                    name=name,
+                    choices=list(self.choices),
+                    value=value,
+                )
             return value
         if isinstance(self.default, bool):
             if not isinstance(value, bool | int):
-                raise ConfigError(f"{owner}: {name} must be true or false, got {value!r}.")
+                raise ConfigError(
+                    "{owner}: {name} must be true or false, got {value!r}.",
+                    owner=owner,
+                    name=name,
+                    value=value,
+                )
             return bool(value)
         if isinstance(self.default, int | float):
             if isinstance(value, bool):
-                raise ConfigError(f"{owner}: {name} must be a number, got {value!r}.")
+                raise ConfigError(
+                    "{owner}: {name} must be a number, got {value!r}.", owner=owner, name=name, value=value
+                )
             try:
                 number = float(value)
             except (TypeError, ValueError):
-                raise ConfigError(f"{owner}: {name} must be a number, got {value!r}.") from None
+                raise ConfigError(
+                    "{owner}: {name} must be a number, got {value!r}.", owner=owner, name=name, value=value
+                ) from None
             if number != number:
-                raise ConfigError(f"{owner}: {name} must be a number, got NaN.")
+                raise ConfigError("{owner}: {name} must be a number, got NaN.", owner=owner, name=name)
             if self.low is not None and number < self.low:
-                raise ConfigError(f"{owner}: {name} must be at least {self.low}, got {value!r}.")
+                raise ConfigError(
+                    "{owner}: {name} must be at least {low}, got {value!r}.",
+                    owner=owner,
+                    name=name,
+                    low=self.low,
+                    value=value,
+                )
             if self.high is not None and number > self.high:
-                raise ConfigError(f"{owner}: {name} must be at most {self.high}, got {value!r}.")
+                raise ConfigError(
+                    "{owner}: {name} must be at most {high}, got {value!r}.",
+                    owner=owner,
+                    name=name,
+                    high=self.high,
+                    value=value,
+                )
             if isinstance(self.default, int):
                 if number != int(number):
-                    raise ConfigError(f"{owner}: {name} must be a whole number, got {value!r}.")
+                    raise ConfigError(
+                        "{owner}: {name} must be a whole number, got {value!r}.",
+                        owner=owner,
+                        name=name,
+                        value=value,
+                    )
                 return int(number)
             return number
         return value
@@ -79,7 +118,12 @@ class Entry:
         unknown = sorted(set(given) - set(self.params))
         if unknown:
             known = ", ".join(self.params) or "none"
-            raise ConfigError(f"{self.label}: unknown setting(s) {unknown}; known: {known}.")
+            raise ConfigError(
+                "{label}: unknown setting(s) {unknown}; known: {known}.",
+                label=self.label,
+                unknown=unknown,
+                known=known,
+            )
         out = self.defaults()
         for key, value in given.items():
             out[key] = self.params[key].check(self.label, key, value)
@@ -109,7 +153,12 @@ class Registry(Mapping[str, Entry]):
             return self._entries[name]
         except (KeyError, TypeError):
             choices = ", ".join(self._entries)
-            raise ConfigError(f"Unknown {self.kind} {name!r}; choose one of: {choices}.") from None
+            raise ConfigError(
+                "Unknown {kind} {name!r}; choose one of: {choices}.",
+                kind=self.kind,
+                name=name,
+                choices=choices,
+            ) from None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._entries)
@@ -128,7 +177,7 @@ def dataclass_from_dict(cls, d: Mapping[str, Any], what: str):
     known = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(d) - known)
     if unknown:
-        raise ConfigError(f"Unknown {what} setting(s): {unknown}.")
+        raise ConfigError("Unknown {what} setting(s): {unknown}.", what=what, unknown=unknown)
     cfg = cls(**d)
     cfg.validate()
     return cfg

@@ -37,7 +37,7 @@ def network_from_dict(d: dict[str, Any]) -> Network:
     try:
         state = {k: np.asarray(v, dtype=np.float64) for k, v in d["state"].items()}
     except (TypeError, ValueError, AttributeError, KeyError) as exc:
-        raise ConfigError(f"The saved weights are not numbers: {exc}.") from None
+        raise ConfigError("The saved weights are not numbers: {exc}.", exc=exc) from None
     net.load_state(state)
     return net
 
@@ -50,7 +50,7 @@ def from_json(text: str | bytes) -> Network:
     try:
         d = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"The file is not valid JSON: {exc}.") from None
+        raise ConfigError("The file is not valid JSON: {exc}.", exc=exc) from None
     return network_from_dict(d)
 
 
@@ -69,7 +69,7 @@ def from_npz(data: bytes) -> Network:
             meta = json.loads(str(z["__config__"]))
             state = {k: z[k] for k in z.files if k != "__config__"}
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, json.JSONDecodeError) as exc:
-        raise ConfigError(f"The file is not a saved network (.npz): {exc}.") from None
+        raise ConfigError("The file is not a saved network (.npz): {exc}.", exc=exc) from None
     return network_from_dict({**meta, "state": state})
 
 
@@ -81,7 +81,7 @@ def save(net: Network, path: str | Path) -> None:
     elif path.suffix == ".npz":
         path.write_bytes(to_npz(net))
     else:
-        raise ConfigError(f"Save as .json or .npz, not {path.suffix!r}.")
+        raise ConfigError("Save as .json or .npz, not {path_suffix!r}.", path_suffix=path.suffix)
 
 
 def load(path: str | Path) -> Network:
@@ -90,4 +90,4 @@ def load(path: str | Path) -> Network:
         return from_json(path.read_text())
     if path.suffix == ".npz":
         return from_npz(path.read_bytes())
-    raise ConfigError(f"Load a .json or .npz file, not {path.suffix!r}.")
+    raise ConfigError("Load a .json or .npz file, not {path_suffix!r}.", path_suffix=path.suffix)

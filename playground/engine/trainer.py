@@ -22,7 +22,7 @@ import numpy as np
 
 from playground.engine.network import Network
 from playground.engine.optimizers import OPTIMIZERS, make_optimizer
-from playground.engine.registry import dataclass_from_dict
+from playground.engine.registry import N_, dataclass_from_dict
 from playground.engine.regularization import REGULARIZERS
 from playground.engine.schedules import SCHEDULES, make_schedule
 from playground.errors import ConfigError
@@ -64,13 +64,21 @@ class TrainConfig:
         SCHEDULES[self.schedule].resolve(self.schedule_params)
         REGULARIZERS[self.regularization]
         if not isinstance(self.batch_size, int) or isinstance(self.batch_size, bool) or self.batch_size < 1:
-            raise ConfigError(f"Batch size must be a whole number ≥ 1, got {self.batch_size!r}.")
+            raise ConfigError(
+                "Batch size must be a whole number ≥ 1, got {batch_size!r}.", batch_size=self.batch_size
+            )
         if not (isinstance(self.reg_rate, int | float) and 0.0 <= self.reg_rate <= 10.0):
-            raise ConfigError(f"Regularization rate must be between 0 and 10, got {self.reg_rate!r}.")
+            raise ConfigError(
+                "Regularization rate must be between 0 and 10, got {reg_rate!r}.", reg_rate=self.reg_rate
+            )
         if not (isinstance(self.patience, int) and self.patience >= 1):
-            raise ConfigError(f"Patience must be a whole number of epochs ≥ 1, got {self.patience!r}.")
+            raise ConfigError(
+                "Patience must be a whole number of epochs ≥ 1, got {patience!r}.", patience=self.patience
+            )
         if not (isinstance(self.clip_norm, int | float) and self.clip_norm >= 0):
-            raise ConfigError(f"Gradient clipping norm must be ≥ 0 (0 = off), got {self.clip_norm!r}.")
+            raise ConfigError(
+                "Gradient clipping norm must be ≥ 0 (0 = off), got {clip_norm!r}.", clip_norm=self.clip_norm
+            )
 
 
 class Status(enum.StrEnum):
@@ -125,6 +133,24 @@ class TrainData:
         return cls(split.X_train, split.y_train, split.X_val, split.y_val, split.X_test, split.y_test)
 
 
+_WEIGHT_BROKE = N_("a weight became NaN or infinite")
+_BECAME = {
+    ("loss", "nan"): N_("the loss became nan"),
+    ("loss", "inf"): N_("the loss became inf"),
+    ("loss", "-inf"): N_("the loss became -inf"),
+    ("training loss", "nan"): N_("the training loss became nan"),
+    ("training loss", "inf"): N_("the training loss became inf"),
+    ("training loss", "-inf"): N_("the training loss became -inf"),
+}
+
+
+def _became(what: str, value: float) -> str:
+    """Why training diverged, as one of a few fixed texts (a page translates ``Divergence.reason``):
+    "the loss became nan" (``what`` "loss" or "training loss"; ``value`` not finite)."""
+    v = float(value)
+    return _BECAME[(what, "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf"))]
+
+
 @dataclass(frozen=True)
 class Divergence:
     """Where training blew up: the epoch (1-based, the one running) and step within it."""
@@ -155,7 +181,12 @@ _HEALTH_FIELDS = {
 def _count(value: Any, what: str, high: int) -> int:
     """A saved counter: a whole number in [0, high] (not a bool, not a float with a fraction)."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or not 0 <= value <= high:
-        raise ConfigError(f"The saved {what} must be a whole number from 0 to {high}, got {value!r}.")
+        raise ConfigError(
+            "The saved {what} must be a whole number from 0 to {high}, got {value!r}.",
+            what=what,
+            high=high,
+            value=value,
+        )
     return int(value)
 
 
@@ -163,11 +194,11 @@ def _records(records: Any, fields: set[str], what: str) -> list[dict[str, Any]]:
     """Saved per-epoch records, each field checked: a known name holding a number (or None, a
     short layer name, the ``edited`` flag); anything else makes the state unusable."""
     if not isinstance(records, list) or len(records) > 10**6:
-        raise ConfigError(f"The saved {what} is not a list of records.")
+        raise ConfigError("The saved {what} is not a list of records.", what=what)
     out = []
     for rec in records:
         if not isinstance(rec, dict) or not set(rec) <= fields:
-            raise ConfigError(f"A saved {what} record has unknown fields.")
+            raise ConfigError("A saved {what} record has unknown fields.", what=what)
         for key, value in rec.items():
             if key == "layer":
                 ok = isinstance(value, str) and len(value) <= 40
@@ -178,7 +209,12 @@ def _records(records: Any, fields: set[str], what: str) -> list[dict[str, Any]]:
             else:
                 ok = value is None or (isinstance(value, int | float) and not isinstance(value, bool))
             if not ok:
-                raise ConfigError(f"A saved {what} record holds a bad {key!r}: {value!r}"[:200])
+                raise ConfigError(
+                    "A saved {what} record holds a bad {key}: {value}",
+                    what=what,
+                    key=repr(key)[:60],
+                    value=repr(value)[:100],
+                )
         out.append(dict(rec))
     return out
 
@@ -237,7 +273,9 @@ class Trainer:
         self._check_features(self.X)
         self.T = loss.targets(data.y_train)
         if len(self.T) != len(self.X):
-            raise ConfigError(f"There are {len(self.X)} training inputs but {len(self.T)} targets.")
+            raise ConfigError(
+                "There are {n_X} training inputs but {n_T} targets.", n_X=len(self.X), n_T=len(self.T)
+            )
         self.splits: dict[str, tuple[np.ndarray, np.ndarray]] = {"train": (self.X, self.T)}
         for name, X, y in (("val", data.X_val, data.y_val), ("test", data.X_test, data.y_test)):
             if X is not None and len(X):
@@ -276,9 +314,15 @@ class Trainer:
         if X.shape[1:] != shape:
             if len(shape) == 1 and X.ndim == 2:
                 raise ConfigError(
-                    f"The data has {X.shape[1]} input features but the network expects {shape[0]}."
+                    "The data has {n} input features but the network expects {expected}.",
+                    n=X.shape[1],
+                    expected=shape[0],
                 )
-            raise ConfigError(f"The data has inputs of shape {X.shape[1:]} but the network expects {shape}.")
+            raise ConfigError(
+                "The data has inputs of shape {got} but the network expects {shape}.",
+                got=X.shape[1:],
+                shape=shape,
+            )
 
     # -- configuration -------------------------------------------------------------------------
     def set_config(self, config: TrainConfig) -> None:
@@ -336,7 +380,7 @@ class Trainer:
         loss = self._loss
         value = loss.forward(out, t)
         if not math.isfinite(value):
-            self._diverge(f"the loss became {value}")
+            self._diverge(_became("loss", value))
             return value
         self._first.skip_input_grad = True  # nobody needs d loss/d input
         self._root.backward(loss.backward())
@@ -351,7 +395,7 @@ class Trainer:
         self.optimizer.step()
         if not math.isfinite(float(values.sum())):
             values[...] = self._backup
-            self._diverge("a weight became NaN or infinite")
+            self._diverge(_WEIGHT_BROKE)
             return math.nan
         self.total_steps += 1
         self.step_in_epoch += 1
@@ -413,7 +457,7 @@ class Trainer:
         if not math.isfinite(record["train_loss"]):
             self.epoch -= 1
             self.step_in_epoch -= 1  # the last step of the epoch, as a stacked trial reports it
-            self._diverge(f"the training loss became {record['train_loss']}")
+            self._diverge(_became("training loss", record["train_loss"]))
             return None
         self.history.append(record)
         if self.instrument:
@@ -431,7 +475,7 @@ class Trainer:
         """
         if self.trials is not None:
             if evaluate not in ("every", "last"):
-                raise ConfigError(f"evaluate must be 'every' or 'last', got {evaluate!r}.")
+                raise ConfigError("evaluate must be 'every' or 'last', got {evaluate!r}.", evaluate=evaluate)
             ran = 0
             for k in range(n):
                 if self.done:
@@ -589,21 +633,27 @@ class Trainer:
         except ConfigError:
             raise
         except (KeyError, TypeError, ValueError) as e:
-            raise ConfigError(f"The saved trainer state is malformed: {e!r}.") from None
+            raise ConfigError("The saved trainer state is malformed: {e!r}.", e=e) from None
 
     # -- a stack of trials ------------------------------------------------------------------------------
     def _init_trials(self, config: TrainConfig, trials: Sequence[dict[str, Any]] | None) -> None:
         n = self.trials
         trials = [{} for _ in range(n)] if trials is None else [dict(t) for t in trials]
         if len(trials) != n:
-            raise ConfigError(f"The network stacks {n} trials but {len(trials)} trial settings were given.")
+            raise ConfigError(
+                "The network stacks {n} trials but {n_trials} trial settings were given.",
+                n=n,
+                n_trials=len(trials),
+            )
         self.trial_configs: list[TrainConfig] = []
         for over in trials:
             unknown = sorted(set(over) - set(TRIAL_KEYS))
             if unknown:
                 raise ConfigError(
-                    f"Training setting(s) {unknown} cannot differ between trials trained together; "
-                    f"per-trial settings are: {', '.join(TRIAL_KEYS)}."
+                    "Training setting(s) {unknown} cannot differ between trials trained together; "
+                    "per-trial settings are: {keys}.",
+                    unknown=unknown,
+                    keys=", ".join(TRIAL_KEYS),
                 )
             tcfg = dataclasses.replace(config, **over)
             tcfg.validate()
@@ -742,9 +792,9 @@ class Trainer:
                 bad = ~np.isfinite(check)
                 values[bad] = self._backup[bad]
                 reasons = [
-                    f"the loss became {step_loss[k]}"
+                    _became("loss", step_loss[k])
                     if step_loss is not None and not math.isfinite(step_loss[k])
-                    else "a weight became NaN or infinite"
+                    else _WEIGHT_BROKE
                     for k in np.flatnonzero(bad)
                 ]
                 self._freeze(bad, Status.DIVERGED, [Divergence(epoch_no, step_no, r) for r in reasons])
@@ -763,7 +813,7 @@ class Trainer:
         bad = ~np.isfinite(record["train_loss"])
         if bad.any():
             self.epochs_done[self.active[bad]] = epoch_no - 1
-            reasons = [f"the training loss became {v}" for v in record["train_loss"][bad]]
+            reasons = [_became("training loss", v) for v in record["train_loss"][bad]]
             self._freeze(bad, Status.DIVERGED, [Divergence(epoch_no, step_no, r) for r in reasons], record)
         self._record(record, lr_vec, epoch_no)
         if self._es.any() and not self.done:

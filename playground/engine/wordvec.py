@@ -102,7 +102,7 @@ class NoiseDistribution:
         if counts.ndim != 1 or len(counts) < 1 or np.any(counts < 0) or counts.sum() <= 0:
             raise ConfigError("The noise distribution needs non-negative counts with a positive sum.")
         if not 0.0 <= alpha <= 2.0:
-            raise ConfigError(f"The noise exponent α must be in [0, 2], got {alpha}.")
+            raise ConfigError("The noise exponent α must be in [0, 2], got {alpha}.", alpha=alpha)
         self.alpha = float(alpha)
         weights = np.where(counts > 0, counts, 0.0) ** self.alpha
         weights[counts == 0] = 0.0
@@ -128,7 +128,7 @@ class NegativeSamplingHead(_Head):
     ):
         super().__init__(params, name)
         if int(k) < 1:
-            raise ConfigError(f"Negative sampling needs at least one negative, got k = {k}.")
+            raise ConfigError("Negative sampling needs at least one negative, got k = {k}.", k=k)
         self.noise, self.k, self.rng = noise, int(k), rng
 
     def loss(self, H: np.ndarray, targets: np.ndarray, negatives: np.ndarray | None = None) -> float:
@@ -179,7 +179,11 @@ class HierarchicalSoftmaxHead(_Head):
     def __init__(self, params: ParamSet, name: str, tree: HuffmanTree):
         super().__init__(params, name)
         if len(self.U) != tree.n_inner:
-            raise ConfigError(f"The tree has {tree.n_inner} inner nodes but the table {len(self.U)} rows.")
+            raise ConfigError(
+                "The tree has {tree_n_inner} inner nodes but the table {n_U} rows.",
+                tree_n_inner=tree.n_inner,
+                n_U=len(self.U),
+            )
         self.tree = tree
         self._sign = np.where(tree.padded_codes == 1, 1.0, -1.0)
 
@@ -270,9 +274,15 @@ class Word2Vec:
         seed: int = 0,
     ):
         if model not in MODELS:
-            raise ConfigError(f"Unknown model {model!r}; choose one of {', '.join(MODELS)}.")
+            raise ConfigError(
+                "Unknown model {model!r}; choose one of {choices}.", model=model, choices=", ".join(MODELS)
+            )
         if objective not in OBJECTIVES:
-            raise ConfigError(f"Unknown objective {objective!r}; choose one of {', '.join(OBJECTIVES)}.")
+            raise ConfigError(
+                "Unknown objective {objective!r}; choose one of {choices}.",
+                objective=objective,
+                choices=", ".join(OBJECTIVES),
+            )
         self.counts = np.asarray(counts, dtype=np.float64)
         V, D = len(self.counts), int(dim)
         self.model, self.objective, self.V, self.dim = model, objective, V, D
@@ -331,7 +341,7 @@ class Word2Vec:
             return Wo.copy()
         if which in ("W+W'", "W+W′"):
             return W + Wo
-        raise ConfigError(f"Unknown matrix {which!r}; choose W, W' or W+W'.")
+        raise ConfigError("Unknown matrix {which!r}; choose W, W' or W+W'.", which=which)
 
     def state_dict(self) -> dict[str, Any]:
         return {
@@ -344,7 +354,11 @@ class Word2Vec:
     def load_state_dict(self, d: dict[str, Any]) -> None:
         values = np.asarray(d["values"], dtype=np.float64)
         if values.shape != self.params.values.shape:
-            raise ConfigError(f"Saved values have shape {values.shape}, not {self.params.values.shape}.")
+            raise ConfigError(
+                "Saved values have shape {values_shape}, not {params_values_shape}.",
+                values_shape=values.shape,
+                params_values_shape=self.params.values.shape,
+            )
         self.params.values[...] = values
         self.optimizer.load_state_dict(d["optimizer"])
         self.rng.bit_generator.state = d["rng"]

@@ -121,21 +121,21 @@ class PlaygroundConfig:
             raise ConfigError("A playground config is a JSON object with data, model, training, loop, view.")
         unknown = sorted(set(d) - set(cls.SECTIONS))
         if unknown:
-            raise ConfigError(f"Unknown config section(s): {unknown}.")
+            raise ConfigError("Unknown config section(s): {unknown}.", unknown=unknown)
         parts = {}
         for name, klass in _CLASSES.items():
             sub = d.get(name, {})
             if not isinstance(sub, dict):
-                raise ConfigError(f"Config section {name!r} must be an object.")
+                raise ConfigError("Config section {name!r} must be an object.", name=name)
             known = {f.name for f in fields(klass)}
             bad = sorted(set(sub) - known)
             if bad:
-                raise ConfigError(f"Unknown {name} setting(s): {bad}.")
+                raise ConfigError("Unknown {name} setting(s): {bad}.", name=name, bad=bad)
             try:
                 base = default_training() if name == "training" else klass()
                 parts[name] = dataclasses.replace(base, **copy.deepcopy(sub))
             except TypeError as exc:
-                raise ConfigError(f"Bad {name} settings: {exc}.") from None
+                raise ConfigError("Bad {name} settings: {exc}.", name=name, exc=exc) from None
         cfg = cls(**parts)
         cfg.validate()
         return cfg
@@ -145,7 +145,7 @@ class PlaygroundConfig:
         try:
             return cls.from_dict(json.loads(text))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"The file is not valid JSON: {exc}.") from None
+            raise ConfigError("The file is not valid JSON: {exc}.", exc=exc) from None
 
     def copy(self) -> PlaygroundConfig:
         return copy.deepcopy(self)

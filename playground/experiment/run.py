@@ -38,6 +38,7 @@ from playground.errors import ConfigError, DataError, PlaygroundError
 from playground.experiment.config import DataConfig, PlaygroundConfig
 from playground.experiment.metrics import classification_metrics, history_csv, regression_metrics
 from playground.experiment.schema import UPLOAD
+from playground.i18n import _
 
 READY, DIVERGED, EARLY_STOPPED = Status.READY.value, Status.DIVERGED.value, Status.EARLY_STOPPED.value
 """``trainer.status`` values (``playground.engine.Status`` members compare equal to these)."""
@@ -152,7 +153,7 @@ class Experiment:
         cfg = self.config
         ds = load_dataset(cfg.data, self.upload)
         if ds.task != "regression" and ds.n_classes > 10:
-            raise DataError(f"The playground draws at most 10 classes; this data has {ds.n_classes}.")
+            raise DataError("The playground draws at most 10 classes; this data has {n}.", n=ds.n_classes)
         split = split_dataset(ds, cfg.data.train_fraction, cfg.data.val_fraction, cfg.data.seed)
         ft = FeatureTransform(cfg.data.features, cfg.data.standardize).fit(
             split.X_train, ds.view_columns, ds.feature_names
@@ -172,8 +173,8 @@ class Experiment:
         trainer = Trainer(network, data, dataclasses.replace(cfg.training), instrument=True)
         x_range, y_range = ds.view_domain()
         caps = limits.caps()
-        _, _, pts = grid_axes(x_range, y_range, caps.grid_n)
-        _, _, gpts = grid_axes(x_range, y_range, caps.neuron_grid_n)
+        _xs, _ys, pts = grid_axes(x_range, y_range, caps.grid_n)
+        _gxs, _gys, gpts = grid_axes(x_range, y_range, caps.neuron_grid_n)
         # swap in
         self.dataset, self.split, self.transform, self.inputs = ds, split, ft, inputs
         self.network, self.trainer = network, trainer
@@ -197,7 +198,7 @@ class Experiment:
         upload_changed = upload is not False and upload is not self.upload
         reasons = old_cfg.rebuild_reasons(new)
         if upload_changed and new.data.dataset == UPLOAD:
-            reasons.append("uploaded data")
+            reasons.append(_("uploaded data"))
         if reasons:
             saved = self.__dict__.copy()
             self.config = new
@@ -260,10 +261,15 @@ class Experiment:
         lr = self.config.training.learning_rate
         # The counter shows the last complete epoch (d.epoch - 1): name that one, and the step of the
         # next where it broke, so the message and the counter agree.
-        return (
-            f"The loss became NaN or infinite after epoch {self.epoch}, at step {d.step} of the next "
-            f"({d.reason}), so training paused. "
-            f"The learning rate {lr:g} is probably too high: lower it (try {lr / 10:g}) and press Reset."
+        return _(
+            "The loss became NaN or infinite after epoch {epoch}, at step {step} of the next ({reason}), "
+            "so training paused. The learning rate {lr:g} is probably too high: lower it (try {lower:g}) "
+            "and press Reset.",
+            epoch=self.epoch,
+            step=d.step,
+            reason=_(d.reason),
+            lr=lr,
+            lower=lr / 10,
         )
 
     def stop_condition_met(self) -> str | None:
@@ -271,15 +277,18 @@ class Experiment:
         loop = self.config.loop
         rec = self.history[-1]
         if loop.stop_epoch and self.epoch >= loop.stop_epoch:
-            return f"Reached the stop epoch {loop.stop_epoch}."
+            return _("Reached the stop epoch {epoch}.", epoch=loop.stop_epoch)
         loss = rec.get("train_loss")
         if loop.stop_loss and loss is not None and loss <= loop.stop_loss:
-            return (
-                f"The training loss {loss:.4g} reached the target {loop.stop_loss:g} at epoch {self.epoch}."
+            return _(
+                "The training loss {loss:.4g} reached the target {target:g} at epoch {epoch}.",
+                loss=loss,
+                target=loop.stop_loss,
+                epoch=self.epoch,
             )
         cap = limits.caps().max_total_epochs
         if self.epoch >= cap:
-            return f"Paused at {cap} epochs, the most one run may train here."
+            return _("Paused at {cap} epochs, the most one run may train here.", cap=cap)
         return None
 
     def step(self, n: int = 1) -> list[dict[str, Any]]:
@@ -323,9 +332,10 @@ class Experiment:
         if status == DIVERGED:
             stopped = self.divergence_message()
         elif status == EARLY_STOPPED:
-            stopped = (
-                f"Early stopping: the validation loss stopped improving; the weights of epoch "
-                f"{self.trainer.best_epoch} were restored."
+            stopped = _(
+                "Early stopping: the validation loss stopped improving; the weights of epoch {epoch} were "
+                "restored.",
+                epoch=self.trainer.best_epoch,
             )
         self.stop_reason = stopped if status == READY else None
         self.stop_kind = None if stopped is None else ("stopped" if status == READY else _plain(status))
@@ -431,7 +441,7 @@ class Experiment:
             if i == 0
             else [f"{names[i - 1]}.{k + 1}" for k in range(self._width(i - 1))]
         )
-        W, _ = self.layer_weights(layer)
+        W, _b = self.layer_weights(layer)
         if layer == "out" and self.task == "multiclass":
             cols = [f"out.{c}" for c in self.class_names]
         else:
@@ -448,7 +458,12 @@ class Experiment:
         W = np.asarray(W, dtype=np.float64)
         b = np.asarray(b, dtype=np.float64).reshape(-1)
         if W.shape != Wp.value.shape or b.shape != bp.value.shape:
-            raise ConfigError(f"Layer {layer} needs W of shape {Wp.value.shape} and b of {bp.value.shape}.")
+            raise ConfigError(
+                "Layer {layer} needs W of shape {w_shape} and b of {b_shape}.",
+                layer=layer,
+                w_shape=Wp.value.shape,
+                b_shape=bp.value.shape,
+            )
         if not (np.isfinite(W).all() and np.isfinite(b).all()):
             raise ConfigError("Weights and biases must be finite numbers.")
         Wp.value[...] = W
@@ -534,7 +549,7 @@ class Experiment:
             self.trainer.load_state_dict(d["trainer"])
             kind = d.get("stop_kind")
             if kind not in (None, "stopped", DIVERGED, EARLY_STOPPED):
-                raise ConfigError(f"Unknown stop kind {kind!r} in the saved run.")
+                raise ConfigError("Unknown stop kind {kind!r} in the saved run.", kind=kind)
             self.stop_kind = kind
             # The words are the run's own, recomputed (never text read from storage).
             self.stop_reason = self.stop_condition_met() if kind == "stopped" else None

@@ -22,7 +22,8 @@ from typing import Any
 from playground import limits
 from playground.data import DATASETS, FEATURES, DatasetSpec, check_features
 from playground.engine import ACTIVATIONS, BN_MODES, INITIALIZERS, OPTIMIZERS, REGULARIZERS, SCHEDULES
-from playground.errors import ConfigError, DataError
+from playground.errors import ConfigError, DataError, PlaygroundError
+from playground.i18n import N_, _
 
 UPLOAD = "csv"
 """``DataConfig.dataset`` of an uploaded CSV (the file itself lives in the session, not the config)."""
@@ -87,11 +88,11 @@ class Setting:
     fmt: str | None = None
 
     def choice_label(self, name: str) -> str:
-        """What the widget shows for a choice: the registry entry's label, or ``labels``."""
+        """What the widget shows for a choice (translated): the registry entry's label, or ``labels``."""
         if self.labels and name in self.labels:
-            return self.labels[name]
+            return _(self.labels[name])
         if self.registry is not None and name in self.registry:
-            return self.registry[name].label
+            return _(self.registry[name].label)
         return name
 
     def __post_init__(self) -> None:
@@ -125,7 +126,8 @@ class Setting:
 
     @property
     def widget_label(self) -> str:
-        return f"{self.label} ({self.unit})" if self.unit else self.label
+        """The label with its unit, translated."""
+        return f"{_(self.label)} ({_(self.unit)})" if self.unit else _(self.label)
 
     @property
     def whole_steps(self) -> bool:
@@ -134,7 +136,8 @@ class Setting:
 
     @property
     def why(self) -> str:
-        return self.reason or self.label.lower()
+        """What a rebuild names ("rebuilt because the number of points changed"), translated."""
+        return _(self.reason) if self.reason else _(self.label).lower()
 
     # -- widgets: what a widget holds (value × scale, whole percent) -----------------------------
     def to_widget(self, value: Any) -> Any:
@@ -168,7 +171,7 @@ class Setting:
         if kind in ("int", "float"):
             lo, hi = self.bounds()
             return _check_range(
-                self.label, value, lo, hi, int if kind == "int" else float, self.scale, self.unit
+                _(self.label), value, lo, hi, int if kind == "int" else float, self.scale, self.unit
             )
         if kind == "bool":
             return bool(value)
@@ -176,20 +179,25 @@ class Setting:
             options = self.options()
             if value not in options:
                 raise ConfigError(
-                    f"Unknown {self.label.lower()} {value!r}; choose one of {', '.join(options)}."
+                    "Unknown {what} {value!r}; choose one of {options}.",
+                    what=_(self.label).lower(),
+                    value=value,
+                    options=", ".join(options),
                 )
             return value
         if kind == "features":
             try:
                 return list(check_features(value))
             except DataError as exc:
-                raise ConfigError(str(exc)) from None
+                raise _as_config_error(exc) from None
         if kind == "ints":
             n, high = int(_cap(self.max_len)), _cap(self.high)
             if not isinstance(value, list | tuple) or len(value) > n:
-                raise ConfigError(f"Use 0 to {n} {self.label.lower()}, got {value!r}.")
+                raise ConfigError(
+                    "Use 0 to {n} {what}, got {value!r}.", n=n, what=_(self.label).lower(), value=value
+                )
             return [
-                _check_range(f"Neurons in layer {i + 1}", w, _cap(self.low), high, int)
+                _check_range(_("Neurons in layer {i}", i=i + 1), w, _cap(self.low), high, int)
                 for i, w in enumerate(value)
             ]
         # params: the chosen entry's hyperparameters, validated; settings of another entry (left over
@@ -199,17 +207,29 @@ class Setting:
         return {k: v for k, v in entry.resolve(mine).items() if k not in self.skip}
 
 
+def _as_config_error(exc: PlaygroundError) -> ConfigError:
+    """``exc``'s message (its id and parameters, so it is still translated) as a ConfigError."""
+    err = ConfigError.__new__(ConfigError)
+    err.__init__(exc.msgid, **exc.params)
+    return err
+
+
 def _check_range(name, value, low, high, kind=float, scale=1.0, unit=""):
+    """``value`` checked against [low, high]; ``name`` is the setting's (translated) label."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(f"{name} must be a number, got {value!r}.")
+        raise ConfigError("{name} must be a number, got {value!r}.", name=name, value=value)
     if kind is int and value != int(value):
-        raise ConfigError(f"{name} must be a whole number, got {value!r}.")
+        raise ConfigError("{name} must be a whole number, got {value!r}.", name=name, value=value)
     low = -math.inf if low is None else low
     high = math.inf if high is None else high
     if not (low <= value <= high):  # NaN fails too
-        u = f" {unit}" if unit else ""
         raise ConfigError(
-            f"{name} must be from {low * scale:g}{u} to {high * scale:g}{u}, got {value * scale:g}{u}."
+            "{name} must be from {low:g}{u} to {high:g}{u}, got {value:g}{u}.",
+            name=name,
+            low=low * scale,
+            high=high * scale,
+            value=value * scale,
+            u=f" {_(unit)}" if unit else "",
         )
     return kind(value)
 
@@ -227,103 +247,112 @@ S = Setting
 # fmt: off
 SETTINGS: tuple[Setting, ...] = (
     # -- data: every change draws new points, so a new network
-    S("data", "dataset", "choice", "circle", "Dataset", key="dataset", widget="c_dataset", control="select",
+    S("data", "dataset", "choice", "circle", N_("Dataset"), key="dataset", widget="c_dataset",
+      control="select",
       rebuilds=True, choices=lambda: [*all_datasets(), UPLOAD],
-      help="The points to learn; TF Playground's four problems and two regressions come first."),
-    S("data", "noise", "float", 0.0, "Noise", low=0.0, high="max_noise", unit="%", step=1, key="noise",
+      help=N_("The points to learn; TF Playground's four problems and two regressions come first.")),
+    S("data", "noise", "float", 0.0, N_("Noise"), low=0.0, high="max_noise", unit="%", step=1, key="noise",
       widget="c_noise", control="slider", rebuilds=True,
-      help="How much the generator blurs the classes (TF Playground's 0–50)."),
-    S("data", "n_samples", "int", 500, "Number of points", low="min_points", high="max_points", step=10,
+      help=N_("How much the generator blurs the classes (TF Playground's 0–50).")),
+    S("data", "n_samples", "int", 500, N_("Number of points"), low="min_points", high="max_points", step=10,
       key="points", widget="c_points", control="slider", rebuilds=True,
-      help="How many points the generator draws (TF Playground: 500)."),
-    S("data", "train_fraction", "float", 0.5, "Training data", low=0.1, high=0.9, scale=100.0, unit="%",
-      step=5, key="train", widget="c_train", control="slider", rebuilds=True, reason="training share",
-      help="Share of points used for training; the rest test."),
-    S("data", "val_fraction", "float", 0.0, "Validation", low=0.0, high=0.5, scale=100.0, unit="%", step=5,
-      key="val", widget="c_val", control="slider", rebuilds=True, reason="validation share",
-      help="Share of the training points held out to watch for overfitting (and for early stopping)."),
-    S("data", "features", "features", ["x1", "x2"], "Input features", key="features", widget="c_features",
+      help=N_("How many points the generator draws (TF Playground: 500).")),
+    S("data", "train_fraction", "float", 0.5, N_("Training data"), low=0.1, high=0.9, scale=100.0, unit="%",
+      step=5, key="train", widget="c_train", control="slider", rebuilds=True, reason=N_("training share"),
+      help=N_("Share of points used for training; the rest test.")),
+    S("data", "val_fraction", "float", 0.0, N_("Validation"), low=0.0, high=0.5, scale=100.0, unit="%",
+      step=5,
+      key="val", widget="c_val", control="slider", rebuilds=True, reason=N_("validation share"),
+      help=N_("Share of the training points held out to watch for overfitting (and for early stopping).")),
+    S("data", "features", "features", ["x1", "x2"], N_("Input features"), key="features", widget="c_features",
       control="multiselect", rebuilds=True, choices=lambda: list(FEATURES), registry=FEATURES,
-      help="What the network sees of each point (TF Playground's seven inputs); at least one."),
-    S("data", "standardize", "bool", False, "Standardize inputs", key="standardize", widget="c_standardize",
-      control="checkbox", rebuilds=True, reason="standardization",
-      help="Rescale each input to mean 0 and std 1 (training statistics)."),
-    S("data", "problem", "choice", "auto", "Problem type", key="problem", widget="c_problem", control="radio",
+      help=N_("What the network sees of each point (TF Playground's seven inputs); at least one.")),
+    S("data", "standardize", "bool", False, N_("Standardize inputs"), key="standardize",
+      widget="c_standardize",
+      control="checkbox", rebuilds=True, reason=N_("standardization"),
+      help=N_("Rescale each input to mean 0 and std 1 (training statistics).")),
+    S("data", "problem", "choice", "auto", N_("Problem type"), key="problem", widget="c_problem",
+      control="radio",
       rebuilds=True, choices=lambda: list(PROBLEMS),
-      labels={"auto": "As detected", "classification": "Classification", "regression": "Regression"},
-      help="Whole-number labels can be read as classes or as values to regress."),
-    S("data", "seed", "int", 0, "Seed", low=0, high=2**31 - 1, step=1, key="seed", widget="c_seed",
-      control="number", rebuilds=True, help="Seeds the points, the split and the initial weights."),
+      labels={"auto": N_("As detected"), "classification": N_("Classification"),
+      "regression": N_("Regression")},
+      help=N_("Whole-number labels can be read as classes or as values to regress.")),
+    S("data", "seed", "int", 0, N_("Seed"), low=0, high=2**31 - 1, step=1, key="seed", widget="c_seed",
+      control="number", rebuilds=True, help=N_("Seeds the points, the split and the initial weights.")),
     # -- model: the network's shape and initial weights (fields of the engine's NetworkConfig)
-    S("model", "hidden", "ints", [4, 2], "Hidden layers", low=1, high="max_neurons",
+    S("model", "hidden", "ints", [4, 2], N_("Hidden layers"), low=1, high="max_neurons",
       max_len="max_hidden_layers", key="layers", widget="c_layers", control="number", rebuilds=True,
-      help="0 gives a linear (logistic) model."),
-    S("model", "activation", "choice", "tanh", "Activation", registry=ACTIVATIONS, key="activation",
+      help=N_("0 gives a linear (logistic) model.")),
+    S("model", "activation", "choice", "tanh", N_("Activation"), registry=ACTIVATIONS, key="activation",
       widget="c_activation", control="select", rebuilds=True, choices=_names(ACTIVATIONS),
-      help="The non-linearity of every hidden unit."),
-    S("model", "activation_params", "params", dict, "Activation", owner="activation", prefix="act.",
+      help=N_("The non-linearity of every hidden unit.")),
+    S("model", "activation_params", "params", dict, N_("Activation"), owner="activation", prefix="act.",
       registry=ACTIVATIONS, widget="c_act", rebuilds=True),
-    S("model", "init", "choice", "uniform", "Initialization", registry=INITIALIZERS, key="init",
+    S("model", "init", "choice", "uniform", N_("Initialization"), registry=INITIALIZERS, key="init",
       widget="c_init", control="select", rebuilds=True, choices=_names(INITIALIZERS),
-      help="How the initial weights are drawn (TF Playground: uniform ±0.5)."),
-    S("model", "init_params", "params", dict, "Initialization", owner="init", prefix="init.",
+      help=N_("How the initial weights are drawn (TF Playground: uniform ±0.5).")),
+    S("model", "init_params", "params", dict, N_("Initialization"), owner="init", prefix="init.",
       registry=INITIALIZERS, widget="c_init", rebuilds=True),
-    S("model", "bias_init", "float", 0.1, "Bias init", low=-10.0, high=10.0, key="bias_init", rebuilds=True,
-      help="The initial value of every bias (TF Playground: 0.1)."),
-    S("model", "batch_norm", "choice", "off", "Batch norm", key="bn", widget="c_bn", control="radio",
+    S("model", "bias_init", "float", 0.1, N_("Bias init"), low=-10.0, high=10.0, key="bias_init",
+      rebuilds=True,
+      help=N_("The initial value of every bias (TF Playground: 0.1).")),
+    S("model", "batch_norm", "choice", "off", N_("Batch norm"), key="bn", widget="c_bn", control="radio",
       rebuilds=True, choices=lambda: list(BN_MODES),
-      labels={"off": "Off", "before": "Before activation", "after": "After activation"},
-      help="Normalize each layer's values per batch, before or after the activation."),
-    S("model", "dropout", "float", 0.0, "Dropout", low=0.0, high="max_dropout", step=0.05, key="dropout",
-      widget="c_dropout", control="slider", rebuilds=True, help="Share of hidden units zeroed per step."),
-    S("model", "residual", "bool", False, "Residual", key="residual", widget="c_residual", control="checkbox",
-      rebuilds=True, reason="residual connections",
-      help="Add each layer's input to its output (y = x + f(x)) where widths match."),
+      labels={"off": N_("Off"), "before": N_("Before activation"), "after": N_("After activation")},
+      help=N_("Normalize each layer's values per batch, before or after the activation.")),
+    S("model", "dropout", "float", 0.0, N_("Dropout"), low=0.0, high="max_dropout", step=0.05, key="dropout",
+      widget="c_dropout", control="slider", rebuilds=True, help=N_("Share of hidden units zeroed per step.")),
+    S("model", "residual", "bool", False, N_("Residual"), key="residual", widget="c_residual",
+      control="checkbox",
+      rebuilds=True, reason=N_("residual connections"),
+      help=N_("Add each layer's input to its output (y = x + f(x)) where widths match.")),
     # -- training: applied on the fly, the weights stay
-    S("training", "optimizer", "choice", "sgd", "Optimizer", registry=OPTIMIZERS, key="optimizer",
+    S("training", "optimizer", "choice", "sgd", N_("Optimizer"), registry=OPTIMIZERS, key="optimizer",
       widget="c_optimizer", control="select", choices=_names(OPTIMIZERS),
-      help="The update rule (TF Playground: plain SGD)."),
-    S("training", "optimizer_params", "params", dict, "Optimizer", owner="optimizer", prefix="opt.",
+      help=N_("The update rule (TF Playground: plain SGD).")),
+    S("training", "optimizer_params", "params", dict, N_("Optimizer"), owner="optimizer", prefix="opt.",
       registry=OPTIMIZERS, widget="c_opt", skip=("lr",)),
-    S("training", "learning_rate", "float", 0.03, "Learning rate", low="min_learning_rate",
+    S("training", "learning_rate", "float", 0.03, N_("Learning rate"), low="min_learning_rate",
       high="max_learning_rate", menu=LEARNING_RATES, key="lr", widget="c_lr", control="select_slider",
-      help="Step size α, on a log scale; too high and the loss explodes."),
-    S("training", "schedule", "choice", "constant", "Learning-rate schedule", registry=SCHEDULES,
+      help=N_("Step size α, on a log scale; too high and the loss explodes.")),
+    S("training", "schedule", "choice", "constant", N_("Learning-rate schedule"), registry=SCHEDULES,
       key="schedule", widget="c_schedule", control="select", choices=_names(SCHEDULES),
-      help="How the learning rate changes with the epoch."),
-    S("training", "schedule_params", "params", dict, "Schedule", owner="schedule", prefix="sched.",
+      help=N_("How the learning rate changes with the epoch.")),
+    S("training", "schedule_params", "params", dict, N_("Schedule"), owner="schedule", prefix="sched.",
       registry=SCHEDULES, widget="c_sched"),
-    S("training", "batch_size", "int", 10, "Batch size", low=1, high="max_batch_size", step=1, key="batch",
-      widget="c_batch", control="number", help="Points per gradient step (TF Playground: 10)."),
-    S("training", "regularization", "choice", "none", "Regularization", registry=REGULARIZERS, key="reg",
-      widget="c_reg", control="select", choices=_names(REGULARIZERS), help="A penalty on large weights."),
-    S("training", "reg_rate", "float", 0.0, "Rate λ", low=0.0, high=10.0, menu=REG_RATES, key="reg_rate",
-      widget="c_reg_rate", control="select_slider", help="Strength of the penalty."),
-    S("training", "early_stopping", "bool", False, "Early stopping", key="early_stop", widget="c_early",
-      control="checkbox", help="Stop when the validation loss stops improving (needs a validation share)."),
-    S("training", "patience", "int", 20, "Patience", low=1, high=10_000, unit="epochs", step=1,
-      key="patience", widget="c_patience", control="number", help="Epochs without improvement to wait."),
-    S("training", "clip_norm", "float", 0.0, "Gradient clipping", low=0.0, high=1000.0, key="clip",
-      help="Rescale the gradient to at most this norm (0: off)."),
+    S("training", "batch_size", "int", 10, N_("Batch size"), low=1, high="max_batch_size", step=1,
+      key="batch",
+      widget="c_batch", control="number", help=N_("Points per gradient step (TF Playground: 10).")),
+    S("training", "regularization", "choice", "none", N_("Regularization"), registry=REGULARIZERS, key="reg",
+      widget="c_reg", control="select", choices=_names(REGULARIZERS), help=N_("A penalty on large weights.")),
+    S("training", "reg_rate", "float", 0.0, N_("Rate λ"), low=0.0, high=10.0, menu=REG_RATES, key="reg_rate",
+      widget="c_reg_rate", control="select_slider", help=N_("Strength of the penalty.")),
+    S("training", "early_stopping", "bool", False, N_("Early stopping"), key="early_stop", widget="c_early",
+      control="checkbox",
+      help=N_("Stop when the validation loss stops improving (needs a validation share).")),
+    S("training", "patience", "int", 20, N_("Patience"), low=1, high=10_000, unit=N_("epochs"), step=1,
+      key="patience", widget="c_patience", control="number", help=N_("Epochs without improvement to wait.")),
+    S("training", "clip_norm", "float", 0.0, N_("Gradient clipping"), low=0.0, high=1000.0, key="clip",
+      help=N_("Rescale the gradient to at most this norm (0: off).")),
     # -- the live loop and the views: nothing to recompute
-    S("loop", "update_interval", "float", "default_update_interval", "Update every",
+    S("loop", "update_interval", "float", "default_update_interval", N_("Update every"),
       low="min_update_interval", high="max_update_interval", unit="s", menu=INTERVALS, key="interval",
       widget="c_interval", control="select_slider",
-      help="Seconds between live updates; raise it on a busy shared server."),
-    S("loop", "epochs_per_update", "int", "default_epochs_per_update", "Epochs per update", low=1,
+      help=N_("Seconds between live updates; raise it on a busy shared server.")),
+    S("loop", "epochs_per_update", "int", "default_epochs_per_update", N_("Epochs per update"), low=1,
       high="max_epochs_per_update", key="epochs_per_update", widget="c_epu", control="slider",
-      help="Epochs trained between two updates of the views."),
-    S("loop", "stop_epoch", "int", 0, "Stop at epoch", low=0, high="max_total_epochs", step=100,
-      key="stop_epoch", widget="c_stop_epoch", control="number", help="Pause here (0: never)."),
-    S("loop", "stop_loss", "float", 0.0, "Stop at loss", low=0.0, high=100.0, step=0.01, key="stop_loss",
+      help=N_("Epochs trained between two updates of the views.")),
+    S("loop", "stop_epoch", "int", 0, N_("Stop at epoch"), low=0, high="max_total_epochs", step=100,
+      key="stop_epoch", widget="c_stop_epoch", control="number", help=N_("Pause here (0: never).")),
+    S("loop", "stop_loss", "float", 0.0, N_("Stop at loss"), low=0.0, high=100.0, step=0.01, key="stop_loss",
       widget="c_stop_loss", control="number", fmt="%.3f",
-      help="Pause when the training loss falls to this (0: never)."),
-    S("view", "show_test", "bool", False, "Test points", key="show_test", widget="c_show_test",
-      control="checkbox", help="Draw the test points (dark outline) too."),
-    S("view", "discretize", "bool", False, "Discretize", key="discretize", widget="c_discretize",
-      control="checkbox", help="Colour by the predicted class only."),
-    S("view", "log_scale", "bool", False, "Log loss", key="log_scale", widget="c_log_scale",
-      control="checkbox", help="Loss curves on a log scale."),
+      help=N_("Pause when the training loss falls to this (0: never).")),
+    S("view", "show_test", "bool", False, N_("Test points"), key="show_test", widget="c_show_test",
+      control="checkbox", help=N_("Draw the test points (dark outline) too.")),
+    S("view", "discretize", "bool", False, N_("Discretize"), key="discretize", widget="c_discretize",
+      control="checkbox", help=N_("Colour by the predicted class only.")),
+    S("view", "log_scale", "bool", False, N_("Log loss"), key="log_scale", widget="c_log_scale",
+      control="checkbox", help=N_("Loss curves on a log scale.")),
 )
 # fmt: on
 del S

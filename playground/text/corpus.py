@@ -54,10 +54,12 @@ class Vocab:
         for tokens in token_lists:
             counter.update(tokens)
         if min_count < 1:
-            raise DataError(f"The minimum count must be at least 1, got {min_count}.")
+            raise DataError("The minimum count must be at least 1, got {min_count}.", min_count=min_count)
         kept = sorted((w for w, c in counter.items() if c >= min_count), key=lambda w: -counter[w])
         if not kept:
-            raise DataError(f"No word occurs {min_count} times or more: lower the minimum count.")
+            raise DataError(
+                "No word occurs {min_count} times or more: lower the minimum count.", min_count=min_count
+            )
         words, counts = kept, [counter[w] for w in kept]
         if unk is not None:
             rare = sum(c for w, c in counter.items() if c < min_count)
@@ -109,7 +111,7 @@ def keep_probability(counts: np.ndarray, t: float = 1e-3, formula: str = "code")
     elif formula == "paper":
         p = np.sqrt(ratio)
     else:
-        raise DataError(f"Unknown subsampling formula {formula!r}; choose 'code' or 'paper'.")
+        raise DataError("Unknown subsampling formula {formula!r}; choose 'code' or 'paper'.", formula=formula)
     return np.minimum(p, 1.0)
 
 
@@ -130,7 +132,7 @@ def context_windows(n: int, window: int, rng: np.random.Generator | None = None)
     ``window`` on each side. With ``rng``, word2vec.c's dynamic window: each centre draws
     b ∈ {0, …, window−1} and uses window − b, so near words count more often than far ones."""
     if window < 1:
-        raise DataError(f"The window must be at least 1, got {window}.")
+        raise DataError("The window must be at least 1, got {window}.", window=window)
     sizes = np.full(n, window) if rng is None else window - rng.integers(0, window, size=n)
     out = []
     for i, w in enumerate(sizes):
@@ -182,7 +184,7 @@ def cooccurrence(
     GloVe's cooccur.c) or 1 (``"flat"``); the counts are symmetric (X_ij = X_ji).
     """
     if window < 1:
-        raise DataError(f"The window must be at least 1, got {window}.")
+        raise DataError("The window must be at least 1, got {window}.", window=window)
     keys, vals = [], []
     for ids in id_lists:
         ids = np.asarray(ids, dtype=np.int64)
@@ -192,7 +194,7 @@ def cooccurrence(
             keys += [a * vocab_size + b, b * vocab_size + a]
             vals += [np.full(len(a), w)] * 2
     if weighting not in ("harmonic", "flat"):
-        raise DataError(f"Unknown weighting {weighting!r}; choose 'harmonic' or 'flat'.")
+        raise DataError("Unknown weighting {weighting!r}; choose 'harmonic' or 'flat'.", weighting=weighting)
     if not keys:
         empty = np.zeros(0, dtype=np.intp)
         return empty, empty, np.zeros(0)

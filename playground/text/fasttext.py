@@ -140,11 +140,13 @@ class FastTextDictionary:
         label: str = LABEL,
     ):
         if word_ngrams < 1:
-            raise DataError(f"wordNgrams must be at least 1, got {word_ngrams}.")
+            raise DataError("wordNgrams must be at least 1, got {word_ngrams}.", word_ngrams=word_ngrams)
         if bucket < 1 and (word_ngrams > 1 or maxn > 0):
             raise DataError("Word or character n-grams need at least one bucket.")
         if maxn and not 1 <= minn <= maxn:
-            raise DataError(f"Character n-grams need 1 ≤ minn ≤ maxn, got minn={minn}, maxn={maxn}.")
+            raise DataError(
+                "Character n-grams need 1 ≤ minn ≤ maxn, got minn={minn}, maxn={maxn}.", minn=minn, maxn=maxn
+            )
         self.words, self.word_counts = list(words), list(word_counts)
         self.labels, self.label_counts = list(labels), list(label_counts)
         self.word_ngrams, self.bucket, self.minn, self.maxn, self.label = (
@@ -191,7 +193,9 @@ class FastTextDictionary:
         kept_words = sorted((w for w, c in words.items() if c >= min_count), key=lambda w: -words[w])
         kept_labels = sorted((w for w, c in labels.items() if c >= min_count_label), key=lambda w: -labels[w])
         if not kept_labels:
-            raise DataError(f"No line has a label: labels start with {label!r} (e.g. {label}positive).")
+            raise DataError(
+                "No line has a label: labels start with {label!r} (e.g. {label}positive).", label=label
+            )
         return cls(
             kept_words,
             [words[w] for w in kept_words],
