@@ -8,8 +8,10 @@ import logging
 import pandas as pd
 import streamlit as st
 
+from playground.data.generators import DATASETS
 from playground.engine import ACTIVATIONS as ACTIVATION_REGISTRY
 from playground.engine import OPTIMIZERS as OPTIMIZER_REGISTRY
+from playground.i18n import N_, _, fmt_number, ngettext
 from playground.lessons.search import (
     ACTIVATIONS,
     DATASET_CHOICES,
@@ -29,6 +31,7 @@ from playground.lessons.search import (
     summary,
     table_rows,
 )
+from playground.ui.lang import fragment
 from playground.ui.links import playground_url, trial_query
 from playground.ui.page import route_through_app, show_error
 from playground.viz.metrics import scatter_search_chart
@@ -36,10 +39,11 @@ from playground.viz.metrics import scatter_search_chart
 route_through_app()
 
 log = logging.getLogger("playground.search")
-FRIENDLY = "Something went wrong with these settings; finished trials are kept. Try other values."
 LR_OPTIONS = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 WD_OPTIONS = (1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 0.01, 0.1, 1.0, 10.0)
 TICK_S = 0.2
+#: A trial's status as the table shows it.
+STATUS_LABELS = {"done": N_("done"), "diverged": N_("diverged"), "training": N_("training")}
 
 
 def is_default(search: Search) -> bool:
@@ -47,21 +51,25 @@ def is_default(search: Search) -> bool:
     return search.cfg == SearchConfig()
 
 
-#: The best-trials table sits in a narrow column: short headers and compact numbers, so no column
-#: is cut off ("wei…", ".0000211").
-TABLE_CONFIG = {
-    "rank": st.column_config.NumberColumn("#", width=28),
-    "trial": st.column_config.NumberColumn("trial", width=40),
-    "val_acc": st.column_config.NumberColumn("val acc", format="%.3f", width=58),
-    "val_loss": st.column_config.NumberColumn("val loss", format="%.3f", width=58),
-    "train_acc": st.column_config.NumberColumn("train acc", format="%.3f", width=62),
-    "lr": st.column_config.NumberColumn("α", format="%.2g", width=58, help="Learning rate"),
-    "weight_decay": st.column_config.NumberColumn("λ", format="%.2g", width=58, help="Weight decay (L2)"),
-    "depth": st.column_config.NumberColumn("depth", width=44),
-    "width": st.column_config.NumberColumn("width", width=44),
-    "batch_size": st.column_config.NumberColumn("batch", width=44),
-    "dropout": st.column_config.NumberColumn("dropout", format="%.2f", width=54),
-}
+def table_config() -> dict:
+    """The best-trials table sits in a narrow column: short headers and compact numbers, so no column
+    is cut off ("wei…", ".0000211")."""
+    return {
+        "rank": st.column_config.NumberColumn("#", width=28),
+        "trial": st.column_config.NumberColumn(_("trial"), width=40),
+        "val_acc": st.column_config.NumberColumn(_("val acc"), format="%.3f", width=58),
+        "val_loss": st.column_config.NumberColumn(_("val loss"), format="%.3f", width=58),
+        "train_acc": st.column_config.NumberColumn(_("train acc"), format="%.3f", width=62),
+        "lr": st.column_config.NumberColumn("α", format="%.2g", width=58, help=_("Learning rate")),
+        "weight_decay": st.column_config.NumberColumn(
+            "λ", format="%.2g", width=58, help=_("Weight decay (L2)")
+        ),
+        "depth": st.column_config.NumberColumn(_("depth"), width=44),
+        "width": st.column_config.NumberColumn(_("width"), width=44),
+        "batch_size": st.column_config.NumberColumn(_("batch"), width=44),
+        "dropout": st.column_config.NumberColumn(_("dropout"), format="%.2f", width=54),
+        "status": st.column_config.TextColumn(_("status")),
+    }
 
 
 def table_columns(table: pd.DataFrame) -> list[str]:
@@ -72,7 +80,9 @@ def table_columns(table: pd.DataFrame) -> list[str]:
 
 
 def fail(exc: Exception) -> None:
-    show_error(exc, log, FRIENDLY)
+    show_error(
+        exc, log, _("Something went wrong with these settings; finished trials are kept. Try other values.")
+    )
 
 
 def fmt(v: float) -> str:
@@ -138,11 +148,13 @@ def running() -> bool:
 
 
 # -- page -----------------------------------------------------------------------------------------
-st.title("Hyperparameter search")
+st.title(_("Hyperparameter search"))
 st.markdown(
-    "Which learning rate and weight decay work? Rather than guess, sample many pairs **on a log scale** "
-    "(every decade equally likely, as Saito and Ng recommend), train a small net for each, and score it "
-    "on the **validation** split. A search with the default ranges starts as the page opens."
+    _(
+        "Which learning rate and weight decay work? Rather than guess, sample many pairs **on a log scale** "
+        "(every decade equally likely, as Saito and Ng recommend), train a small net for each, and score it "
+        "on the **validation** split. A search with the default ranges starts as the page opens."
+    )
 )
 if "hs_search" not in st.session_state and not st.session_state.get("hs_started"):
     # The first visit starts the default search (the widgets' defaults are SearchConfig's, which a
@@ -154,138 +166,146 @@ controls, results = st.columns([1, 2.1], gap="medium")
 with controls:
     b1, b2 = st.columns(2)
     b1.button(
-        "Start search",
+        _("Start search"),
         key="hs_start",
         on_click=on_start,
         type="primary",
         disabled=running(),
         width="stretch",
-        help="Sample and train with the settings below.",
+        help=_("Sample and train with the settings below."),
     )
     b2.button(
-        "Stop",
+        _("Stop"),
         key="hs_stop",
         on_click=on_stop,
         disabled=not running(),
         width="stretch",
-        help="Stop now; finished trials are kept.",
+        help=_("Stop now; finished trials are kept."),
     )
     if st.session_state.get("hs_error") is not None:
         fail(st.session_state.hs_error)
     st.radio(
-        "Method",
+        _("Method"),
         ["random", "grid"],
-        format_func=lambda k: {"random": "Random search", "grid": "Grid search"}[k],
+        format_func=lambda k: _("Random search") if k == "random" else _("Grid search"),
         key="hs_method",
         horizontal=True,
-        help="Random draws every trial independently; grid lays the two rates on a k × k log grid.",
+        help=_("Random draws every trial independently; grid lays the two rates on a k × k log grid."),
     )
-    st.number_input("Trials", 1, MAX_TRIALS, 100, 10, key="hs_trials", help="How many models to train.")
+    st.number_input(_("Trials"), 1, MAX_TRIALS, 100, 10, key="hs_trials", help=_("How many models to train."))
     st.number_input(
-        "Epochs per trial",
+        _("Epochs per trial"),
         1,
         MAX_EPOCHS,
         50,
         10,
         key="hs_epochs",
-        help="Each trial trains this long, then is scored.",
+        help=_("Each trial trains this long, then is scored."),
     )
     st.select_slider(
-        "Learning rate range",
+        _("Learning rate range"),
         LR_OPTIONS,
         value=(1e-3, 3.0),
         format_func=fmt,
         key="hs_lr",
-        help="Sampled log-uniformly between the two ends.",
+        help=_("Sampled log-uniformly between the two ends."),
     )
     st.select_slider(
-        "Weight decay (L2 λ) range",
+        _("Weight decay (L2 λ) range"),
         WD_OPTIONS,
         value=(1e-6, 1.0),
         format_func=fmt,
         key="hs_wd",
-        help="Sampled log-uniformly between the two ends; λ/2·‖W‖² is added to the loss.",
+        help=_("Sampled log-uniformly between the two ends; λ/2·‖W‖² is added to the loss."),
     )
-    with st.expander("Depth, width, batch size, dropout, seed", expanded=False):
+    with st.expander(_("Depth, width, batch size, dropout, seed"), expanded=False):
         st.number_input(
-            "Sampler seed", 0, 10_000, 0, 1, key="hs_seed", help="The same seed draws the same trials."
+            _("Sampler seed"), 0, 10_000, 0, 1, key="hs_seed", help=_("The same seed draws the same trials.")
         )
         st.multiselect(
-            "Depths",
+            _("Depths"),
             [1, 2, 3, 4],
             default=[2],
             key="hs_depths",
-            help="Hidden layers; several: each trial picks one.",
+            help=_("Hidden layers; several: each trial picks one."),
         )
         st.multiselect(
-            "Widths",
+            _("Widths"),
             [2, 4, 8, 16, 32],
             default=[8],
             key="hs_widths",
-            help="Units per hidden layer; several: each trial picks one.",
+            help=_("Units per hidden layer; several: each trial picks one."),
         )
         st.multiselect(
-            "Batch sizes",
+            _("Batch sizes"),
             [5, 10, 20, 50, 100],
             default=[10],
             key="hs_batches",
-            help="Several: each trial picks one.",
+            help=_("Several: each trial picks one."),
         )
         vary_dropout = st.checkbox(
-            "Vary dropout", key="hs_vary_dropout", help="Also sample a dropout rate per trial."
+            _("Vary dropout"), key="hs_vary_dropout", help=_("Also sample a dropout rate per trial.")
         )
         st.slider(
-            "Dropout range",
+            _("Dropout range"),
             0.0,
             0.8,
             (0.0, 0.3),
             0.05,
             key="hs_dropout",
-            help="Sampled uniformly when varied.",
+            help=_("Sampled uniformly when varied."),
             disabled=not vary_dropout,
         )
 
-    with st.expander("Data and network", expanded=False):
+    with st.expander(_("Data and network"), expanded=False):
         e1, e2 = st.columns(2)
-        e1.selectbox("Data", DATASET_CHOICES, key="hs_dataset", help="A two-class problem in the plane.")
-        e2.slider("Noise %", 0, 50, 25, 5, key="hs_noise", help="Label noise.")
+        e1.selectbox(
+            _("Data"),
+            DATASET_CHOICES,
+            format_func=lambda k: _(DATASETS[k].label),
+            key="hs_dataset",
+            help=_("A two-class problem in the plane."),
+        )
+        e2.slider(_("Noise %"), 0, 50, 25, 5, key="hs_noise", help=_("Label noise."))
         e1.select_slider(
-            "Points", [200, 500, 1000, 2000], value=1000, key="hs_points", help="Before the split."
+            _("Points"), [200, 500, 1000, 2000], value=1000, key="hs_points", help=_("Before the split.")
         )
         e2.slider(
-            "Validation share %",
+            _("Validation share %"),
             5,
             50,
             20,
             5,
             key="hs_val",
-            help="Share of the training half set aside to score trials.",
+            help=_("Share of the training half set aside to score trials."),
         )
         e1.selectbox(
-            "Activation",
+            _("Activation"),
             ACTIVATIONS,
-            format_func=lambda k: ACTIVATION_REGISTRY[k].label,
+            format_func=lambda k: _(ACTIVATION_REGISTRY[k].label),
             key="hs_activation",
-            help="Same for every trial.",
+            help=_("Same for every trial."),
         )
         e2.selectbox(
-            "Optimizer",
+            _("Optimizer"),
             OPTIMIZERS,
-            format_func=lambda k: OPTIMIZER_REGISTRY[k].label,
+            format_func=lambda k: _(OPTIMIZER_REGISTRY[k].label),
             key="hs_optimizer",
-            help="Same for every trial; its learning rate is what the search varies.",
+            help=_("Same for every trial; its learning rate is what the search varies."),
         )
         st.caption(
-            "Half the points train (minus the validation share), half are the test split. Every trial starts "
-            "from the same seed, so only the searched settings differ."
+            _(
+                "Half the points train (minus the validation share), half are the test split. Every trial "
+                "starts from the same seed, so only the searched settings differ."
+            )
         )
 
 
-@st.fragment(run_every=TICK_S if running() else None)
+@fragment(run_every=TICK_S if running() else None)
 def live() -> None:
     search: Search | None = st.session_state.get("hs_search")
     if search is None:
-        st.info("Set the ranges and press **Start search**.")
+        st.info(_("Set the ranges and press **Start search**."))
         return
     try:
         was_running = not search.done
@@ -293,38 +313,55 @@ def live() -> None:
             search.advance(budget_s=0.25)
         st.session_state.hs_drawn = id(search)  # a new search's first tick only draws its first wave
         info = summary(search)
-        label = f"{info['finished']} of {info['planned']} trials"
+        label = ngettext(
+            "{finished} of {n} trial",
+            "{finished} of {n} trials",
+            info["planned"],
+            finished=fmt_number(info["finished"]),
+        )
         if info["training"]:
-            label += f" · {info['training']} training"
+            label += " · " + _("{n} training", n=fmt_number(info["training"]))
         if search.status == "stopped":
-            label += " (stopped: the finished trials are kept)"
+            label += " " + _("(stopped: the finished trials are kept)")
         st.progress(search.progress, text=label)
         chart = scatter_search_chart(
             scatter_rows(search), x="lr", y="weight_decay", color="val_acc", height=300
         )
         st.altair_chart(chart, width="stretch", key="hs_scatter")
-        st.caption(
-            "Each point a trial, coloured by validation accuracy; hollow grey circles are training, grey "
-            f"crosses diverged. Distinct learning rates tried: {info['distinct_lr']}, weight decays: "
-            f"{info['distinct_weight_decay']}"
-            + (
-                f" (a {'×'.join(map(str, grid_shape(search.cfg.n_trials)))} grid)"
-                if search.cfg.method == "grid"
-                else ""
+        counts = {
+            "lrs": info["distinct_lr"],
+            "wds": info["distinct_weight_decay"],
+            "diverged": info["diverged"],
+            "seconds": f"{info['seconds']:.1f}",
+        }
+        if search.cfg.method == "grid":
+            text = _(
+                "Each point a trial, coloured by validation accuracy; hollow grey circles are training, grey "
+                "crosses diverged. Distinct learning rates tried: {lrs}, weight decays: {wds} (a {grid} "
+                "grid); {diverged} diverged; training time {seconds} s.",
+                grid="×".join(map(str, grid_shape(search.cfg.n_trials))),
+                **counts,
             )
-            + f"; {info['diverged']} diverged; training time {info['seconds']:.1f} s."
-        )
+        else:
+            text = _(
+                "Each point a trial, coloured by validation accuracy; hollow grey circles are training, grey "
+                "crosses diverged. Distinct learning rates tried: {lrs}, weight decays: {wds}; {diverged} "
+                "diverged; training time {seconds} s.",
+                **counts,
+            )
+        st.caption(text)
         if is_default(search):
-            st.info(f"**What to look for:** {WHAT_TO_LOOK_FOR}", icon=":material/search:")
+            st.info(_("**What to look for:** {text}", text=_(WHAT_TO_LOOK_FOR)), icon=":material/search:")
         rows = table_rows(search, top=10)
         if rows:
-            st.markdown("**Best trials** (by validation accuracy, then loss)")
+            st.markdown(_("**Best trials** (by validation accuracy, then loss)"))
             table = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+            table["status"] = table["status"].map(lambda v: _(STATUS_LABELS[v]) if v in STATUS_LABELS else v)
             st.dataframe(
                 table,
                 hide_index=True,
                 key="hs_table",
-                column_config=TABLE_CONFIG,
+                column_config=table_config(),
                 column_order=table_columns(table),
             )
         if was_running and search.done:
@@ -341,33 +378,38 @@ search = st.session_state.get("hs_search")
 if search is not None and search.done:
     best = search.best()
     if best is None:
-        st.warning("No trial finished with a score. Lower the learning-rate range and search again.")
+        st.warning(_("No trial finished with a score. Lower the learning-rate range and search again."))
     else:
         try:
             test = score_on_test(search, st.session_state.hs_split)
-            st.subheader("The best trial")
+            st.subheader(_("The best trial"))
             m1, m2, m3, m4 = st.columns(4)
-            m1.metric("Validation accuracy", f"{best['val_acc']:.1%}", help="What the search maximized.")
-            m2.metric(
-                "Test accuracy",
-                f"{test['test_acc']:.1%}",
-                help=f"On {test['n_test']} test points, used once.",
+            m1.metric(
+                _("Validation accuracy"), f"{best['val_acc']:.1%}", help=_("What the search maximized.")
             )
-            m3.metric("Learning rate", f"{best['lr']:.3g}")
-            m4.metric("Weight decay", f"{best['weight_decay']:.3g}")
+            m2.metric(
+                _("Test accuracy"),
+                f"{test['test_acc']:.1%}",
+                help=_("On {n} test points, used once.", n=fmt_number(test["n_test"])),
+            )
+            m3.metric(_("Learning rate"), f"{best['lr']:.3g}")
+            m4.metric(_("Weight decay"), f"{best['weight_decay']:.3g}")
             st.markdown(
-                "**Why the test split is used only now, and only for this trial:** the best of "
-                f"{len(search.results)} validation scores is biased upwards (some trials get lucky on "
-                "those points), so it overstates how the chosen model does on new data. The test points "
-                "played no part in the choice, so their score is an honest estimate; using them to pick "
-                "among trials would make it just as optimistic."
+                _(
+                    "**Why the test split is used only now, and only for this trial:** the best of "
+                    "{n} validation scores is biased upwards (some trials get lucky on "
+                    "those points), so it overstates how the chosen model does on new data. The test points "
+                    "played no part in the choice, so their score is an honest estimate; using them to pick "
+                    "among trials would make it just as optimistic.",
+                    n=fmt_number(len(search.results)),
+                )
             )
             query = trial_query(search, best)
             st.link_button(
-                "Open the best configuration in the Playground ↗",
+                _("Open the best configuration in the Playground ↗"),
                 playground_url(query, "/"),
                 key="hs_open_best",
-                help="Same data, split, net, optimizer, learning rate, weight decay and seed.",
+                help=_("Same data, split, net, optimizer, learning rate, weight decay and seed."),
             )
         except Exception as exc:  # noqa: BLE001
             fail(exc)

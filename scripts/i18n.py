@@ -144,12 +144,19 @@ def problems() -> list[str]:
                 out.append(f"{mo.relative_to(ROOT)} is missing: run python3 scripts/i18n.py compile")
             else:
                 with mo.open("rb") as fh:
+                    # read_mo gives a plural entry's id and forms as lists (read_po: tuples)
                     compiled = {
-                        m.id if not isinstance(m.id, tuple) else m.id[0]: m.string
+                        m.id if not isinstance(m.id, tuple | list) else m.id[0]: (
+                            tuple(m.string) if isinstance(m.string, tuple | list) else m.string
+                        )
                         for m in read_mo(fh)
                         if m.id
                     }
-                current = {k: m.string for k, m in have.items() if _translated(m) and not m.fuzzy}
+                current = {
+                    k: tuple(m.string) if isinstance(m.string, tuple | list) else m.string
+                    for k, m in have.items()
+                    if _translated(m) and not m.fuzzy
+                }
                 if compiled != current:
                     out.append(f"{mo.relative_to(ROOT)} is stale: run python3 scripts/i18n.py compile")
     return out

@@ -44,6 +44,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "pages/hyperparameter_search.py",
         "playground/lessons/*.py",
         "playground/viz/lessons.py",
+        "playground/viz/network.py",
     ),
     "engine": (
         "playground/engine/*.py",

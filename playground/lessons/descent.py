@@ -15,12 +15,13 @@ import numpy as np
 from playground.engine import Network, NetworkConfig, ParamSet, make_optimizer
 from playground.engine.gradcheck import analytic_gradients, network_loss_fn, relative_error
 from playground.errors import ConfigError
+from playground.i18n import N_
 
 XS = (1.0, 2.0, 3.0)
 YS = (2.0, 4.0, 6.0)
 MODES = {
-    "sample": "one update per example (stochastic, as the PyTorch tutorial)",
-    "batch": "one update per epoch with the mean gradient (full batch)",
+    "sample": N_("one update per example (stochastic, as the PyTorch tutorial)"),
+    "batch": N_("one update per epoch with the mean gradient (full batch)"),
 }
 
 
@@ -59,11 +60,13 @@ def line_loss(w: float, xs=XS, ys=YS) -> tuple[float, float]:
 def fit_line(lr: float = 0.01, epochs: int = 10, w0: float = 1.0, mode: str = "sample") -> LineFit:
     """Learn y = 2x by gradient descent with the engine's SGD; stops early if w leaves ±1e6."""
     if mode not in MODES:
-        raise ConfigError(f"Unknown mode {mode!r}; choose one of {', '.join(MODES)}.")
+        raise ConfigError(
+            "Unknown mode {mode}; choose one of {choices}.", mode=repr(mode), choices=", ".join(MODES)
+        )
     if not 0 < lr <= 10:
-        raise ConfigError(f"The learning rate must be in (0, 10], got {lr}.")
+        raise ConfigError("The learning rate must be in (0, 10], got {lr}.", lr=lr)
     if not 1 <= int(epochs) <= 1000:
-        raise ConfigError(f"Use between 1 and 1000 epochs, got {epochs}.")
+        raise ConfigError("Use between 1 and 1000 epochs, got {epochs}.", epochs=epochs)
     params = ParamSet.from_arrays({"w": np.array([float(w0)])}, kind="weight")
     opt = make_optimizer("sgd", params, lr)
     ws, grads, losses = [], [], []
@@ -125,7 +128,7 @@ class GradientCheck:
 def check_network(config: CheckConfig) -> tuple[Network, np.ndarray, np.ndarray]:
     """A small binary engine network and a seeded toy dataset (two inputs, labels by a circle)."""
     if not 1 <= int(config.n_samples) <= 200:
-        raise ConfigError(f"Use between 1 and 200 examples, got {config.n_samples}.")
+        raise ConfigError("Use between 1 and 200 examples, got {n}.", n=config.n_samples)
     net = Network(
         NetworkConfig(
             n_inputs=2,
@@ -158,14 +161,23 @@ def gradient_check(config: CheckConfig, param: str, index: tuple[int, ...], h: f
     """Backprop's ∂L/∂θ for one entry θ beside (L(θ + h) − L(θ − h))/2h, and their relative error
     ‖a − n‖/(‖a‖ + ‖n‖) (Ng: below 1e-7 is great, above 1e-3 a bug)."""
     if not 0 < h < 1:
-        raise ConfigError(f"The step h must be in (0, 1), got {h}.")
+        raise ConfigError("The step h must be in (0, 1), got {h}.", h=h)
     net, X, y = check_network(config)
     if param not in net.params.params:
-        raise ConfigError(f"Unknown parameter {param!r}; known: {', '.join(net.params.names())}.")
+        raise ConfigError(
+            "Unknown parameter {param}; known: {known}.",
+            param=repr(param),
+            known=", ".join(net.params.names()),
+        )
     p = net.params[param]
     index = tuple(int(i) for i in index)
     if len(index) != p.value.ndim or any(not 0 <= i < s for i, s in zip(index, p.value.shape, strict=True)):
-        raise ConfigError(f"{param} has shape {p.value.shape}; index {index} is outside it.")
+        raise ConfigError(
+            "{param} has shape {shape}; index {index} is outside it.",
+            param=param,
+            shape=p.value.shape,
+            index=index,
+        )
     f = network_loss_fn(net, X, y)
     analytic = analytic_gradients(net, X, y, loss_fn=f)[param][index]
     old = p.value[index]

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from playground.errors import ConfigError
+from playground.i18n import N_
 
 
 def _sigmoid(z: float) -> float:
@@ -274,21 +275,31 @@ class Graph:
         seen: set[str] = set()
         for node in self.nodes:
             if node.name in seen:
-                raise ConfigError(f"Node {node.name!r} is defined twice.")
+                raise ConfigError("Node {name} is defined twice.", name=repr(node.name))
             if not node.is_leaf:
                 if node.op not in OPS:
-                    raise ConfigError(f"Node {node.name!r}: unknown operation {node.op!r}.")
+                    raise ConfigError(
+                        "Node {name}: unknown operation {op}.", name=repr(node.name), op=repr(node.op)
+                    )
                 arity = OPS[node.op].arity
                 if not node.inputs or (arity is not None and len(node.inputs) != arity):
-                    raise ConfigError(f"Node {node.name!r}: wrong number of inputs for {node.op!r}.")
+                    raise ConfigError(
+                        "Node {name}: wrong number of inputs for {op}.",
+                        name=repr(node.name),
+                        op=repr(node.op),
+                    )
                 missing = [i for i in node.inputs if i not in seen]
                 if missing:
-                    raise ConfigError(f"Node {node.name!r} uses {missing} before they are defined.")
+                    raise ConfigError(
+                        "Node {name} uses {missing} before they are defined.",
+                        name=repr(node.name),
+                        missing=missing,
+                    )
             elif node.value is None:
-                raise ConfigError(f"Leaf {node.name!r} needs a value.")
+                raise ConfigError("Leaf {name} needs a value.", name=repr(node.name))
             seen.add(node.name)
         if self.output not in seen:
-            raise ConfigError(f"The output {self.output!r} is not a node.")
+            raise ConfigError("The output {name} is not a node.", name=repr(self.output))
 
     @property
     def node_map(self) -> dict[str, Node]:
@@ -313,16 +324,16 @@ class Graph:
         given = dict(values or {})
         for name in given:
             if name not in nodes or not nodes[name].is_leaf:
-                raise ConfigError(f"{name!r} is not an input of this graph.")
+                raise ConfigError("{name} is not an input of this graph.", name=repr(name))
             if nodes[name].op == "const" and float(given[name]) != float(nodes[name].value):
-                raise ConfigError(f"{name!r} is a constant.")
+                raise ConfigError("{name} is a constant.", name=repr(name))
         val: dict[str, float] = {}
         fsteps = []
         for node in self.nodes:
             if node.is_leaf:
                 val[node.name] = float(given.get(node.name, node.value))
                 if not math.isfinite(val[node.name]):
-                    raise ConfigError(f"{node.title} must be a finite number.")
+                    raise ConfigError("{name} must be a finite number.", name=node.title)
                 continue
             op = OPS[node.op]
             ins = [val[i] for i in node.inputs]
@@ -436,8 +447,10 @@ def _leaf(name, value, role="input", label=None):
 NG = Graph(
     "ng",
     "J = 3(a + b·c)  (Ng)",
-    "Andrew Ng's first computational graph: u = bc, v = a + u, J = 3v. Backward, each edge multiplies the "
-    "gradient arriving from above by its local derivative.",
+    N_(
+        "Andrew Ng's first computational graph: u = bc, v = a + u, J = 3v. Backward, each edge multiplies "
+        "the gradient arriving from above by its local derivative."
+    ),
     (
         _leaf("a", 5),
         _leaf("b", 3),
@@ -452,8 +465,10 @@ NG = Graph(
 KM = Graph(
     "km",
     "z = x·y, x = 3k + 8m, y = 5m + 2",
-    "m reaches z along two paths (through x and through y): backprop adds the two products, "
-    "∂z/∂m = y·8 + x·5.",
+    N_(
+        "m reaches z along two paths (through x and through y): backprop adds the two products, ∂z/∂m = "
+        "y·8 + x·5."
+    ),
     (
         _leaf("k", 1),
         _leaf("m", 3),
@@ -466,9 +481,11 @@ KM = Graph(
 
 LOGREG = Graph(
     "logreg",
-    "Logistic regression: one sigmoid neuron, cross-entropy loss",
-    "z = w₁x₁ + w₂x₂ + b, a = σ(z), L = −[y·log a + (1 − y)·log(1 − a)]. The two local derivatives "
-    "σ(1 − σ) and −y/a + (1 − y)/(1 − a) multiply to the famous ∂L/∂z = a − y.",
+    N_("Logistic regression: one sigmoid neuron, cross-entropy loss"),
+    N_(
+        "z = w₁x₁ + w₂x₂ + b, a = σ(z), L = −[y·log a + (1 − y)·log(1 − a)]. The two local derivatives "
+        "σ(1 − σ) and −y/a + (1 − y)/(1 − a) multiply to the famous ∂L/∂z = a − y."
+    ),
     (
         _leaf("x1", 1.0, label="x₁"),
         _leaf("x2", 2.0, label="x₂"),
@@ -500,9 +517,11 @@ NET221_PARAMS: dict[str, tuple[str, tuple[int, ...]]] = {
 
 NET221 = Graph(
     "net221",
-    "A 2-2-1 network (sigmoid hidden units, cross-entropy)",
-    "Two inputs, two sigmoid hidden units, one sigmoid output and the cross-entropy loss: the engine's "
-    "binary network with hidden=[2]. Every gradient here equals the engine's backprop (checked below).",
+    N_("A 2-2-1 network (sigmoid hidden units, cross-entropy)"),
+    N_(
+        "Two inputs, two sigmoid hidden units, one sigmoid output and the cross-entropy loss: the engine's "
+        "binary network with hidden=[2]. Every gradient here equals the engine's backprop (checked below)."
+    ),
     (
         _leaf("x1", 1.0, label="x₁"),
         _leaf("x2", -1.0, label="x₂"),

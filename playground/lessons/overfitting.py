@@ -32,6 +32,7 @@ from playground.data.grid import grid_axes
 from playground.engine import Network, NetworkConfig, TrainConfig, TrainData
 from playground.engine.population import Population, group_compatible, shared_key, trial_settings
 from playground.errors import ConfigError
+from playground.i18n import N_, _
 
 #: The two-class problems of the plane whose noise and point count can be set (from ``DATASETS``).
 DATASET_CHOICES = tuple(name for name, spec in DATASETS.items() if spec.task == "binary" and spec.synthetic)
@@ -58,13 +59,17 @@ class Setup:
 
     def validate(self) -> None:
         if self.dataset not in DATASET_CHOICES:
-            raise ConfigError(f"Choose one of {', '.join(DATASET_CHOICES)}, got {self.dataset!r}.")
+            raise ConfigError(
+                "Choose one of {choices}, got {value}.",
+                choices=", ".join(DATASET_CHOICES),
+                value=repr(self.dataset),
+            )
         if not 20 <= int(self.n_train) <= 300:
-            raise ConfigError(f"Use 20 to 300 training points, got {self.n_train}.")
+            raise ConfigError("Use 20 to 300 training points, got {n}.", n=self.n_train)
         if not 0 <= float(self.noise) <= 50:
-            raise ConfigError(f"Noise is 0 to 50 percent, got {self.noise}.")
+            raise ConfigError("Noise is 0 to 50 percent, got {noise}.", noise=self.noise)
         if not 10 <= int(self.epochs) <= 2000:
-            raise ConfigError(f"Train 10 to 2000 epochs, got {self.epochs}.")
+            raise ConfigError("Train 10 to 2000 epochs, got {epochs}.", epochs=self.epochs)
 
     @property
     def n_val(self) -> int:
@@ -86,17 +91,19 @@ class Cures:
 
     def validate(self) -> None:
         if self.regularization not in ("none", "l1", "l2"):
-            raise ConfigError(f"Penalty must be none, l1 or l2, got {self.regularization!r}.")
+            raise ConfigError("Penalty must be none, l1 or l2, got {value}.", value=repr(self.regularization))
         if not 0.0 <= float(self.reg_rate) <= 10.0:
-            raise ConfigError(f"λ must be between 0 and 10, got {self.reg_rate}.")
+            raise ConfigError("λ must be between 0 and 10, got {value}.", value=self.reg_rate)
         if not 0.0 <= float(self.dropout) < 0.9:
-            raise ConfigError(f"Dropout rate must be in [0, 0.9), got {self.dropout}.")
+            raise ConfigError("Dropout rate must be in [0, 0.9), got {value}.", value=self.dropout)
         if int(self.more_data) not in MORE_DATA:
             raise ConfigError(
-                f"More data is one of ×{', ×'.join(map(str, MORE_DATA))}, got {self.more_data}."
+                "More data is one of {choices}, got {value}.",
+                choices=", ".join(f"×{k}" for k in MORE_DATA),
+                value=self.more_data,
             )
         if not 1 <= int(self.patience) <= 1000:
-            raise ConfigError(f"Patience must be 1 to 1000 epochs, got {self.patience}.")
+            raise ConfigError("Patience must be 1 to 1000 epochs, got {value}.", value=self.patience)
 
     def label(self) -> str:
         """A short name: "L2 λ=0.03 + dropout 0.2", or "no regularization"."""
@@ -104,26 +111,26 @@ class Cures:
         if self.regularization != "none" and self.reg_rate > 0:
             parts.append(f"{self.regularization.upper()} λ={self.reg_rate:g}")
         if self.dropout > 0:
-            parts.append(f"dropout {self.dropout:g}")
+            parts.append(_("dropout {rate}", rate=f"{self.dropout:g}"))
         if self.early_stopping:
-            parts.append(f"early stop ({self.patience})")
+            parts.append(_("early stop ({patience})", patience=self.patience))
         if self.more_data > 1:
-            parts.append(f"{self.more_data}× data")
+            parts.append(_("{k}× data", k=self.more_data))
         if self.batch_norm:
             parts.append("BN")
         if self.smaller_net:
-            parts.append("small net")
-        return " + ".join(parts) if parts else "no regularization"
+            parts.append(_("small net"))
+        return " + ".join(parts) if parts else _("no regularization")
 
 
 #: The cure the lesson's claim (and its test) is about: L2 weight decay with λ = 0.03.
 DEFAULT_CURE = Cures(regularization="l2", reg_rate=0.03)
 #: The comparison the page offers in one click.
 PRESETS: dict[str, Cures] = {
-    "no regularization": Cures(),
+    N_("no regularization"): Cures(),
     "L2 λ=0.03": DEFAULT_CURE,
     "L1 λ=0.003": Cures(regularization="l1", reg_rate=0.003),
-    "dropout 0.2": Cures(dropout=0.2),
+    N_("dropout 0.2"): Cures(dropout=0.2),
 }
 
 
@@ -263,7 +270,7 @@ class Comparison:
 
     def add(self, cures: Cures, name: str | None = None) -> Run:
         if len(self.runs) >= MAX_RUNS:
-            raise ConfigError(f"Compare at most {MAX_RUNS} runs: remove one first.")
+            raise ConfigError("Compare at most {n} runs: remove one first.", n=MAX_RUNS)
         net, train, n_train = run_configs(self.setup, cures)
         run = Run(self.unique_name(name or cures.label()), dataclasses.replace(cures), net, train, n_train)
         self.runs.append(run)
@@ -331,7 +338,10 @@ class Comparison:
                         if pop.divergence[k] is not None:
                             r.note = pop.divergence[k].message()
                         elif r.status == "early_stopped":
-                            r.note = f"stopped early; best weights (epoch {pop.best_epoch[k]}) restored"
+                            r.note = _(
+                                "stopped early; best weights (epoch {epoch}) restored",
+                                epoch=pop.best_epoch[k],
+                            )
                     self._groups.remove((pop, runs))
             if time.perf_counter() - start >= budget_s:
                 break
@@ -378,7 +388,7 @@ class Comparison:
         if net is None:
             return None
         (x0, x1), (y0, y1) = self.data.domain
-        _, _, pts = grid_axes((x0, x1), (y0, y1), n)
+        _xs, _ys, pts = grid_axes((x0, x1), (y0, y1), n)
         return net.predict(pts).reshape(n, n)
 
     def train_points(self, run: Run) -> tuple[np.ndarray, np.ndarray]:
@@ -414,7 +424,7 @@ def _json(v):
 
 
 #: The page's classic comparison: the plain net and three cures.
-CLASSIC = ("no regularization", "L2 λ=0.03", "L1 λ=0.003", "dropout 0.2")
+CLASSIC = (N_("no regularization"), "L2 λ=0.03", "L1 λ=0.003", N_("dropout 0.2"))
 
 
 def classic_comparison(setup: Setup | None = None) -> Comparison:
@@ -427,7 +437,7 @@ def classic_comparison(setup: Setup | None = None) -> Comparison:
 
 #: What the classic comparison shows on the default setup (asserted on its data in
 #: tests/lessons/test_overfitting.py).
-WHAT_TO_LOOK_FOR = (
+WHAT_TO_LOOK_FOR = N_(
     "the plain net's training accuracy climbs above 95 % while its test accuracy stops rising and ends "
     "below its best, so the gap opens and its test loss climbs. Every cure ends with a smaller gap and a "
     "lower test loss than the plain net; L2 reaches the best test accuracy of the four, and L1 leaves "

@@ -17,6 +17,7 @@ import numpy as np
 
 from playground.engine import OPTIMIZERS, SCHEDULES, ParamSet, make_optimizer, make_schedule
 from playground.errors import ConfigError
+from playground.i18n import N_, _
 
 #: A trajectory whose |x| or |y| passes this is stopped and reported as diverged.
 ESCAPE = 1e6
@@ -102,7 +103,7 @@ SURFACES: dict[str, Surface] = {
     for s in (
         Surface(
             "bowl",
-            "Elongated bowl x²/20 + y² (the book's)",
+            N_("Elongated bowl x²/20 + y² (the book's)"),
             r"f(x, y) = \frac{x^2}{20} + y^2",
             _bowl,
             _bowl_grad,
@@ -112,13 +113,15 @@ SURFACES: dict[str, Surface] = {
             ((0.0, 0.0),),
             30,
             _BOOK,
-            note="Steep in y, almost flat in x: plain SGD zig-zags across the valley (y flips sign at every "
-            "step) while x shrinks by less than a tenth per step; Momentum rolls past the minimum and back, "
-            "AdaGrad and Adam rescale each axis and barely zig-zag.",
+            note=N_(
+                "Steep in y, almost flat in x: plain SGD zig-zags across the valley (y flips sign at every "
+                "step) while x shrinks by less than a tenth per step; Momentum rolls past the minimum and "
+                "back, AdaGrad and Adam rescale each axis and barely zig-zag."
+            ),
         ),
         Surface(
             "rosenbrock",
-            "Rosenbrock's banana valley",
+            N_("Rosenbrock's banana valley"),
             r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2",
             _rosen,
             _rosen_grad,
@@ -136,11 +139,11 @@ SURFACES: dict[str, Surface] = {
                 "adam": {"lr": 0.1},
                 "adamw": {"lr": 0.1, "weight_decay": 0.01},
             },
-            note="Finding the curved valley is easy; following it to the minimum at (1, 1) is slow.",
+            note=N_("Finding the curved valley is easy; following it to the minimum at (1, 1) is slow."),
         ),
         Surface(
             "saddle",
-            "Saddle x² − y²",
+            N_("Saddle x² − y²"),
             r"f(x, y) = x^2 - y^2",
             _saddle,
             _saddle_grad,
@@ -159,13 +162,15 @@ SURFACES: dict[str, Surface] = {
                 "adamw": {"lr": 0.05, "weight_decay": 0.01},
             },
             log_levels=False,
-            note="The start sits just off the ridge y = 0: the gradient in y is tiny, so plain SGD "
-            "lingers near the saddle point while the adaptive methods rescale it and escape. f has no "
-            "minimum: every path eventually leaves along y.",
+            note=N_(
+                "The start sits just off the ridge y = 0: the gradient in y is tiny, so plain SGD "
+                "lingers near the saddle point while the adaptive methods rescale it and escape. f has no "
+                "minimum: every path eventually leaves along y."
+            ),
         ),
         Surface(
             "beale",
-            "Beale's function",
+            N_("Beale's function"),
             r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
             _beale,
             _beale_grad,
@@ -183,12 +188,14 @@ SURFACES: dict[str, Surface] = {
                 "adam": {"lr": 0.1},
                 "adamw": {"lr": 0.1, "weight_decay": 0.01},
             },
-            note="Flat plateaus and steep walls (gradients differ by orders of magnitude): a learning rate "
-            "that is safe on the walls crawls on the plateau.",
+            note=N_(
+                "Flat plateaus and steep walls (gradients differ by orders of magnitude): a learning rate "
+                "that is safe on the walls crawls on the plateau."
+            ),
         ),
         Surface(
             "noisy_bowl",
-            "Noisy bowl (mini-batch-like gradients)",
+            N_("Noisy bowl (mini-batch-like gradients)"),
             r"f(x, y) = \frac{x^2}{20} + y^2,\quad \tilde g = \nabla f + \sigma\,\varepsilon",
             _bowl,
             _bowl_grad,
@@ -207,8 +214,10 @@ SURFACES: dict[str, Surface] = {
                 "adamw": {"lr": 0.3, "weight_decay": 0.1},
             },
             noise=1.0,
-            note="Each step sees the true gradient plus Gaussian noise, as a mini-batch would: the paths "
-            "jitter and never settle exactly; a decaying learning rate helps them settle.",
+            note=N_(
+                "Each step sees the true gradient plus Gaussian noise, as a mini-batch would: the paths "
+                "jitter and never settle exactly; a decaying learning rate helps them settle."
+            ),
         ),
     )
 }
@@ -241,7 +250,11 @@ class RunnerSpec:
 
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
-            raise ConfigError(f"Unknown optimizer {self.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}.")
+            raise ConfigError(
+                "Unknown optimizer {name}; choose one of {choices}.",
+                name=repr(self.optimizer),
+                choices=", ".join(OPTIMIZERS),
+            )
         if "lr" in self.hyper:
             raise ConfigError("Give the learning rate as RunnerSpec(lr=…), not inside hyper.")
 
@@ -294,17 +307,22 @@ class Trajectory:
 
     def status(self, surface: Surface | None = None) -> str:
         if self.diverged:
-            return f"diverged at step {self.diverged_at}: the learning rate is too large"
+            return _("diverged at step {step}: the learning rate is too large", step=self.diverged_at)
         if self.growing and (surface is None or surface.minima):
-            return (
-                f"f grew from {self.values[0]:.3g} to {self.values[-1]:.3g}: each step overshoots "
-                "further, the learning rate is too large"
+            return _(
+                "f grew from {a} to {b}: each step overshoots further, the learning rate is too large",
+                a=f"{self.values[0]:.3g}",
+                b=f"{self.values[-1]:.3g}",
             )
         end = self.points[-1]
-        msg = f"ends at ({end[0]:.3g}, {end[1]:.3g}), f = {self.values[-1]:.3g}"
+        where = {"x": f"{end[0]:.3g}", "y": f"{end[1]:.3g}", "f": f"{self.values[-1]:.3g}"}
         if surface is not None and surface.minima:
-            msg += f", {self.distance_to(surface.minima[0]):.3g} from the minimum"
-        return msg
+            return _(
+                "ends at ({x}, {y}), f = {f}, {d} from the minimum",
+                d=f"{self.distance_to(surface.minima[0]):.3g}",
+                **where,
+            )
+        return _("ends at ({x}, {y}), f = {f}", **where)
 
 
 def race(
@@ -326,17 +344,21 @@ def race(
     """
     if isinstance(surface, str):
         if surface not in SURFACES:
-            raise ConfigError(f"Unknown surface {surface!r}; choose one of {', '.join(SURFACES)}.")
+            raise ConfigError(
+                "Unknown surface {name}; choose one of {choices}.",
+                name=repr(surface),
+                choices=", ".join(SURFACES),
+            )
         surface = SURFACES[surface]
     start = surface.start if start is None else (float(start[0]), float(start[1]))
     if not all(np.isfinite(start)):
-        raise ConfigError(f"The start point must be two finite numbers, got {start}.")
+        raise ConfigError("The start point must be two finite numbers, got {start}.", start=start)
     steps = surface.steps if steps is None else int(steps)
     if not 1 <= steps <= MAX_STEPS:
-        raise ConfigError(f"Use between 1 and {MAX_STEPS} steps, got {steps}.")
+        raise ConfigError("Use between 1 and {n} steps, got {steps}.", n=MAX_STEPS, steps=steps)
     noise = surface.noise if noise is None else float(noise)
     if not noise >= 0:
-        raise ConfigError(f"The gradient noise σ must be 0 or more, got {noise}.")
+        raise ConfigError("The gradient noise σ must be 0 or more, got {noise}.", noise=noise)
     lr_at = make_schedule(schedule, schedule_params)
     eps = np.random.default_rng(seed).standard_normal((steps, 2)) * noise
 
@@ -462,9 +484,9 @@ def schedule_curves(
 ) -> dict[str, np.ndarray]:
     """Learning rate at epochs 0..epochs−1 for every engine schedule (``params[name]`` overrides)."""
     if not lr0 > 0:
-        raise ConfigError(f"The initial learning rate α₀ must be positive, got {lr0}.")
+        raise ConfigError("The initial learning rate α₀ must be positive, got {lr0}.", lr0=lr0)
     if not 1 <= int(epochs) <= 100000:
-        raise ConfigError(f"Use between 1 and 100000 epochs, got {epochs}.")
+        raise ConfigError("Use between 1 and 100000 epochs, got {epochs}.", epochs=epochs)
     params = params or {}
     out = {}
     for name in SCHEDULES:

@@ -27,6 +27,7 @@ from playground.data.generators import DATASETS, make_dataset
 from playground.engine import Network, NetworkConfig, TrainConfig, TrainData
 from playground.engine.population import Population
 from playground.errors import ConfigError
+from playground.i18n import N_, _
 
 METHODS = ("random", "grid")
 #: The two-class problems of the plane whose noise and point count can be set (from ``DATASETS``).
@@ -55,26 +56,40 @@ class SearchSpace:
 
     def validate(self) -> None:
         for name, (lo, hi), (low_cap, high_cap) in (
-            ("learning rate", self.lr, LR_LIMITS),
-            ("weight decay", self.weight_decay, WD_LIMITS),
+            (N_("learning rate"), self.lr, LR_LIMITS),
+            (N_("weight decay"), self.weight_decay, WD_LIMITS),
         ):
             if not (low_cap <= lo <= hi <= high_cap):
                 raise ConfigError(
-                    f"The {name} range must satisfy {low_cap:g} ≤ low ≤ high ≤ {high_cap:g}, "
-                    f"got {lo:g} … {hi:g}."
+                    "The {name} range must satisfy {low_cap} ≤ low ≤ high ≤ {high_cap}, got {lo} … {hi}.",
+                    name=_(name),
+                    low_cap=f"{low_cap:g}",
+                    high_cap=f"{high_cap:g}",
+                    lo=f"{lo:g}",
+                    hi=f"{hi:g}",
                 )
         for name, choices, low, high in (
-            ("depth", self.depths, 1, 6),
-            ("width", self.widths, 1, 64),
-            ("batch size", self.batch_sizes, 1, 500),
+            (N_("depth"), self.depths, 1, 6),
+            (N_("width"), self.widths, 1, 64),
+            (N_("batch size"), self.batch_sizes, 1, 500),
         ):
             if not choices or any(
                 not isinstance(c, int | np.integer) or not low <= c <= high for c in choices
             ):
-                raise ConfigError(f"Pick at least one {name} between {low} and {high}, got {list(choices)}.")
+                raise ConfigError(
+                    "Pick at least one {name} between {low} and {high}, got {got}.",
+                    name=_(name),
+                    low=low,
+                    high=high,
+                    got=list(choices),
+                )
         lo, hi = self.dropout
         if not (0.0 <= lo <= hi < 0.9):
-            raise ConfigError(f"The dropout range must satisfy 0 ≤ low ≤ high < 0.9, got {lo:g} … {hi:g}.")
+            raise ConfigError(
+                "The dropout range must satisfy 0 ≤ low ≤ high < 0.9, got {lo} … {hi}.",
+                lo=f"{lo:g}",
+                hi=f"{hi:g}",
+            )
 
 
 @dataclass
@@ -99,20 +114,27 @@ class SearchConfig:
 
     def validate(self) -> None:
         if self.dataset not in DATASET_CHOICES:
-            raise ConfigError(f"Choose one of the two-class problems: {', '.join(DATASET_CHOICES)}.")
+            raise ConfigError(
+                "Choose one of the two-class problems: {choices}.", choices=", ".join(DATASET_CHOICES)
+            )
         if self.method not in METHODS:
-            raise ConfigError(f"Search method must be one of {', '.join(METHODS)}, got {self.method!r}.")
+            raise ConfigError(
+                "Search method must be one of {choices}, got {value}.",
+                choices=", ".join(METHODS),
+                value=repr(self.method),
+            )
         if self.activation not in ACTIVATIONS or self.optimizer not in OPTIMIZERS:
             raise ConfigError(
-                f"Activation must be one of {', '.join(ACTIVATIONS)} "
-                f"and optimizer one of {', '.join(OPTIMIZERS)}."
+                "Activation must be one of {activations} and optimizer one of {optimizers}.",
+                activations=", ".join(ACTIVATIONS),
+                optimizers=", ".join(OPTIMIZERS),
             )
         if not (1 <= int(self.n_trials) <= MAX_TRIALS):
-            raise ConfigError(f"Use 1 to {MAX_TRIALS} trials, got {self.n_trials}.")
+            raise ConfigError("Use 1 to {n} trials, got {value}.", n=MAX_TRIALS, value=self.n_trials)
         if not (1 <= int(self.epochs) <= MAX_EPOCHS):
-            raise ConfigError(f"Use 1 to {MAX_EPOCHS} epochs per trial, got {self.epochs}.")
+            raise ConfigError("Use 1 to {n} epochs per trial, got {value}.", n=MAX_EPOCHS, value=self.epochs)
         if not (1 <= int(self.wave_size) <= MAX_TRIALS):
-            raise ConfigError(f"Wave size must be 1 to {MAX_TRIALS}, got {self.wave_size}.")
+            raise ConfigError("Wave size must be 1 to {n}, got {value}.", n=MAX_TRIALS, value=self.wave_size)
         if not 0.05 <= float(self.val_fraction) <= 0.5:
             raise ConfigError("Set a validation share between 0.05 and 0.5: the search scores trials on it.")
         self.space.validate()
@@ -430,7 +452,7 @@ def scatter_rows(search: Search) -> list[dict[str, Any]]:
 
 
 #: What the default search shows (asserted on its data in tests/lessons/test_search.py).
-WHAT_TO_LOOK_FOR = (
+WHAT_TO_LOOK_FOR = N_(
     "trials with a learning rate between 0.01 and 1 score best; below 0.01 fifty epochs are too few "
     "and above 1 the steps are too large, so accuracy is lower at both ends. Accuracy falls as the "
     "weight decay grows past about 0.01: a strong penalty keeps the weights too small to fit the circle."

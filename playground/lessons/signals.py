@@ -19,6 +19,7 @@ import numpy as np
 
 from playground.engine import ACTIVATIONS, INITIALIZERS, Network, NetworkConfig
 from playground.errors import ConfigError
+from playground.i18n import N_
 
 MAX_DEPTH = 10
 MAX_WIDTH = 200
@@ -45,12 +46,12 @@ def init_choices() -> dict[str, InitChoice]:
     normal = INITIALIZERS["normal"]
     out = {
         "std_1": InitChoice(
-            "std_1", "N(0, 1): std 1", "normal", {"std": 1.0}, "Too large: sigmoid saturates."
+            "std_1", "N(0, 1): std 1", "normal", {"std": 1.0}, N_("Too large: sigmoid saturates.")
         ),
         "std_0.01": InitChoice(
-            "std_0.01", "N(0, 0.01²): std 0.01", "normal", {"std": 0.01}, "Too small: signals vanish."
+            "std_0.01", "N(0, 0.01²): std 0.01", "normal", {"std": 0.01}, N_("Too small: signals vanish.")
         ),
-        CUSTOM_STD: InitChoice(CUSTOM_STD, "N(0, σ²): custom std", "normal", {}, normal.description),
+        CUSTOM_STD: InitChoice(CUSTOM_STD, N_("N(0, σ²): custom std"), "normal", {}, normal.description),
     }
     for name, entry in INITIALIZERS.items():
         if name != "normal":
@@ -77,14 +78,22 @@ class SignalConfig:
     def validate(self) -> None:
         if self.init not in INIT_CHOICES:
             raise ConfigError(
-                f"Unknown initialization {self.init!r}; choose one of {', '.join(INIT_CHOICES)}."
+                "Unknown initialization {name}; choose one of {choices}.",
+                name=repr(self.init),
+                choices=", ".join(INIT_CHOICES),
             )
         if not 1 <= int(self.depth) <= MAX_DEPTH:
-            raise ConfigError(f"Depth must be between 1 and {MAX_DEPTH} layers, got {self.depth}.")
+            raise ConfigError(
+                "Depth must be between 1 and {n} layers, got {value}.", n=MAX_DEPTH, value=self.depth
+            )
         if not 1 <= int(self.width) <= MAX_WIDTH:
-            raise ConfigError(f"Width must be between 1 and {MAX_WIDTH} units, got {self.width}.")
+            raise ConfigError(
+                "Width must be between 1 and {n} units, got {value}.", n=MAX_WIDTH, value=self.width
+            )
         if not 2 <= int(self.n_samples) <= MAX_SAMPLES:
-            raise ConfigError(f"Use between 2 and {MAX_SAMPLES} inputs, got {self.n_samples}.")
+            raise ConfigError(
+                "Use between 2 and {n} inputs, got {value}.", n=MAX_SAMPLES, value=self.n_samples
+            )
         self.network_config().validate()
 
     def init_params(self) -> dict[str, Any]:
@@ -122,63 +131,79 @@ PRESETS: dict[str, Preset] = {
     for p in (
         Preset(
             "sigmoid_std1",
-            "Sigmoid, std 1",
+            N_("Sigmoid, std 1"),
             SignalConfig("sigmoid", "std_1"),
-            "Activations pile up at 0 and 1: most units saturate. The gradient's spread, though, stays "
-            "about the same in every layer: σ′ is small in the tails, but weights of std 1 on 100 inputs "
-            "multiply the gradient by about 10 per layer and make up for it.",
+            N_(
+                "Activations pile up at 0 and 1: most units saturate. The gradient's spread, though, stays "
+                "about the same in every layer: σ′ is small in the tails, but weights of std 1 on 100 inputs "
+                "multiply the gradient by about 10 per layer and make up for it."
+            ),
         ),
         Preset(
             "sigmoid_std001",
-            "Sigmoid, std 0.01",
+            N_("Sigmoid, std 0.01"),
             SignalConfig("sigmoid", "std_0.01"),
-            "Everything collapses near 0.5: all units compute nearly the same thing (lost "
-            "expressiveness). Going back, the gradient shrinks about 40× per layer: σ′ ≤ ¼ times weights "
-            "that scale it by 0.1.",
+            N_(
+                "Everything collapses near 0.5: all units compute nearly the same thing (lost "
+                "expressiveness). Going back, the gradient shrinks about 40× per layer: σ′ ≤ ¼ times weights "
+                "that scale it by 0.1."
+            ),
         ),
         Preset(
             "sigmoid_xavier",
-            "Sigmoid, Xavier",
+            N_("Sigmoid, Xavier"),
             SignalConfig("sigmoid", "xavier_normal"),
-            "A spread of values in every layer (Xavier scales the weights by 1/√n), but the gradient still "
-            "shrinks about 4× per layer on the way back: σ′ is at most ¼ and Xavier's weights do not make up "
-            "for it. Deep sigmoid nets learn slowly in their first layers; compare tanh.",
+            N_(
+                "A spread of values in every layer (Xavier scales the weights by 1/√n), but the gradient "
+                "still shrinks about 4× per layer on the way back: σ′ is at most ¼ and Xavier's weights do "
+                "not make up for it. Deep sigmoid nets learn slowly in their first layers; compare tanh."
+            ),
         ),
         Preset(
             "tanh_xavier",
-            "Tanh, Xavier",
+            N_("Tanh, Xavier"),
             SignalConfig("tanh", "xavier_normal"),
-            "Zero-centred bell shapes in every layer, narrowing slowly, and a gradient that shrinks less "
-            "than 2× over the five layers (tanh′(0) = 1): the pairing the book recommends for S-shaped "
-            "units.",
+            N_(
+                "Zero-centred bell shapes in every layer, narrowing slowly, and a gradient that shrinks less "
+                "than 2× over the five layers (tanh′(0) = 1): the pairing the book recommends for S-shaped "
+                "units."
+            ),
         ),
         Preset(
             "relu_std001",
-            "ReLU, std 0.01",
+            N_("ReLU, std 0.01"),
             SignalConfig("relu", "std_0.01"),
-            "The activations shrink more than fivefold per layer: deep layers carry almost nothing, and the "
-            "gradient shrinks as fast on its way back.",
+            N_(
+                "The activations shrink more than fivefold per layer: deep layers carry almost nothing, "
+                "and the gradient shrinks as fast on its way back."
+            ),
         ),
         Preset(
             "relu_he",
-            "ReLU, He",
+            N_("ReLU, He"),
             SignalConfig("relu", "he_normal"),
-            "He's √(2/n) makes up for the half ReLU zeroes: the same spread in every layer, for the "
-            "activations and for the gradients.",
+            N_(
+                "He's √(2/n) makes up for the half ReLU zeroes: the same spread in every layer, for the "
+                "activations and for the gradients."
+            ),
         ),
         Preset(
             "sigmoid_std1_bn",
-            "Sigmoid, std 1 + batch norm",
+            N_("Sigmoid, std 1 + batch norm"),
             SignalConfig("sigmoid", "std_1", batch_norm="before"),
-            "Batch norm re-centres and re-scales each layer's input: the same spread in every layer and "
-            "under 1 % saturated units, despite the bad init.",
+            N_(
+                "Batch norm re-centres and re-scales each layer's input: the same spread in every layer and "
+                "under 1 % saturated units, despite the bad init."
+            ),
         ),
         Preset(
             "relu_std001_bn",
-            "ReLU, std 0.01 + batch norm",
+            N_("ReLU, std 0.01 + batch norm"),
             SignalConfig("relu", "std_0.01", batch_norm="before"),
-            "With batch norm the tiny weights no longer matter: the activations' spread stays the same layer "
-            "after layer.",
+            N_(
+                "With batch norm the tiny weights no longer matter: the activations' spread stays the same "
+                "layer after layer."
+            ),
         ),
     )
 }
@@ -333,8 +358,8 @@ def preset_config(key: str, **changes: Any) -> SignalConfig:
 
 # -- the deep linear net ------------------------------------------------------------------------
 LINEAR_MODES = {
-    "diagonal": "W = w·I (Ng's example): every signal is multiplied by exactly w per layer",
-    "random": "random W with entries N(0, w²/n): multiplies the signal's size by about w per layer",
+    "diagonal": N_("W = w·I (Ng's example): every signal is multiplied by exactly w per layer"),
+    "random": N_("random W with entries N(0, w²/n): multiplies the signal's size by about w per layer"),
 }
 
 
@@ -363,11 +388,13 @@ def deep_linear(
     forward, layer l holds w^l·x; backward, layer l receives w^(L−l)·g. Depth up to 100.
     """
     if mode not in LINEAR_MODES:
-        raise ConfigError(f"Unknown mode {mode!r}; choose one of {', '.join(LINEAR_MODES)}.")
+        raise ConfigError(
+            "Unknown mode {mode}; choose one of {choices}.", mode=repr(mode), choices=", ".join(LINEAR_MODES)
+        )
     if not 1 <= int(depth) <= 100:
-        raise ConfigError(f"Depth must be between 1 and 100 layers, got {depth}.")
+        raise ConfigError("Depth must be between 1 and {n} layers, got {value}.", n=100, value=depth)
     if not 2 <= int(width) <= MAX_WIDTH:
-        raise ConfigError(f"Width must be between 2 and {MAX_WIDTH} units, got {width}.")
+        raise ConfigError("Width must be between 2 and {n} units, got {value}.", n=MAX_WIDTH, value=width)
     depth, width = int(depth), int(width)
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n_samples, width))
@@ -387,7 +414,7 @@ def deep_linear(
     for w in ws:
         w = float(w)
         if not np.isfinite(w) or w <= 0:
-            raise ConfigError(f"The weight factor w must be a positive number, got {w}.")
+            raise ConfigError("The weight factor w must be a positive number, got {w}.", w=w)
         net = Network(cfg)
         wrng = np.random.default_rng(seed + 1)
         values = {}

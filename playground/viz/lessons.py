@@ -17,6 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from playground.i18n import N_, _
 from playground.viz import palette
 from playground.viz.tables import frame
 
@@ -98,6 +99,9 @@ class GraphView(Protocol):
     edges: Sequence[GraphEdge]
 
 
+#: The two rows of the signal charts (data values stay language-free; titles are translated).
+KIND_TITLES = {"activations": N_("activations"), "gradients": N_("gradients")}
+
 ACTIVATION_COLOR = palette.HISTOGRAM_COLORS["forward"]
 GRADIENT_COLOR = palette.HISTOGRAM_COLORS["backward"]
 
@@ -123,12 +127,12 @@ def signal_histograms(result: SignalResult) -> go.Figure:
         shared_yaxes="rows",
         horizontal_spacing=0.012 if n > 6 else 0.02,
         vertical_spacing=0.2,
-        subplot_titles=[f"layer {s.layer}" for s in result.layers] + [""] * n,
+        subplot_titles=[_("layer {k}", k=s.layer) for s in result.layers] + [""] * n,
     )
     for col, s in enumerate(result.layers, start=1):
         for row, hist, color, what in (
-            (1, s.activations, ACTIVATION_COLOR, "activation"),
-            (2, s.gradients, GRADIENT_COLOR, "gradient"),
+            (1, s.activations, ACTIVATION_COLOR, _("activation")),
+            (2, s.gradients, GRADIENT_COLOR, _("gradient")),
         ):
             centers = 0.5 * (hist.edges[:-1] + hist.edges[1:])
             widths = np.diff(hist.edges)
@@ -140,15 +144,16 @@ def signal_histograms(result: SignalResult) -> go.Figure:
                     marker={"color": color, "line": {"width": 0}},
                     name=what,
                     showlegend=False,
-                    hovertemplate=f"layer {s.layer} {what}<br>%{{x:.3g}}: %{{y:.1%}}<extra></extra>",
+                    hovertemplate=_("layer {k} {what}", k=s.layer, what=what)
+                    + "<br>%{x:.3g}: %{y:.1%}<extra></extra>",
                 ),
                 row=row,
                 col=col,
             )
         fig.update_xaxes(range=list(result.activation_range), row=1, col=col, nticks=3)
         fig.update_xaxes(range=list(result.gradient_range), row=2, col=col, nticks=3, tickformat=".2~g")
-    fig.update_yaxes(tickformat=".0%", row=1, col=1, title_text="activations")
-    fig.update_yaxes(tickformat=".0%", row=2, col=1, title_text="gradients")
+    fig.update_yaxes(tickformat=".0%", row=1, col=1, title_text=_("activations"))
+    fig.update_yaxes(tickformat=".0%", row=2, col=1, title_text=_("gradients"))
     fig.update_layout(
         height=470,
         margin={"l": 60, "r": 10, "t": 40, "b": 30},
@@ -168,7 +173,7 @@ def signal_histogram_rows(result: SignalResult) -> list[dict[str, Any]]:
             for lo, hi, share in zip(hist.edges[:-1], hist.edges[1:], hist.share, strict=True):
                 rows.append(
                     {
-                        "layer": f"layer {s.layer}",
+                        "layer": _("layer {k}", k=s.layer),
                         "kind": kind,
                         "lo": float(lo),
                         "hi": float(hi),
@@ -184,7 +189,7 @@ def signal_histograms_spec(result: SignalResult, *, width: int = 760) -> dict[st
     and draw than the Plotly figure, so the page's first chart appears at once."""
     n = max(1, len(result.layers))
     cell = max(50, int((width - 70) / n) - 6)
-    order = [f"layer {s.layer}" for s in result.layers]
+    order = [_("layer {k}", k=s.layer) for s in result.layers]
 
     def row(kind: str, domain: tuple[float, float], color: str, fmt: str, header: bool) -> dict[str, Any]:
         return {
@@ -219,14 +224,14 @@ def signal_histograms_spec(result: SignalResult, *, width: int = 760) -> dict[st
                     "y": {
                         "field": "share",
                         "type": "quantitative",
-                        "axis": {"format": ".0%", "tickCount": 4, "title": kind},
+                        "axis": {"format": ".0%", "tickCount": 4, "title": _(KIND_TITLES[kind])},
                     },
                     "y2": {"datum": 0},
                     "tooltip": [
-                        {"field": "layer", "type": "nominal"},
-                        {"field": "lo", "type": "quantitative", "format": ".3g", "title": "from"},
-                        {"field": "hi", "type": "quantitative", "format": ".3g", "title": "to"},
-                        {"field": "share", "type": "quantitative", "format": ".1%"},
+                        {"field": "layer", "type": "nominal", "title": _("layer")},
+                        {"field": "lo", "type": "quantitative", "format": ".3g", "title": _("from")},
+                        {"field": "hi", "type": "quantitative", "format": ".3g", "title": _("to")},
+                        {"field": "share", "type": "quantitative", "format": ".1%", "title": _("share")},
                     ],
                 },
             },
@@ -248,8 +253,8 @@ def signal_std_chart(result: SignalResult) -> go.Figure:
     layers = [s.layer for s in result.layers]
     fig = go.Figure()
     for name, values, color in (
-        ("activations", [s.std for s in result.layers], ACTIVATION_COLOR),
-        ("gradients", [s.grad_std for s in result.layers], GRADIENT_COLOR),
+        (_("activations"), [s.std for s in result.layers], ACTIVATION_COLOR),
+        (_("gradients"), [s.grad_std for s in result.layers], GRADIENT_COLOR),
     ):
         fig.add_trace(
             go.Scatter(
@@ -258,16 +263,17 @@ def signal_std_chart(result: SignalResult) -> go.Figure:
                 mode="lines+markers",
                 name=name,
                 line={"color": color, "width": 2},
-                hovertemplate=f"layer %{{x}} {name}: std %{{y:.3g}}<extra></extra>",
+                hovertemplate=_("layer {k} {what}: std {v}", k="%{x}", what=name, v="%{y:.3g}")
+                + "<extra></extra>",
             )
         )
     fig.update_layout(
         height=300,
-        title={"text": "Spread per layer (standard deviation)", "font": {"size": 14}},
+        title={"text": _("Spread per layer (standard deviation)"), "font": {"size": 14}},
         margin={"l": 50, "r": 10, "t": 40, "b": 40},
         plot_bgcolor="white",
         legend={"orientation": "h", "y": -0.22},
-        xaxis={"title": "layer", "dtick": 1, "showgrid": False, "linecolor": palette.GRID},
+        xaxis={"title": _("layer"), "dtick": 1, "showgrid": False, "linecolor": palette.GRID},
         yaxis={"type": "log", "gridcolor": "#eeeeee", "exponentformat": "power", "dtick": 1},
     )
     return fig
@@ -280,7 +286,7 @@ def deep_linear_chart(curves: Sequence[LinearCurve]) -> go.Figure:
         cols=2,
         shared_yaxes=True,
         horizontal_spacing=0.04,
-        subplot_titles=["activations (forward)", "gradients (backward)"],
+        subplot_titles=[_("activations (forward)"), _("gradients (backward)")],
     )
     colors = [palette.RUN_COLORS[i] for i in (2, 1, 3, 4, 5, 6, 7, 0)]
     for k, c in enumerate(curves):
@@ -300,7 +306,8 @@ def deep_linear_chart(curves: Sequence[LinearCurve]) -> go.Figure:
                     showlegend=col == 1,
                     line={"color": color, "width": 2},
                     marker={"size": 5},
-                    hovertemplate=f"{label}, layer %{{x}}: RMS %{{y:.3g}}<extra></extra>",
+                    hovertemplate=_("{curve}, layer {k}: RMS {v}", curve=label, k="%{x}", v="%{y:.3g}")
+                    + "<extra></extra>",
                 ),
                 row=1,
                 col=col,
@@ -310,7 +317,7 @@ def deep_linear_chart(curves: Sequence[LinearCurve]) -> go.Figure:
                     x=c.layers,
                     y=[_clean(v) if v > 0 else None for v in theory],
                     mode="lines",
-                    name=f"{label} theory",
+                    name=_("{curve} theory", curve=label),
                     legendgroup=label,
                     showlegend=False,
                     line={"color": color, "width": 1, "dash": "dash"},
@@ -320,8 +327,8 @@ def deep_linear_chart(curves: Sequence[LinearCurve]) -> go.Figure:
                 col=col,
             )
     fig.update_yaxes(type="log", exponentformat="power", gridcolor="#eeeeee")
-    fig.update_yaxes(title_text="RMS (log scale)", row=1, col=1)
-    fig.update_xaxes(title_text="layer l", showgrid=False, linecolor=palette.GRID)
+    fig.update_yaxes(title_text=_("RMS (log scale)"), row=1, col=1)
+    fig.update_xaxes(title_text=_("layer l"), showgrid=False, linecolor=palette.GRID)
     fig.update_layout(
         height=380,
         margin={"l": 60, "r": 10, "t": 40, "b": 40},
@@ -332,6 +339,11 @@ def deep_linear_chart(curves: Sequence[LinearCurve]) -> go.Figure:
 
 
 # -- the optimizer race ---------------------------------------------------------------------------------
+def _hover_step(label: str) -> str:
+    """A path point's hover text (Plotly template: the step is the trace's ``text``)."""
+    return f"{label}<br>" + _("step {k}", k="%{text}") + "<br>(%{x:.3g}, %{y:.3g})<extra></extra>"
+
+
 #: The engine's optimizers in registry order (viz does not import the engine); an optimizer added
 #: later still gets a colour, after these.
 OPTIMIZER_ORDER = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
@@ -381,7 +393,7 @@ def race_contour(
     for t in trajectories:
         n = len(t.points) if upto is None else min(len(t.points), upto + 1)
         pts = t.points[:n]
-        name = t.label + (" (diverged)" if t.diverged and n == len(t.points) else "")
+        name = _("{name} (diverged)", name=t.label) if t.diverged and n == len(t.points) else t.label
         fig.add_trace(
             go.Scatter(
                 x=pts[:, 0],
@@ -390,7 +402,7 @@ def race_contour(
                 name=name,
                 line={"color": colors[t.optimizer], "width": 2},
                 marker={"size": 5},
-                hovertemplate=f"{t.label}<br>step %{{text}}<br>(%{{x:.3g}}, %{{y:.3g}})<extra></extra>",
+                hovertemplate=_hover_step(t.label),
                 text=list(range(n)),
             )
         )
@@ -401,7 +413,7 @@ def race_contour(
                 y=[m[1]],
                 mode="markers",
                 marker={"symbol": "x", "size": 12, "color": palette.INK},
-                name="minimum",
+                name=_("minimum"),
                 hoverinfo="skip",
             )
         )
@@ -412,7 +424,7 @@ def race_contour(
             y=[s[1]],
             mode="markers",
             marker={"symbol": "circle-open", "size": 13, "color": palette.INK, "line": {"width": 2}},
-            name="start",
+            name=_("start"),
             hoverinfo="skip",
         )
     )
@@ -441,7 +453,7 @@ def race_panels(
     n = max(1, len(trajectories))
     cols = min(cols, n)
     rows = -(-n // cols)
-    titles = [t.label + (" — diverged" if t.diverged else "") for t in trajectories]
+    titles = [_("{name} — diverged", name=t.label) if t.diverged else t.label for t in trajectories]
     fig = make_subplots(
         rows=rows,
         cols=cols,
@@ -484,7 +496,7 @@ def race_panels(
                 name=t.label,
                 showlegend=False,
                 text=list(range(m)),
-                hovertemplate=f"{t.label}<br>step %{{text}}<br>(%{{x:.3g}}, %{{y:.3g}})<extra></extra>",
+                hovertemplate=_hover_step(t.label),
             ),
             row=r,
             col=c,
@@ -536,11 +548,11 @@ def race_values_chart(
         alt.Chart(alt.Data(values=rows))
         .mark_line()
         .encode(
-            x=alt.X("step:Q", title="step"),
+            x=alt.X("step:Q", title=_("step")),
             y=alt.Y(
                 "f:Q",
                 scale=alt.Scale(type="log") if log else alt.Scale(),
-                title="f − f* (log)" if log else "f(x, y)",
+                title=_("f − f* (log)") if log else "f(x, y)",
             ),
             color=alt.Color(
                 "optimizer:N",
@@ -550,7 +562,11 @@ def race_values_chart(
                 ),
                 legend=alt.Legend(orient="bottom", title=None),
             ),
-            tooltip=["optimizer:N", "step:Q", alt.Tooltip("f:Q", format=".3g")],
+            tooltip=[
+                alt.Tooltip("optimizer:N", title=_("optimizer")),
+                alt.Tooltip("step:Q", title=_("step")),
+                alt.Tooltip("f:Q", format=".3g"),
+            ],
         )
         .properties(height=300)
     )
@@ -638,8 +654,8 @@ def race_spec(
     color = {"field": "optimizer", "type": "nominal", "scale": _color_scale(trajectories)}
     color["legend"] = None if panels else {"orient": "bottom", "title": None, "columns": 4}
     tooltip = [
-        {"field": "optimizer", "type": "nominal"},
-        {"field": "step", "type": "quantitative"},
+        {"field": "optimizer", "type": "nominal", "title": _("optimizer")},
+        {"field": "step", "type": "quantitative", "title": _("step")},
         {"field": "x", "type": "quantitative", "format": ".3g"},
         {"field": "y", "type": "quantitative", "format": ".3g"},
         {"field": "f", "type": "quantitative", "format": ".3g"},
@@ -733,7 +749,7 @@ def race_values_spec(
         ]
         y_field = {"calculate": f"max(datum.f - ({f_min!r}), 1e-12)", "as": "value"}
         y_scale = {"type": "log", "domain": domain}
-        title = "f − f* (log scale)"
+        title = _("f − f* (log scale)")
     else:
         lo, hi = (float(values.min()), float(values.max())) if values.size else (0.0, 1.0)
         pad = 0.05 * (hi - lo or 1.0)
@@ -750,7 +766,7 @@ def race_values_spec(
                 "field": "step",
                 "type": "quantitative",
                 "scale": {"domain": [0, max(int(steps), 1)]},
-                "title": "step",
+                "title": _("step"),
             },
             "y": {
                 "field": "value",
@@ -766,8 +782,8 @@ def race_values_spec(
                 "legend": None,
             },
             "tooltip": [
-                {"field": "optimizer", "type": "nominal"},
-                {"field": "step", "type": "quantitative"},
+                {"field": "optimizer", "type": "nominal", "title": _("optimizer")},
+                {"field": "step", "type": "quantitative", "title": _("step")},
                 {"field": "f", "type": "quantitative", "format": ".4g"},
             ],
         },
@@ -787,14 +803,18 @@ def schedules_chart(curves: dict[str, np.ndarray], labels: dict[str, str]) -> al
         alt.Chart(alt.Data(values=rows))
         .mark_line()
         .encode(
-            x=alt.X("epoch:Q", title="epoch"),
-            y=alt.Y("lr:Q", title="learning rate α"),
+            x=alt.X("epoch:Q", title=_("epoch")),
+            y=alt.Y("lr:Q", title=_("learning rate α")),
             color=alt.Color(
                 "schedule:N",
                 scale=alt.Scale(domain=names, range=list(palette.RUN_COLORS[: len(names)])),
                 legend=alt.Legend(orient="bottom", title=None, columns=3),
             ),
-            tooltip=["schedule:N", "epoch:Q", alt.Tooltip("lr:Q", format=".4g")],
+            tooltip=[
+                alt.Tooltip("schedule:N", title=_("schedule")),
+                alt.Tooltip("epoch:Q", title=_("epoch")),
+                alt.Tooltip("lr:Q", format=".4g", title="α"),
+            ],
         )
         .properties(height=300)
     )
@@ -846,9 +866,9 @@ def line_fit_chart(fit: LineFit) -> alt.LayerChart:
         alt.Chart(alt.Data(values=rows))
         .mark_line(point=True, color=palette.POSITIVE)
         .encode(
-            x=alt.X("update:Q", title="update"),
+            x=alt.X("update:Q", title=_("update")),
             y=alt.Y("w:Q", title="w"),
-            tooltip=["update:Q", alt.Tooltip("w:Q", format=".5g")],
+            tooltip=[alt.Tooltip("update:Q", title=_("update")), alt.Tooltip("w:Q", format=".5g")],
         )
     )
     target = (
@@ -856,7 +876,7 @@ def line_fit_chart(fit: LineFit) -> alt.LayerChart:
         .mark_rule(strokeDash=[5, 4], color=palette.INK)
         .encode(y="w:Q")
     )
-    return alt.layer(line, target).properties(height=260, title="w after each update (dashed: w = 2)")
+    return alt.layer(line, target).properties(height=260, title=_("w after each update (dashed: w = 2)"))
 
 
 def line_loss_chart(fit: LineFit) -> alt.Chart:
@@ -867,11 +887,14 @@ def line_loss_chart(fit: LineFit) -> alt.Chart:
         alt.Chart(alt.Data(values=rows))
         .mark_line(point=True, color=palette.NEGATIVE)
         .encode(
-            x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y("loss:Q", scale=alt.Scale(type="log"), title="loss (log)"),
-            tooltip=["epoch:Q", alt.Tooltip("loss:Q", format=".3g")],
+            x=alt.X("epoch:Q", title=_("epoch"), axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("loss:Q", scale=alt.Scale(type="log"), title=_("loss (log)")),
+            tooltip=[
+                alt.Tooltip("epoch:Q", title=_("epoch")),
+                alt.Tooltip("loss:Q", format=".3g", title=_("loss")),
+            ],
         )
-        .properties(height=260, title="Loss per epoch")
+        .properties(height=260, title=_("Loss per epoch"))
     )
 
 
@@ -885,16 +908,19 @@ def gradcheck_chart(hs: np.ndarray, errors: np.ndarray, h: float | None = None) 
             x=alt.X(
                 "h:Q",
                 scale=alt.Scale(type="log", reverse=True),
-                title="step h (log)",
+                title=_("step h (log)"),
                 axis=alt.Axis(format=".0e"),
             ),
             y=alt.Y(
                 "error:Q",
                 scale=alt.Scale(type="log"),
-                title="relative error (log)",
+                title=_("relative error (log)"),
                 axis=alt.Axis(format=".0e"),
             ),
-            tooltip=[alt.Tooltip("h:Q", format=".1e"), alt.Tooltip("error:Q", format=".2e")],
+            tooltip=[
+                alt.Tooltip("h:Q", format=".1e"),
+                alt.Tooltip("error:Q", format=".2e", title=_("relative error")),
+            ],
         )
     )
     layers = [line]
@@ -904,7 +930,7 @@ def gradcheck_chart(hs: np.ndarray, errors: np.ndarray, h: float | None = None) 
             .mark_rule(color=palette.NEGATIVE, strokeDash=[4, 4])
             .encode(x="h:Q")
         )
-    return alt.layer(*layers).properties(height=260, title="Error of the estimate against h")
+    return alt.layer(*layers).properties(height=260, title=_("Error of the estimate against h"))
 
 
 # -- overfitting lesson ---------------------------------------------------------------------
@@ -925,7 +951,7 @@ def weight_histogram_chart(
         w = np.clip(np.asarray(values, dtype=np.float64).ravel(), -limit, limit)
         if w.size == 0:
             continue
-        counts, _ = np.histogram(w, bins=edges)
+        counts, _edges = np.histogram(w, bins=edges)
         share = counts / w.size
         for s, e, c in zip(edges[:-1].tolist(), edges[1:].tolist(), share.tolist(), strict=True):
             rows.append({"run": name, "bin_start": s, "bin_end": e, "share": c})
@@ -936,17 +962,17 @@ def weight_histogram_chart(
         .mark_bar(binSpacing=0)
         .encode(
             x=alt.X(
-                "bin_start:Q", bin="binned", title="weight value", scale=alt.Scale(domain=[-limit, limit])
+                "bin_start:Q", bin="binned", title=_("weight value"), scale=alt.Scale(domain=[-limit, limit])
             ),
             x2="bin_end:Q",
-            y=alt.Y("share:Q", title="share", axis=alt.Axis(format="%", tickCount=3)),
+            y=alt.Y("share:Q", title=_("share"), axis=alt.Axis(format="%", tickCount=3)),
             color=alt.Color("run:N", scale=alt.Scale(domain=names, range=colors), legend=None),
             row=alt.Row("run:N", title=None, sort=names, header=alt.Header(labelAngle=0, labelAlign="left")),
             tooltip=[
-                alt.Tooltip("run:N"),
-                alt.Tooltip("bin_start:Q", format=".2f", title="from"),
-                alt.Tooltip("bin_end:Q", format=".2f", title="to"),
-                alt.Tooltip("share:Q", format=".1%"),
+                alt.Tooltip("run:N", title=_("run")),
+                alt.Tooltip("bin_start:Q", format=".2f", title=_("from")),
+                alt.Tooltip("bin_end:Q", format=".2f", title=_("to")),
+                alt.Tooltip("share:Q", format=".1%", title=_("share")),
             ],
         )
         .properties(height=height, width=width)

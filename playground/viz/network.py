@@ -3,20 +3,24 @@ weight a line whose colour is its sign (orange negative, blue positive) and whos
 
 ``network_view_data`` builds what the live page's interactive view (the ``playground.ui.netview``
 component: HTML and SVG drawn in the browser) needs on every tick: plain numbers and 8-bit neuron maps,
-no pixels. ``network_image`` renders the same picture in NumPy (for a static image), ``network_figure``
-is a Plotly version; both use ``network_layout``. Neuron maps follow ``boundary.py``'s orientation:
-row 0 is the top of the input plane (y = y_max).
+no pixels. ``network_svg`` draws a static picture as SVG (lines, squares and the input names as
+``<text>``, which the browser renders in any script, Chinese included); ``network_image`` renders the
+picture without text in NumPy, ``network_figure`` is a Plotly version; all use ``network_layout``. Neuron
+maps follow ``boundary.py``'s orientation: row 0 is the top of the input plane (y = y_max).
 """
 
 from __future__ import annotations
 
 import base64
+import html
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from playground.viz import font, palette
+from playground.i18n import _, ngettext
+from playground.viz import palette
 from playground.viz.png import data_uri
 
 NETWORK_VIEW_LIMITS = {"max_layers": 10, "max_neurons": 16}
@@ -26,35 +30,73 @@ MIN_ALPHA = 0.25  # opacity of a zero weight's line, so every connection stays v
 MAP_ALPHA = 0.85  # neuron maps are drawn this opaque over white (slightly softer than full colour)
 
 
-def network_view_too_large(layer_sizes: Sequence[int]) -> str | None:
-    """A message for the learner when the net is too large to draw legibly, else None."""
+def network_view_too_large(layer_sizes: Sequence[int], *, blocks: bool = False) -> str | None:
+    """A message for the learner when the net is too large to draw legibly, else None. ``blocks``: the
+    interactive view's wording (it then draws the net as one block per layer)."""
     sizes = list(layer_sizes)
     max_layers, max_neurons = NETWORK_VIEW_LIMITS["max_layers"], NETWORK_VIEW_LIMITS["max_neurons"]
     if len(sizes) > max_layers:
-        return (
-            f"The network picture shows at most {max_layers} layers (inputs, hidden layers and output); "
-            f"this network has {len(sizes)}. Remove {len(sizes) - max_layers} hidden layer(s) to see it "
-            "again. Training is not affected."
+        remove = ngettext(
+            "Remove {n} hidden layer to see it again.",
+            "Remove {n} hidden layers to see it again.",
+            len(sizes) - max_layers,
         )
+        if blocks:
+            head = _(
+                "Drawn as blocks: the picture shows at most {max} layers (inputs, hidden layers and output); "
+                "this network has {n}.",
+                max=max_layers,
+                n=len(sizes),
+            )
+        else:
+            head = _(
+                "The network picture shows at most {max} layers (inputs, hidden layers and output); this "
+                "network has {n}.",
+                max=max_layers,
+                n=len(sizes),
+            )
+        return " ".join((head, remove, _("Training is not affected.")))
     widest = max(sizes) if sizes else 0
     if widest > max_neurons:
         where = sizes.index(widest)
-        kind = "the input layer" if where == 0 else "the output layer" if where == len(sizes) - 1 else None
-        kind = kind or f"hidden layer {where}"
-        return (
-            f"The network picture shows at most {max_neurons} neurons per layer; {kind} has {widest}. "
-            f"Use {max_neurons} or fewer to see it again. Training is not affected."
-        )
+        if where == 0:
+            kind = _("the input layer")
+        elif where == len(sizes) - 1:
+            kind = _("the output layer")
+        else:
+            kind = _("hidden layer {k}", k=where)
+        if blocks:
+            head = _(
+                "Drawn as blocks: the picture shows at most {max} neurons per layer; {kind} has {n}.",
+                max=max_neurons,
+                kind=kind,
+                n=widest,
+            )
+        else:
+            head = _(
+                "The network picture shows at most {max} neurons per layer; {kind} has {n}.",
+                max=max_neurons,
+                kind=kind,
+                n=widest,
+            )
+        use = _("Use {max} or fewer to see it again.", max=max_neurons)
+        return " ".join((head, use, _("Training is not affected.")))
     return None
 
 
 def layer_name(i: int, n_layers: int) -> str:
     """'input', 'hidden k' or 'output' for layer ``i`` of ``n_layers`` (input and output included)."""
     if i == 0:
-        return "input"
+        return _("input")
     if i == n_layers - 1:
-        return "output"
-    return f"hidden {i}"
+        return _("output")
+    return _("hidden {k}", k=i)
+
+
+def label_width(text: str, px: float) -> float:
+    """About how wide ``text`` is at a font size of ``px`` (wide characters such as Chinese take a full
+    em, others about 0.6 em): room for the input names left of the first layer."""
+    return sum(px if unicodedata.east_asian_width(ch) in "WF" else 0.6 * px for ch in str(text))
 
 
 @dataclass(frozen=True)
@@ -67,7 +109,7 @@ class NetworkLayout:
     height: int
     lefts: np.ndarray  # (L,) x of each layer's left edge
     tops: tuple[np.ndarray, ...]  # per layer, (n_i,) y of each neuron's top edge
-    label_scale: int  # font scale of the input labels
+    label_px: int  # font size of the input labels
     label_right: int  # input labels are right-aligned at this x
 
     def centre(self, layer: int, neuron: int) -> tuple[float, float]:
@@ -93,9 +135,9 @@ def network_layout(
     layer_gap = int(layer_gap if layer_gap is not None else 3 * cell)
     node_gap = int(node_gap if node_gap is not None else max(6, cell // 2))
     margin = max(6, cell // 3)
-    label_scale = 2 if cell >= 24 else 1
+    label_px = max(10, min(16, int(cell * 0.55)))
     names = [str(n) for n in (input_names or [])]
-    label_w = max((font.text_width(n, label_scale) for n in names), default=0)
+    label_w = int(np.ceil(max((label_width(n, label_px) for n in names), default=0)))
     label_area = label_w + max(6, cell // 4) if label_w else 0
     lefts = margin + label_area + np.arange(len(sizes)) * (cell + layer_gap)
     span = max(sizes) * (cell + node_gap) - node_gap
@@ -105,9 +147,7 @@ def network_layout(
         for n in sizes
     )
     width = int(lefts[-1] + cell + margin)
-    return NetworkLayout(
-        sizes, cell, width, height, lefts, tops, label_scale, int(lefts[0] - max(6, cell // 4))
-    )
+    return NetworkLayout(sizes, cell, width, height, lefts, tops, label_px, int(lefts[0] - max(6, cell // 4)))
 
 
 def _check_weights(sizes: tuple[int, ...], weights: Sequence[np.ndarray]) -> list[np.ndarray]:
@@ -232,7 +272,6 @@ def network_image(
     weights: Sequence[np.ndarray],
     neuron_maps: Sequence[np.ndarray | None] | None,
     *,
-    input_names: Sequence[str] | None = None,
     biases: Sequence[np.ndarray] | None = None,
     cell: int = 28,
     weight_clip: float = WEIGHT_CLIP,
@@ -243,17 +282,18 @@ def network_image(
     ``weights[i]`` is ``(layer_sizes[i], layer_sizes[i+1])``; ``neuron_maps[i]`` is
     ``(layer_sizes[i], m, m)`` with values in [-1, 1] (row 0 = top of the input plane), or None for plain
     squares; ``biases[i]`` (optional) is ``(layer_sizes[i+1],)``, drawn as a small square at each neuron's
-    lower left corner.
+    lower left corner. The image carries no text (pixels cannot draw every script): name the inputs
+    beside it, or use :func:`network_svg`, which writes them as text.
     """
     if network_view_too_large(layer_sizes):
         return None
-    layout = network_layout(layer_sizes, cell=cell, input_names=input_names)
+    layout = network_layout(layer_sizes, cell=cell)
     sizes = layout.layer_sizes
     weights = _check_weights(sizes, weights)
     img = np.full((layout.height, layout.width, 3), 255, dtype=np.uint8)
 
     # weights, weakest first
-    _, _, _, x0, y0, y1, w = _segments(layout, weights)
+    _layer, _src, _dst, x0, y0, y1, w = _segments(layout, weights)
     max_w = max_line_width if max_line_width is not None else max(2.0, cell / 7)
     width, alpha, rgb = _line_style(w, weight_clip, max_w, 0.6)
     gap = int(layout.lefts[1] - layout.lefts[0] - cell) if len(sizes) > 1 else 0
@@ -273,15 +313,78 @@ def network_image(
 
     if biases is not None:
         _draw_biases(img, layout, biases)
-    if input_names:
-        ink = np.asarray(palette.hex_to_rgb(palette.INK), dtype=np.uint8)
-        text_h = font.GLYPH_H * layout.label_scale
-        for j, name in enumerate(list(input_names)[: sizes[0]]):
-            y = int(layout.tops[0][j] + (cell - text_h) // 2)
-            font.draw_text(
-                img, str(name), layout.label_right, y, ink, scale=layout.label_scale, align="right"
-            )
     return img
+
+
+def _bias_side(cell: int) -> int:
+    return max(4, cell // 5)
+
+
+def network_svg(
+    layer_sizes: Sequence[int],
+    weights: Sequence[np.ndarray],
+    *,
+    input_names: Sequence[str] | None = None,
+    biases: Sequence[np.ndarray] | None = None,
+    cell: int = 28,
+    weight_clip: float = WEIGHT_CLIP,
+    max_line_width: float | None = None,
+) -> str | None:
+    """The network as an SVG document (same layout and colours as :func:`network_image`, plain squares
+    for the neurons), or None when ``network_view_too_large`` says it is too large. The input names are
+    ``<text>`` elements (escaped), so the browser draws them in any script."""
+    if network_view_too_large(layer_sizes):
+        return None
+    layout = network_layout(layer_sizes, cell=cell, input_names=input_names)
+    sizes = layout.layer_sizes
+    weights = _check_weights(sizes, weights)
+    _layer, _src, _dst, x0, y0, y1, w = _segments(layout, weights)
+    max_w = max_line_width if max_line_width is not None else max(2.0, cell / 7)
+    width, alpha, _rgb = _line_style(w, weight_clip, max_w, 0.6)
+    gap = float(layout.lefts[1] - layout.lefts[0] - cell)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{layout.width}" height="{layout.height}" '
+        f'viewBox="0 0 {layout.width} {layout.height}">',  # i18n: not text
+        f'<rect width="{layout.width}" height="{layout.height}" fill="#ffffff"/>',  # i18n: not text
+    ]
+    for xa, ya, yb, wv, lw, la in zip(x0, y0, y1, w, width, alpha, strict=True):
+        color = palette.NEGATIVE if wv < 0 else palette.POSITIVE
+        parts.append(
+            f'<line x1="{xa:.1f}" y1="{ya:.1f}" x2="{xa + gap:.1f}" y2="{yb:.1f}" stroke="{color}" '
+            f'stroke-width="{lw:.2f}" stroke-opacity="{la:.3f}"/>'  # i18n: not text
+        )
+    for i, _n in enumerate(sizes):
+        left = float(layout.lefts[i])
+        for top in layout.tops[i].tolist():
+            parts.append(
+                f'<rect x="{left - 0.5:.1f}" y="{top - 0.5:.1f}" width="{cell + 1}" height="{cell + 1}" '
+                f'fill="{palette.NEUTRAL}" stroke="{palette.GRID}"/>'  # i18n: not text
+            )
+    if biases is not None:
+        if len(biases) != len(sizes) - 1:
+            raise ValueError(f"{len(sizes)} layers need {len(sizes) - 1} bias vectors, got {len(biases)}")
+        side = _bias_side(cell)
+        for i, b in enumerate(biases, start=1):
+            b = np.asarray(b, dtype=np.float64).reshape(-1)
+            if b.size != sizes[i]:
+                raise ValueError(f"biases[{i - 1}] should have {sizes[i]} values, got {b.size}")
+            colors = palette.diverging_rgb(b, -BIAS_CLIP, BIAS_CLIP)
+            x = float(layout.lefts[i]) - side / 2
+            for top, c in zip(layout.tops[i].tolist(), colors, strict=True):
+                fill = "#{:02x}{:02x}{:02x}".format(*(int(v) for v in c))
+                parts.append(
+                    f'<rect x="{x:.1f}" y="{top + cell - side / 2:.1f}" width="{side}" height="{side}" '
+                    f'fill="{fill}" stroke="{palette.INK}"/>'  # i18n: not text
+                )
+    for j, name in enumerate(list(input_names or [])[: sizes[0]]):
+        cy = float(layout.tops[0][j]) + cell / 2
+        parts.append(
+            f'<text x="{layout.label_right}" y="{cy:.1f}" text-anchor="end" dominant-baseline="central" '
+            f'font-family="sans-serif" font-size="{layout.label_px}" fill="{palette.INK}">'  # i18n: not text
+            f"{html.escape(str(name))}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 def _draw_biases(img: np.ndarray, layout: NetworkLayout, biases: Sequence[np.ndarray]) -> None:
@@ -289,7 +392,7 @@ def _draw_biases(img: np.ndarray, layout: NetworkLayout, biases: Sequence[np.nda
     sizes, cell = layout.layer_sizes, layout.cell
     if len(biases) != len(sizes) - 1:
         raise ValueError(f"{len(sizes)} layers need {len(sizes) - 1} bias vectors, got {len(biases)}")
-    side = max(4, cell // 5)
+    side = _bias_side(cell)
     border = np.asarray(palette.hex_to_rgb(palette.INK), dtype=np.uint8)
     for i, b in enumerate(biases, start=1):
         b = np.asarray(b, dtype=np.float64).reshape(-1)
@@ -334,7 +437,7 @@ def network_figure(
     # lines, bucketed by width and sign (Plotly has one width per trace)
     layer, src, dst, x0, y0, y1, w = _segments(layout, weights)
     gap = layout.lefts[1] - layout.lefts[0] - cell
-    width, alpha, _ = _line_style(w, weight_clip, max(2.0, cell / 7), 0.6)
+    width, alpha, _rgb = _line_style(w, weight_clip, max(2.0, cell / 7), 0.6)
     bucket = np.round(width * 2) / 2
     for sign, color in ((-1, palette.NEGATIVE), (1, palette.POSITIVE)):
         for bw in np.unique(bucket):
@@ -362,8 +465,9 @@ def network_figure(
             return names[j]
         return f"{layer_name(i, n_layers)} #{j + 1}"
 
+    weight_word = _("weight")
     hover = [
-        f"{neuron_label(int(i), int(s))} → {neuron_label(int(i) + 1, int(d))}<br>weight = {v:+.4f}"
+        f"{neuron_label(int(i), int(s))} → {neuron_label(int(i) + 1, int(d))}<br>{weight_word} = {v:+.4f}"
         for i, s, d, v in zip(layer, src, dst, w, strict=True)
     ]
     fig.add_trace(
@@ -404,13 +508,18 @@ def network_figure(
                     "layer": "above",
                 }
             )
-            text = neuron_label(i, j) if i == 0 else f"{layer_name(i, n_layers)}, neuron {j + 1}"
+            if i == 0:
+                text = neuron_label(i, j)
+            else:
+                text = _("{layer}, neuron {k}", layer=layer_name(i, n_layers), k=j + 1)
             if bias_list is not None and i > 0:
-                text += f"<br>bias = {bias_list[i][j]:+.4f}"
+                text += "<br>" + _("bias = {value}", value=f"{bias_list[i][j]:+.4f}")
             if i > 0:
                 incoming = weights[i - 1][:, j]
-                text += (
-                    f"<br>incoming |w|: mean {np.abs(incoming).mean():.3f}, max {np.abs(incoming).max():.3f}"
+                text += "<br>" + _(
+                    "incoming |w|: mean {mean}, max {max}",
+                    mean=f"{np.abs(incoming).mean():.3f}",
+                    max=f"{np.abs(incoming).max():.3f}",
                 )
             nx.append(cx)
             ny.append(cy)
@@ -445,8 +554,8 @@ def network_figure(
 
 # ---------------------------------------------------------------- the live, interactive view (data only)
 
+#: Pixels the neurons of the interactive view may take (the tallest column is fitted into it).
 VIEW_MAX_HEIGHT = 380
-"""Pixels the neurons of the interactive view may take (the tallest column is fitted into it)."""
 
 
 def quantize_maps(maps, lo: float = -1.0, hi: float = 1.0) -> np.ndarray:
@@ -552,10 +661,10 @@ def network_view_data(
         "note": "",
         "compact": False,
     }
-    too_large = network_view_too_large([len(inputs), *sizes[1:]])
+    too_large = network_view_too_large([len(inputs), *sizes[1:]], blocks=True)
     if too_large:
         out["compact"] = True
-        out["note"] = too_large.replace("The network picture shows", "Drawn as blocks: the picture shows")
+        out["note"] = too_large
         out["b"] = None
         return out
     weights = _check_weights(tuple(sizes), weights)

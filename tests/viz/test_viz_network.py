@@ -7,6 +7,7 @@ from playground.viz.network import (
     network_figure,
     network_image,
     network_layout,
+    network_svg,
     network_view_too_large,
 )
 
@@ -30,8 +31,8 @@ def test_limits_and_messages():
 def test_image_shape_and_layout():
     sizes = [2, 4, 2, 1]
     weights = [np.ones((a, b)) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
-    img = network_image(sizes, weights, maps_for(sizes), input_names=["x1", "x2"], cell=20)
-    layout = network_layout(sizes, cell=20, input_names=["x1", "x2"])
+    img = network_image(sizes, weights, maps_for(sizes), cell=20)
+    layout = network_layout(sizes, cell=20)
     assert img.dtype == np.uint8 and img.shape == (layout.height, layout.width, 3)
     # layers left to right, neurons of a layer top to bottom, all inside the image
     assert np.all(np.diff(layout.lefts) > 0)
@@ -96,26 +97,38 @@ def test_neuron_maps_are_drawn_in_their_squares_with_row_zero_at_top():
     assert upper2[0] > upper2[2] + 60  # the second neuron's map is the opposite
 
 
-def test_input_labels_and_biases_are_drawn():
+def test_biases_are_drawn():
     sizes = [2, 2]
-    plain = network_image(sizes, [np.zeros((2, 2))], maps_for(sizes), cell=28)
-    labelled = network_image(
-        sizes,
-        [np.zeros((2, 2))],
-        maps_for(sizes),
-        cell=28,
-        input_names=["X1", "X2"],
-        biases=[np.array([1, -1])],
-    )
-    assert labelled.shape[1] > plain.shape[1]  # room for the labels
-    layout = network_layout(sizes, cell=28, input_names=["X1", "X2"])
-    label_box = labelled[layout.tops[0][0] : layout.tops[0][0] + 28, : layout.label_right]
-    assert (label_box.max(axis=-1) < 100).sum() > 20  # dark text pixels
+    img = network_image(sizes, [np.zeros((2, 2))], maps_for(sizes), cell=28, biases=[np.array([1, -1])])
+    layout = network_layout(sizes, cell=28)
     # bias squares at the lower-left corner of each output neuron, coloured by sign
     x = layout.lefts[1]
-    b0 = labelled[layout.tops[1][0] + 28, x - 1].astype(int)
-    b1 = labelled[layout.tops[1][1] + 28, x - 1].astype(int)
+    b0 = img[layout.tops[1][0] + 28, x - 1].astype(int)
+    b1 = img[layout.tops[1][1] + 28, x - 1].astype(int)
     assert b0[2] > b0[0] and b1[0] > b1[2]
+
+
+def test_svg_writes_input_names_as_text_in_any_script():
+    """The SVG names the inputs with <text> (escaped): the browser draws Chinese, subscripts or markup
+    as text; the layout makes room for wide characters."""
+    import xml.etree.ElementTree as ET
+
+    sizes = [2, 3, 1]
+    weights = [np.array([[2.0, -2.0, 0.0], [0.5, 0.0, 1.0]]), np.array([[1.0], [-1.0], [0.2]])]
+    names = ["花瓣长度", "<b>x₂</b>"]
+    svg = network_svg(sizes, weights, input_names=names, biases=[np.zeros(3), np.zeros(1)], cell=20)
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    assert [t.text for t in root.iter(f"{ns}text")] == names
+    lines = list(root.iter(f"{ns}line"))
+    assert len(lines) == 2 * 3 + 3 * 1
+    colours = {line.get("stroke") for line in lines}
+    assert colours == {palette.POSITIVE, palette.NEGATIVE}
+    layout = network_layout(sizes, cell=20, input_names=names)
+    assert int(root.get("width")) == layout.width and int(root.get("height")) == layout.height
+    latin = network_layout(sizes, cell=20, input_names=["abcd", "x"])
+    assert layout.label_right > latin.label_right  # four Chinese characters take more room than "abcd"
+    assert network_svg([2, 32, 1], [np.zeros((2, 32)), np.zeros((32, 1))]) is None
 
 
 def test_bad_shapes_raise():
