@@ -9,6 +9,14 @@ import numpy as np
 
 from playground.errors import DataError
 
+
+def N_(message: str, /) -> str:
+    """Mark ``message`` for the translation catalogs (``scripts/i18n.py`` extracts ``N_("…")``) and
+    return it unchanged: the data package stays language-free, a page translates the text where it
+    shows it (the datasets' labels and descriptions)."""
+    return message
+
+
 TASKS = ("binary", "multiclass", "regression")
 """The three kinds of problem a dataset can pose."""
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.data.dataset import Dataset, _check_seed
+from playground.data.dataset import N_, Dataset, _check_seed
 from playground.data.iris import IRIS_FEATURES, IRIS_SPECIES, load_iris
 from playground.errors import DataError
 
@@ -321,7 +321,8 @@ def make_xor_table(n_samples: int = 200, noise: float = 0.0, seed: int = 0) -> D
 
 @dataclass(frozen=True)
 class DatasetSpec:
-    """One entry of ``DATASETS``: what the UI shows and how to build the data.
+    """One entry of ``DATASETS``: what the UI shows and how to build the data (``label`` and
+    ``description`` are message ids: a page shows them with ``_()``).
 
     ``make(n_samples=500, noise=0.0, seed=0, **options) -> Dataset``. ``synthetic`` is False for real data
     (the sample-count and noise controls do nothing); ``default_samples`` is TF Playground's point count
@@ -343,84 +344,84 @@ _TF = "TensorFlow Playground, src/dataset.ts"
 _SPECS = [
     DatasetSpec(
         "circle",
-        "Circle",
+        N_("Circle"),
         "binary",
-        "A blue disc inside an orange ring; noise flips labels near the gap between them.",
+        N_("A blue disc inside an orange ring; noise flips labels near the gap between them."),
         f"{_TF} (classifyCircleData)",
         make_circle,
     ),
     DatasetSpec(
         "xor",
-        "Exclusive or",
+        N_("Exclusive or"),
         "binary",
-        "Four quadrants: blue where x₁ and x₂ have the same sign, orange where they differ.",
+        N_("Four quadrants: blue where x₁ and x₂ have the same sign, orange where they differ."),
         f"{_TF} (classifyXORData)",
         make_xor,
     ),
     DatasetSpec(
         "xor-table",
-        "XOR truth table",
+        N_("XOR truth table"),
         "binary",
-        "The four inputs of x₁ XOR x₂ (0/1), each a small cluster: the XOR-by-two-ReLUs lesson's data.",
+        N_("The four inputs of x₁ XOR x₂ (0/1), each a small cluster: the XOR-by-two-ReLUs lesson's data."),
         "the boolean XOR function (Goodfellow et al., Deep Learning, §6.1)",
         make_xor_table,
         default_samples=200,
     ),
     DatasetSpec(
         "gauss",
-        "Gaussian",
+        N_("Gaussian"),
         "binary",
-        "Two Gaussian blobs; noise widens them until they overlap.",
+        N_("Two Gaussian blobs; noise widens them until they overlap."),
         f"{_TF} (classifyTwoGaussData)",
         make_gauss,
     ),
     DatasetSpec(
         "spiral",
-        "Spiral",
+        N_("Spiral"),
         "binary",
-        "Two interleaved spiral arms, the hardest of TF Playground's four problems.",
+        N_("Two interleaved spiral arms, the hardest of TF Playground's four problems."),
         f"{_TF} (classifySpiralData)",
         make_spiral,
     ),
     DatasetSpec(
         "moons",
-        "Two moons",
+        N_("Two moons"),
         "binary",
-        "Two interleaving half circles; a curved boundary separates them.",
+        N_("Two interleaving half circles; a curved boundary separates them."),
         "scikit-learn, sklearn.datasets.make_moons (scaled to the [-6, 6] plane)",
         make_moons,
     ),
     DatasetSpec(
         "spiral3",
-        "Spiral, 3 classes",
+        N_("Spiral, 3 classes"),
         "multiclass",
-        "Three spiral arms: a multi-class problem for a softmax output.",
+        N_("Three spiral arms: a multi-class problem for a softmax output."),
         "Stanford CS231n notes, 'Minimal neural network case study' (radius scaled to 5)",
         make_spiral3,
     ),
     DatasetSpec(
         "reg-plane",
-        "Plane",
+        N_("Plane"),
         "regression",
-        "Regression: the target is (x₁ + x₂)/10, a tilted plane.",
+        N_("Regression: the target is (x₁ + x₂)/10, a tilted plane."),
         f"{_TF} (regressPlane)",
         make_reg_plane,
         default_samples=N_SAMPLES_REGRESS_TF,
     ),
     DatasetSpec(
         "reg-gauss",
-        "Multi Gaussian",
+        N_("Multi Gaussian"),
         "regression",
-        "Regression: six bumps of alternating sign on a flat plane.",
+        N_("Regression: six bumps of alternating sign on a flat plane."),
         f"{_TF} (regressGaussian)",
         make_reg_gauss,
         default_samples=N_SAMPLES_REGRESS_TF,
     ),
     DatasetSpec(
         "iris",
-        "Iris flowers",
+        N_("Iris flowers"),
         "multiclass",
-        "150 flowers of 3 species, 4 measurements in cm; view any two, train on all four.",
+        N_("150 flowers of 3 species, 4 measurements in cm; view any two, train on all four."),
         "Fisher (1936) via the UCI repository, as shipped with plotly (plotly.data.iris)",
         make_iris,
         default_samples=150,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from playground.engine.layers import Layer
-from playground.engine.registry import Param, Registry
+from playground.engine.registry import N_, Param, Registry
 from playground.errors import ConfigError
 
 ACTIVATIONS = Registry("activation")
@@ -58,7 +58,9 @@ class Activation(Layer):
         return self.backward(np.ones_like(y))
 
 
-@ACTIVATIONS.register("identity", description="f(x) = x: no non-linearity (a linear model).", label="Linear")
+@ACTIVATIONS.register(
+    "identity", description=N_("f(x) = x: no non-linearity (a linear model)."), label=N_("Linear")
+)
 class Identity(Activation):
     def forward(self, x, training):
         return x
@@ -69,8 +71,8 @@ class Identity(Activation):
 
 @ACTIVATIONS.register(
     "sigmoid",
-    description="σ(x) = 1/(1+e^−x): squashes to (0, 1); saturates, so gradients vanish.",
-    label="Sigmoid",
+    description=N_("σ(x) = 1/(1+e^−x): squashes to (0, 1); saturates, so gradients vanish."),
+    label=N_("Sigmoid"),
 )
 class Sigmoid(Activation):
     """σ(x); σ′(x) = σ(x)·(1 − σ(x)), computed from the cached output."""
@@ -87,7 +89,9 @@ class Sigmoid(Activation):
 
 
 @ACTIVATIONS.register(
-    "tanh", description="tanh(x): squashes to (−1, 1), zero-centred; saturates for large |x|.", label="Tanh"
+    "tanh",
+    description=N_("tanh(x): squashes to (−1, 1), zero-centred; saturates for large |x|."),
+    label=N_("Tanh"),
 )
 class Tanh(Activation):
     """tanh(x); tanh′(x) = 1 − tanh²(x), computed from the cached output."""
@@ -104,7 +108,7 @@ class Tanh(Activation):
 
 
 @ACTIVATIONS.register(
-    "relu", description="max(0, x): cheap, does not saturate for x > 0; units can die.", label="ReLU"
+    "relu", description=N_("max(0, x): cheap, does not saturate for x > 0; units can die."), label=N_("ReLU")
 )
 class ReLU(Activation):
     """max(0, x); the derivative is 1 for x > 0 and 0 otherwise (0 at the kink, as PyTorch)."""
@@ -121,10 +125,14 @@ class ReLU(Activation):
 
 @ACTIVATIONS.register(
     "leaky_relu",
-    description="x for x > 0, slope·x otherwise: a small slope keeps units from dying.",
-    label="Leaky ReLU",
+    description=N_("x for x > 0, slope·x otherwise: a small slope keeps units from dying."),
+    label=N_("Leaky ReLU"),
     slope=Param(
-        0.01, 0.0, 1.0, "Slope for negative inputs (PyTorch's negative_slope).", label="negative slope"
+        0.01,
+        0.0,
+        1.0,
+        N_("Slope for negative inputs (PyTorch's negative_slope)."),
+        label=N_("negative slope"),
     ),
 )
 class LeakyReLU(Activation):
@@ -142,9 +150,9 @@ class LeakyReLU(Activation):
 
 @ACTIVATIONS.register(
     "prelu",
-    description="Leaky ReLU whose negative slope is learned, one per unit (init 0.25 as in PyTorch).",
-    label="PReLU",
-    init=Param(0.25, 0.0, 1.0, "Initial slope for negative inputs.", label="initial slope"),
+    description=N_("Leaky ReLU whose negative slope is learned, one per unit (init 0.25 as in PyTorch)."),
+    label=N_("PReLU"),
+    init=Param(0.25, 0.0, 1.0, N_("Initial slope for negative inputs."), label=N_("initial slope")),
 )
 class PReLU(Activation):
     """f(x) = x for x > 0, a·x otherwise, with a learned slope ``a`` per unit.
@@ -188,10 +196,16 @@ class PReLU(Activation):
 
 @ACTIVATIONS.register(
     "rrelu",
-    description="Randomized leaky ReLU: a random slope in [lower, upper] while training, their mean in eval.",
-    label="RReLU",
-    lower=Param(1.0 / 8.0, 0.0, 1.0, "Smallest random slope (PyTorch default 1/8).", label="lowest slope"),
-    upper=Param(1.0 / 3.0, 0.0, 1.0, "Largest random slope (PyTorch default 1/3).", label="highest slope"),
+    description=N_(
+        "Randomized leaky ReLU: a random slope in [lower, upper] while training, their mean in eval."
+    ),
+    label=N_("RReLU"),
+    lower=Param(
+        1.0 / 8.0, 0.0, 1.0, N_("Smallest random slope (PyTorch default 1/8)."), label=N_("lowest slope")
+    ),
+    upper=Param(
+        1.0 / 3.0, 0.0, 1.0, N_("Largest random slope (PyTorch default 1/3)."), label=N_("highest slope")
+    ),
 )
 class RReLU(Activation):
     """Slopes drawn from U(lower, upper) per entry while training (from the network's seeded
@@ -227,9 +241,11 @@ class RReLU(Activation):
 
 @ACTIVATIONS.register(
     "elu",
-    description="x for x > 0, α(eˣ−1) otherwise: smooth, negative outputs push the mean toward 0.",
-    label="ELU",
-    alpha=Param(1.0, 0.0, 10.0, "Value the output approaches for very negative inputs (−α).", label="α"),
+    description=N_("x for x > 0, α(eˣ−1) otherwise: smooth, negative outputs push the mean toward 0."),
+    label=N_("ELU"),
+    alpha=Param(
+        1.0, 0.0, 10.0, N_("Value the output approaches for very negative inputs (−α)."), label=N_("α")
+    ),
 )
 class ELU(Activation):
     """x for x > 0, α(eˣ − 1) otherwise; the derivative there is α·eˣ = f(x) + α."""
@@ -249,8 +265,8 @@ class ELU(Activation):
 
 @ACTIVATIONS.register(
     "gelu",
-    description="x·Φ(x) (tanh approximation): a smooth ReLU used in Transformers.",
-    label="GELU",
+    description=N_("x·Φ(x) (tanh approximation): a smooth ReLU used in Transformers."),
+    label=N_("GELU"),
 )
 class GELU(Activation):
     """GELU in its tanh form, PyTorch's ``GELU(approximate='tanh')``:
@@ -274,9 +290,11 @@ class GELU(Activation):
 
 @ACTIVATIONS.register(
     "softplus",
-    description="log(1 + eˣ): a smooth ReLU; its derivative is the sigmoid.",
-    label="Softplus",
-    beta=Param(1.0, 0.01, 100.0, "Sharpness: log(1 + e^(βx))/β approaches ReLU as β grows.", label="β"),
+    description=N_("log(1 + eˣ): a smooth ReLU; its derivative is the sigmoid."),
+    label=N_("Softplus"),
+    beta=Param(
+        1.0, 0.01, 100.0, N_("Sharpness: log(1 + e^(βx))/β approaches ReLU as β grows."), label=N_("β")
+    ),
 )
 class Softplus(Activation):
     """log(1 + e^(βx))/β (stable via logaddexp); the derivative is σ(βx)."""
@@ -295,9 +313,9 @@ class Softplus(Activation):
 
 @ACTIVATIONS.register(
     "maxout",
-    description="The largest of k linear pieces per unit: learns its own piecewise-linear activation.",
-    label="Maxout",
-    k=Param(2, 2, 5, "Number of linear pieces per unit.", label="pieces k"),
+    description=N_("The largest of k linear pieces per unit: learns its own piecewise-linear activation."),
+    label=N_("Maxout"),
+    k=Param(2, 2, 5, N_("Number of linear pieces per unit."), label=N_("pieces k")),
 )
 class Maxout(Activation):
     """Each unit outputs the maximum of its k inputs (the dense layer before it is k times wider).

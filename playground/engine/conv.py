@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from playground.engine.layers import LAYERS, BatchNorm, Layer, Shape
-from playground.engine.registry import Param
+from playground.engine.registry import N_, Param
 from playground.errors import ConfigError
 
 
@@ -79,14 +79,14 @@ class _Spatial(Layer):
 
 @LAYERS.register(
     "conv2d",
-    description="2-D convolution: F filters of k×k over all input channels, shared across positions.",
-    filters=Param(8, 1, 1024, "Number of filters F (output channels)."),
-    kernel=Param(3, 1, 15, "Kernel size k (k×k)."),
-    stride=Param(1, 1, 8, "Step between neighbouring windows."),
-    padding=Param(0, 0, 7, "Zeros added on every border."),
-    init=Param("he_normal", help="Weight initializer (fan-in = C·k·k)."),
-    init_params=Param({}, help="The initializer's settings."),
-    bias_init=Param(0.0, -100.0, 100.0, "Initial value of every bias."),
+    description=N_("2-D convolution: F filters of k×k over all input channels, shared across positions."),
+    filters=Param(8, 1, 1024, N_("Number of filters F (output channels).")),
+    kernel=Param(3, 1, 15, N_("Kernel size k (k×k).")),
+    stride=Param(1, 1, 8, N_("Step between neighbouring windows.")),
+    padding=Param(0, 0, 7, N_("Zeros added on every border.")),
+    init=Param("he_normal", help=N_("Weight initializer (fan-in = C·k·k).")),
+    init_params=Param({}, help=N_("The initializer's settings.")),
+    bias_init=Param(0.0, -100.0, 100.0, N_("Initial value of every bias.")),
 )
 class Conv2D(_Spatial):
     """``out[n, f] = b[f] + Σ_c W[f, c] ⋆ x[n, c]`` (cross-correlation, as every framework), by im2col.
@@ -222,15 +222,17 @@ class _Pool(_Spatial):
 
 
 _POOL_PARAMS = dict(
-    kernel=Param(2, 1, 15, "Window size k (k×k)."),
-    stride=Param(0, 0, 15, "Step between windows (0: the window size, no overlap; smaller: overlapping)."),
-    padding=Param(0, 0, 7, "Padding on every border (at most half the window)."),
+    kernel=Param(2, 1, 15, N_("Window size k (k×k).")),
+    stride=Param(
+        0, 0, 15, N_("Step between windows (0: the window size, no overlap; smaller: overlapping).")
+    ),
+    padding=Param(0, 0, 7, N_("Padding on every border (at most half the window).")),
 )
 
 
 @LAYERS.register(
     "max_pool2d",
-    description="Max pooling: the largest value of each k×k window, per channel.",
+    description=N_("Max pooling: the largest value of each k×k window, per channel."),
     **_POOL_PARAMS,
 )
 class MaxPool2D(_Pool):
@@ -255,7 +257,7 @@ class MaxPool2D(_Pool):
 
 @LAYERS.register(
     "avg_pool2d",
-    description="Average (mean) pooling: the mean of each k×k window, per channel.",
+    description=N_("Average (mean) pooling: the mean of each k×k window, per channel."),
     **_POOL_PARAMS,
 )
 class AvgPool2D(_Pool):
@@ -275,7 +277,7 @@ class AvgPool2D(_Pool):
 
 
 @LAYERS.register(
-    "global_avg_pool", description="The mean of each channel over all positions: (C, H, W) → (C,)."
+    "global_avg_pool", description=N_("The mean of each channel over all positions: (C, H, W) → (C,).")
 )
 class GlobalAvgPool(_Spatial):
     def __init__(self, in_shape: Shape):
@@ -300,9 +302,11 @@ def adaptive_bins(size: int, n: int) -> list[tuple[int, int]]:
 
 @LAYERS.register(
     "spatial_pyramid_pool",
-    description="Spatial pyramid pooling (He et al. 2014): pool over 1×1, 2×2, 4×4 grids into one vector.",
-    levels=Param([1, 2, 4], help="Grid sizes n of the pyramid (each gives C·n² values)."),
-    mode=Param("max", choices=("max", "avg"), help="Pool each bin by its maximum or its mean."),
+    description=N_(
+        "Spatial pyramid pooling (He et al. 2014): pool over 1×1, 2×2, 4×4 grids into one vector."
+    ),
+    levels=Param([1, 2, 4], help=N_("Grid sizes n of the pyramid (each gives C·n² values).")),
+    mode=Param("max", choices=("max", "avg"), help=N_("Pool each bin by its maximum or its mean.")),
 )
 class SpatialPyramidPool(_Spatial):
     """(C, H, W) → (C·Σn²,) for every level n (each bin as ``adaptive_{max,avg}_pool2d`` to n×n,
@@ -363,7 +367,9 @@ class SpatialPyramidPool(_Spatial):
         return dx
 
 
-@LAYERS.register("flatten", description="(C, H, W) → (C·H·W,): feature maps to one vector for a dense layer.")
+@LAYERS.register(
+    "flatten", description=N_("(C, H, W) → (C·H·W,): feature maps to one vector for a dense layer.")
+)
 class Flatten(Layer):
     def __init__(self, in_shape: Shape):
         self.in_shape = tuple(int(s) for s in in_shape)
@@ -382,9 +388,9 @@ class Flatten(Layer):
 
 @LAYERS.register(
     "batch_norm2d",
-    description="Batch normalization per channel over batch, height and width (torch.nn.BatchNorm2d).",
-    momentum=Param(0.1, 0.0, 1.0, "Running-statistics momentum m: r ← (1−m)·r + m·batch."),
-    eps=Param(1e-5, 0.0, 1.0, "ε added to the variance."),
+    description=N_("Batch normalization per channel over batch, height and width (torch.nn.BatchNorm2d)."),
+    momentum=Param(0.1, 0.0, 1.0, N_("Running-statistics momentum m: r ← (1−m)·r + m·batch.")),
+    eps=Param(1e-5, 0.0, 1.0, N_("ε added to the variance.")),
 )
 class BatchNorm2D(BatchNorm):
     """BatchNorm2d: the channel axis is the feature axis and every (n, h, w) is one sample, so it

@@ -23,15 +23,17 @@ import numpy as np
 
 from playground.engine.layers import LAYERS, Layer, Shape, _shape
 from playground.engine.params import ParamSet
-from playground.engine.registry import Param
+from playground.engine.registry import N_, Param
 from playground.errors import ConfigError
 
 _TABLE_PARAMS = dict(
-    vocab=Param(2, 1, 10_000_000, "Rows of the table (vocabulary size)."),
-    dim=Param(2, 1, 100_000, "Length of each vector (embedding dimension)."),
-    init=Param("normal", help="Initializer name from INITIALIZERS (default N(0, 1), as torch.nn.Embedding)."),
-    init_params=Param(None, help="The initializer's settings (default for 'normal': std 1)."),
-    frozen=Param(False, help="A fixed table (e.g. pre-trained vectors): it receives no update."),
+    vocab=Param(2, 1, 10_000_000, N_("Rows of the table (vocabulary size).")),
+    dim=Param(2, 1, 100_000, N_("Length of each vector (embedding dimension).")),
+    init=Param(
+        "normal", help=N_("Initializer name from INITIALIZERS (default N(0, 1), as torch.nn.Embedding).")
+    ),
+    init_params=Param(None, help=N_("The initializer's settings (default for 'normal': std 1).")),
+    frozen=Param(False, help=N_("A fixed table (e.g. pre-trained vectors): it receives no update.")),
 )
 
 
@@ -128,9 +130,9 @@ class _Table(Layer):
 
 @LAYERS.register(
     "embedding",
-    description="Lookup table: integer ids (N,) or (N, T) → rows of a learned (vocab, dim) matrix.",
+    description=N_("Lookup table: integer ids (N,) or (N, T) → rows of a learned (vocab, dim) matrix."),
     **_TABLE_PARAMS,
-    padding_idx=Param(-1, -1, 10_000_000, "An id whose row stays 0 and gets no gradient (−1: none)."),
+    padding_idx=Param(-1, -1, 10_000_000, N_("An id whose row stays 0 and gets no gradient (−1: none).")),
 )
 class Embedding(_Table):
     """``y = E[ids]``: row j of E for each id j (the one-hot product oⱼ·E, without the one-hot).
@@ -170,9 +172,11 @@ class Embedding(_Table):
 
 @LAYERS.register(
     "embedding_bag",
-    description="Mean of the rows of a bag of ids (padded (N, L) with a pad id): fastText's hidden layer.",
+    description=N_(
+        "Mean of the rows of a bag of ids (padded (N, L) with a pad id): fastText's hidden layer."
+    ),
     **_TABLE_PARAMS,
-    pad_id=Param(-1, -1, 10_000_000, "The id filling a short bag; not a member (−1: outside the table)."),
+    pad_id=Param(-1, -1, 10_000_000, N_("The id filling a short bag; not a member (−1: outside the table).")),
 )
 class EmbeddingBag(_Table):
     """``h = (1/|bag|)·Σ_{j ∈ bag} E[j]`` per example, the bag given as a padded row of ids.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from playground.engine.registry import Param, Registry
+from playground.engine.registry import N_, Param, Registry
 
 INITIALIZERS = Registry("initializer")
 
@@ -21,16 +21,16 @@ def _register(name, label, description, **params):
     return deco
 
 
-@_register("zeros", "Zeros", "All weights 0: every unit computes the same thing and stays so.")
+@_register("zeros", N_("Zeros"), N_("All weights 0: every unit computes the same thing and stays so."))
 def zeros(rng, fan_in, fan_out, shape):
     return np.zeros(shape)
 
 
 @_register(
     "constant",
-    "Constant",
-    "All weights equal: the symmetry is never broken.",
-    value=Param(0.1, -10.0, 10.0, "The value of every weight.", label="value"),
+    N_("Constant"),
+    N_("All weights equal: the symmetry is never broken."),
+    value=Param(0.1, -10.0, 10.0, N_("The value of every weight."), label=N_("value")),
 )
 def constant(rng, fan_in, fan_out, shape, value=0.1):
     return np.full(shape, float(value))
@@ -38,9 +38,9 @@ def constant(rng, fan_in, fan_out, shape, value=0.1):
 
 @_register(
     "normal",
-    "Normal (std)",
-    "N(0, std²) with a fixed std: 1 saturates deep nets, 0.01 makes signals vanish.",
-    std=Param(0.01, 1e-6, 100.0, "Standard deviation of the weights.", log=True, label="std σ"),
+    N_("Normal (std)"),
+    N_("N(0, std²) with a fixed std: 1 saturates deep nets, 0.01 makes signals vanish."),
+    std=Param(0.01, 1e-6, 100.0, N_("Standard deviation of the weights."), log=True, label=N_("std σ")),
 )
 def normal(rng, fan_in, fan_out, shape, std=0.01):
     return rng.normal(0.0, std, size=shape)
@@ -48,9 +48,11 @@ def normal(rng, fan_in, fan_out, shape, std=0.01):
 
 @_register(
     "uniform",
-    "Uniform (±limit)",
-    "U(−limit, limit) with a fixed limit (TF Playground uses ±0.5).",
-    limit=Param(0.5, 1e-6, 100.0, "Weights are drawn from U(−limit, limit).", log=True, label="limit"),
+    N_("Uniform (±limit)"),
+    N_("U(−limit, limit) with a fixed limit (TF Playground uses ±0.5)."),
+    limit=Param(
+        0.5, 1e-6, 100.0, N_("Weights are drawn from U(−limit, limit)."), log=True, label=N_("limit")
+    ),
 )
 def uniform(rng, fan_in, fan_out, shape, limit=0.5):
     return rng.uniform(-limit, limit, size=shape)
@@ -58,8 +60,8 @@ def uniform(rng, fan_in, fan_out, shape, limit=0.5):
 
 @_register(
     "lecun_normal",
-    "LeCun",
-    "N(0, 1/fan_in): keeps the variance for linear/tanh units (the book's 'Xavier').",
+    N_("LeCun"),
+    N_("N(0, 1/fan_in): keeps the variance for linear/tanh units (the book's 'Xavier')."),
 )
 def lecun_normal(rng, fan_in, fan_out, shape):
     return rng.normal(0.0, np.sqrt(1.0 / fan_in), size=shape)
@@ -67,8 +69,8 @@ def lecun_normal(rng, fan_in, fan_out, shape):
 
 @_register(
     "xavier_normal",
-    "Xavier/Glorot normal",
-    "N(0, 2/(fan_in+fan_out)): for sigmoid and tanh (Glorot & Bengio 2010).",
+    N_("Xavier/Glorot normal"),
+    N_("N(0, 2/(fan_in+fan_out)): for sigmoid and tanh (Glorot & Bengio 2010)."),
 )
 def xavier_normal(rng, fan_in, fan_out, shape):
     return rng.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)), size=shape)
@@ -76,8 +78,8 @@ def xavier_normal(rng, fan_in, fan_out, shape):
 
 @_register(
     "xavier_uniform",
-    "Xavier/Glorot uniform",
-    "U(±√(6/(fan_in+fan_out))): the same variance as Xavier normal.",
+    N_("Xavier/Glorot uniform"),
+    N_("U(±√(6/(fan_in+fan_out))): the same variance as Xavier normal."),
 )
 def xavier_uniform(rng, fan_in, fan_out, shape):
     limit = np.sqrt(6.0 / (fan_in + fan_out))
@@ -85,13 +87,15 @@ def xavier_uniform(rng, fan_in, fan_out, shape):
 
 
 @_register(
-    "he_normal", "He/Kaiming normal", "N(0, 2/fan_in): for ReLU, which zeroes half the signal (He 2015)."
+    "he_normal",
+    N_("He/Kaiming normal"),
+    N_("N(0, 2/fan_in): for ReLU, which zeroes half the signal (He 2015)."),
 )
 def he_normal(rng, fan_in, fan_out, shape):
     return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
 
 
-@_register("he_uniform", "He/Kaiming uniform", "U(±√(6/fan_in)): the same variance as He normal.")
+@_register("he_uniform", N_("He/Kaiming uniform"), N_("U(±√(6/fan_in)): the same variance as He normal."))
 def he_uniform(rng, fan_in, fan_out, shape):
     limit = np.sqrt(6.0 / fan_in)
     return rng.uniform(-limit, limit, size=shape)

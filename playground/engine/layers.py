@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from playground.engine.params import Parameter, ParamSet
-from playground.engine.registry import Param, Registry
+from playground.engine.registry import N_, Param, Registry
 from playground.errors import ConfigError
 
 LAYERS = Registry("layer")
@@ -158,11 +158,11 @@ def _batch_sum_rows(g: np.ndarray) -> np.ndarray:
 
 @LAYERS.register(
     "dense",
-    description="Affine map z = x·W + b (a fully connected layer).",
-    units=Param(1, 1, 100000, "Output units."),
-    init=Param("xavier_normal", help="Weight initializer (a name from INITIALIZERS)."),
-    init_params=Param({}, help="The initializer's settings."),
-    bias_init=Param(0.0, -100.0, 100.0, "Initial value of every bias."),
+    description=N_("Affine map z = x·W + b (a fully connected layer)."),
+    units=Param(1, 1, 100000, N_("Output units.")),
+    init=Param("xavier_normal", help=N_("Weight initializer (a name from INITIALIZERS).")),
+    init_params=Param({}, help=N_("The initializer's settings.")),
+    bias_init=Param(0.0, -100.0, 100.0, N_("Initial value of every bias.")),
 )
 class Dense(Layer):
     """Affine map ``z = x @ W + b`` with ``W`` of shape (fan_in, fan_out).
@@ -242,9 +242,9 @@ class Dense(Layer):
 
 @LAYERS.register(
     "batch_norm",
-    description="Batch normalization over the feature axis (torch.nn.BatchNorm1d).",
-    momentum=Param(0.1, 0.0, 1.0, "Running-statistics momentum m: r ← (1−m)·r + m·batch."),
-    eps=Param(1e-5, 0.0, 1.0, "ε added to the variance."),
+    description=N_("Batch normalization over the feature axis (torch.nn.BatchNorm1d)."),
+    momentum=Param(0.1, 0.0, 1.0, N_("Running-statistics momentum m: r ← (1−m)·r + m·batch.")),
+    eps=Param(1e-5, 0.0, 1.0, N_("ε added to the variance.")),
 )
 class BatchNorm(Layer):
     """Batch normalization over the feature axis, as ``torch.nn.BatchNorm1d``.
@@ -368,9 +368,9 @@ def _per_trial(value: Any, name: str, low: float, high: float) -> float | np.nda
 
 @LAYERS.register(
     "dropout",
-    description="Inverted dropout: zero each unit with probability p while training, scale the rest.",
+    description=N_("Inverted dropout: zero each unit with probability p while training, scale the rest."),
     rate=Param(
-        None, help="Probability p of dropping a unit, in [0, 1) (default 0.5); a list: one per trial."
+        None, help=N_("Probability p of dropping a unit, in [0, 1) (default 0.5); a list: one per trial.")
     ),
 )
 class Dropout(Layer):
@@ -422,9 +422,9 @@ class Dropout(Layer):
 
 @LAYERS.register(
     "activation",
-    description="An activation function from ACTIVATIONS, applied elementwise (or per group: Maxout).",
-    activation=Param("relu", help="The activation's registry name."),
-    params=Param({}, help="The activation's settings."),
+    description=N_("An activation function from ACTIVATIONS, applied elementwise (or per group: Maxout)."),
+    activation=Param("relu", help=N_("The activation's registry name.")),
+    params=Param({}, help=N_("The activation's settings.")),
 )
 def _activation_layer(in_shape: Shape, activation: str = "relu", params: dict | None = None) -> Layer:
     from playground.engine.activations import make_activation
@@ -485,8 +485,8 @@ def _build_sequence(specs: Sequence[dict], in_shape: Shape) -> tuple[list[Layer]
 
 @LAYERS.register(
     "sequential",
-    description="A list of layers applied in order.",
-    layers=Param([], help="The layer specs, in order."),
+    description=N_("A list of layers applied in order."),
+    layers=Param([], help=N_("The layer specs, in order.")),
 )
 def _sequential_layer(in_shape: Shape, layers: Sequence[dict] = ()) -> Layer:
     built, out_shape = _build_sequence(layers, in_shape)
@@ -497,8 +497,8 @@ def _sequential_layer(in_shape: Shape, layers: Sequence[dict] = ()) -> Layer:
 
 @LAYERS.register(
     "residual",
-    description="y = x + f(x) around a block of layers whose output has the input's shape.",
-    block=Param([], help="The block's layer specs, in order."),
+    description=N_("y = x + f(x) around a block of layers whose output has the input's shape."),
+    block=Param([], help=N_("The block's layer specs, in order.")),
 )
 def _residual_layer(in_shape: Shape, block: Sequence[dict] = ()) -> Layer:
     built, out_shape = _build_sequence(block, in_shape)

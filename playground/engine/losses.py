@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from playground.engine.activations import sigmoid
-from playground.engine.registry import Param, Registry
+from playground.engine.registry import N_, Param, Registry
 from playground.errors import ConfigError
 
 LOSSES = Registry("loss")
@@ -72,8 +72,8 @@ def _scalar(v):
 
 @LOSSES.register(
     "mse",
-    description="Mean squared error mean((ŷ − y)²), as torch.nn.MSELoss: for regression.",
-    label="Mean squared error",
+    description=N_("Mean squared error mean((ŷ − y)²), as torch.nn.MSELoss: for regression."),
+    label=N_("Mean squared error"),
 )
 class MeanSquaredError(Loss):
     """L = mean over all entries of (out − t)²; dL/dout = 2(out − t)/size (PyTorch's convention).
@@ -106,8 +106,8 @@ class MeanSquaredError(Loss):
 
 @LOSSES.register(
     "bce",
-    description="Binary cross-entropy from one logit z: mean(softplus(z) − y·z), stable for any z.",
-    label="Binary cross-entropy",
+    description=N_("Binary cross-entropy from one logit z: mean(softplus(z) − y·z), stable for any z."),
+    label=N_("Binary cross-entropy"),
 )
 class BinaryCrossEntropy(Loss):
     """L = mean(max(z,0) − z·y + log(1 + e^−|z|)) (= −y·log σ(z) − (1−y)·log(1−σ(z)), without
@@ -157,12 +157,12 @@ IGNORE_INDEX = -100
 
 @LOSSES.register(
     "softmax_ce",
-    description="Softmax cross-entropy over K logits, as torch.nn.CrossEntropyLoss.",
-    label="Softmax cross-entropy",
+    description=N_("Softmax cross-entropy over K logits, as torch.nn.CrossEntropyLoss."),
+    label=N_("Softmax cross-entropy"),
     reduction=Param(
         "mean",
         choices=("mean", "sum_steps"),
-        help="Average over labelled positions, or sum each sequence's steps and average over sequences.",
+        help=N_("Average over labelled positions, or sum each sequence's steps and average over sequences."),
     ),
 )
 class SoftmaxCrossEntropy(Loss):

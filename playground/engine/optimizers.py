@@ -40,12 +40,12 @@ from typing import Any
 import numpy as np
 
 from playground.engine.params import ParamSet
-from playground.engine.registry import Param, Registry
+from playground.engine.registry import N_, Param, Registry
 from playground.errors import ConfigError
 
 OPTIMIZERS = Registry("optimizer")
 
-_LR = "Step size α (applied per update; a schedule may change it per epoch)."
+_LR = N_("Step size α (applied per update; a schedule may change it per epoch).")
 
 
 # -- update rules (in place; hyperparameters may be scalars or arrays that broadcast) -----------
@@ -320,9 +320,9 @@ class Optimizer:
 
 @OPTIMIZERS.register(
     "sgd",
-    description="Plain (mini-batch) gradient descent: θ ← θ − α·g.",
-    label="SGD",
-    lr=Param(0.01, 1e-6, 100.0, _LR, log=True, label="learning rate α"),
+    description=N_("Plain (mini-batch) gradient descent: θ ← θ − α·g."),
+    label=N_("SGD"),
+    lr=Param(0.01, 1e-6, 100.0, _LR, log=True, label=N_("learning rate α")),
 )
 class SGD(Optimizer):
     name = "sgd"
@@ -331,14 +331,16 @@ class SGD(Optimizer):
 
 @OPTIMIZERS.register(
     "momentum",
-    description="SGD with momentum: a velocity that accumulates gradients (v ← μ·v + g).",
-    label="Momentum",
-    lr=Param(0.01, 1e-6, 100.0, _LR, log=True, label="learning rate α"),
+    description=N_("SGD with momentum: a velocity that accumulates gradients (v ← μ·v + g)."),
+    label=N_("Momentum"),
+    lr=Param(0.01, 1e-6, 100.0, _LR, log=True, label=N_("learning rate α")),
     momentum=Param(
-        0.9, 0.0, 0.999, "Momentum μ: how much of the previous velocity is kept.", label="momentum μ"
+        0.9, 0.0, 0.999, N_("Momentum μ: how much of the previous velocity is kept."), label=N_("momentum μ")
     ),
     ema=Param(
-        False, help="Use Ng's form v ← β·v + (1−β)·g (same path with α scaled by 1−β).", label="Ng's EMA form"
+        False,
+        help=N_("Use Ng's form v ← β·v + (1−β)·g (same path with α scaled by 1−β)."),
+        label=N_("Ng's EMA form"),
     ),
 )
 class Momentum(Optimizer):
@@ -353,14 +355,16 @@ class Momentum(Optimizer):
 
 @OPTIMIZERS.register(
     "nesterov",
-    description="Nesterov momentum: looks ahead along the velocity before stepping.",
-    label="Nesterov",
-    lr=Param(0.01, 1e-6, 100.0, _LR, log=True, label="learning rate α"),
+    description=N_("Nesterov momentum: looks ahead along the velocity before stepping."),
+    label=N_("Nesterov"),
+    lr=Param(0.01, 1e-6, 100.0, _LR, log=True, label=N_("learning rate α")),
     momentum=Param(
-        0.9, 0.0, 0.999, "Momentum μ: how much of the previous velocity is kept.", label="momentum μ"
+        0.9, 0.0, 0.999, N_("Momentum μ: how much of the previous velocity is kept."), label=N_("momentum μ")
     ),
     ema=Param(
-        False, help="Use Ng's form v ← β·v + (1−β)·g (same path with α scaled by 1−β).", label="Ng's EMA form"
+        False,
+        help=N_("Use Ng's form v ← β·v + (1−β)·g (same path with α scaled by 1−β)."),
+        label=N_("Ng's EMA form"),
     ),
 )
 class Nesterov(Momentum):
@@ -370,14 +374,19 @@ class Nesterov(Momentum):
 
 @OPTIMIZERS.register(
     "adagrad",
-    description="AdaGrad: per-parameter steps shrink with the sum of past squared gradients.",
-    label="AdaGrad",
-    lr=Param(0.01, 1e-6, 100.0, _LR, log=True, label="learning rate α"),
+    description=N_("AdaGrad: per-parameter steps shrink with the sum of past squared gradients."),
+    label=N_("AdaGrad"),
+    lr=Param(0.01, 1e-6, 100.0, _LR, log=True, label=N_("learning rate α")),
     eps=Param(
-        1e-10, 0.0, 1.0, "ε added to the root for numerical stability (PyTorch: 1e-10).", log=True, label="ε"
+        1e-10,
+        0.0,
+        1.0,
+        N_("ε added to the root for numerical stability (PyTorch: 1e-10)."),
+        log=True,
+        label=N_("ε"),
     ),
     initial_accumulator_value=Param(
-        0.0, 0.0, 10.0, "Starting value of the squared-gradient sum.", label="initial accumulator"
+        0.0, 0.0, 10.0, N_("Starting value of the squared-gradient sum."), label=N_("initial accumulator")
     ),
 )
 class AdaGrad(Optimizer):
@@ -395,16 +404,22 @@ class AdaGrad(Optimizer):
 
 @OPTIMIZERS.register(
     "rmsprop",
-    description="RMSProp: steps scaled by a moving average of squared gradients.",
-    label="RMSProp",
-    lr=Param(0.01, 1e-6, 100.0, _LR, log=True, label="learning rate α"),
+    description=N_("RMSProp: steps scaled by a moving average of squared gradients."),
+    label=N_("RMSProp"),
+    lr=Param(0.01, 1e-6, 100.0, _LR, log=True, label=N_("learning rate α")),
     alpha=Param(
-        0.99, 0.0, 0.9999, "Decay ρ of the squared-gradient average (PyTorch's alpha).", label="decay ρ"
+        0.99,
+        0.0,
+        0.9999,
+        N_("Decay ρ of the squared-gradient average (PyTorch's alpha)."),
+        label=N_("decay ρ"),
     ),
-    eps=Param(1e-8, 0.0, 1.0, "ε added to the root for numerical stability.", log=True, label="ε"),
-    momentum=Param(0.0, 0.0, 0.999, "Optional momentum on the scaled step.", label="momentum μ"),
+    eps=Param(1e-8, 0.0, 1.0, N_("ε added to the root for numerical stability."), log=True, label=N_("ε")),
+    momentum=Param(0.0, 0.0, 0.999, N_("Optional momentum on the scaled step."), label=N_("momentum μ")),
     centered=Param(
-        False, help="Divide by the gradient's variance instead of its raw second moment.", label="centered"
+        False,
+        help=N_("Divide by the gradient's variance instead of its raw second moment."),
+        label=N_("centered"),
     ),
 )
 class RMSProp(Optimizer):
@@ -428,17 +443,19 @@ class RMSProp(Optimizer):
 
 
 _ADAM_PARAMS = dict(
-    beta1=Param(0.9, 0.0, 0.9999, "Decay β₁ of the gradient average (first moment).", label="β₁"),
-    beta2=Param(0.999, 0.0, 0.99999, "Decay β₂ of the squared-gradient average (second moment).", label="β₂"),
-    eps=Param(1e-8, 0.0, 1.0, "ε added to the root for numerical stability.", log=True, label="ε"),
+    beta1=Param(0.9, 0.0, 0.9999, N_("Decay β₁ of the gradient average (first moment)."), label=N_("β₁")),
+    beta2=Param(
+        0.999, 0.0, 0.99999, N_("Decay β₂ of the squared-gradient average (second moment)."), label=N_("β₂")
+    ),
+    eps=Param(1e-8, 0.0, 1.0, N_("ε added to the root for numerical stability."), log=True, label=N_("ε")),
 )
 
 
 @OPTIMIZERS.register(
     "adam",
-    description="Adam: momentum plus RMSProp scaling, with bias correction.",
-    label="Adam",
-    lr=Param(0.001, 1e-6, 100.0, _LR, log=True, label="learning rate α"),
+    description=N_("Adam: momentum plus RMSProp scaling, with bias correction."),
+    label=N_("Adam"),
+    lr=Param(0.001, 1e-6, 100.0, _LR, log=True, label=N_("learning rate α")),
     **_ADAM_PARAMS,
 )
 class Adam(Optimizer):
@@ -472,16 +489,16 @@ class Adam(Optimizer):
 
 @OPTIMIZERS.register(
     "adamw",
-    description="AdamW: Adam with weight decay applied to the weights directly (decoupled).",
-    label="AdamW",
-    lr=Param(0.001, 1e-6, 100.0, _LR, log=True, label="learning rate α"),
+    description=N_("AdamW: Adam with weight decay applied to the weights directly (decoupled)."),
+    label=N_("AdamW"),
+    lr=Param(0.001, 1e-6, 100.0, _LR, log=True, label=N_("learning rate α")),
     **_ADAM_PARAMS,
     weight_decay=Param(
         0.01,
         0.0,
         10.0,
-        "Decoupled decay λ: each step multiplies weights by (1 − α·λ).",
-        label="weight decay λ",
+        N_("Decoupled decay λ: each step multiplies weights by (1 − α·λ)."),
+        label=N_("weight decay λ"),
     ),
 )
 class AdamW(Adam):

@@ -34,15 +34,15 @@ import numpy as np
 
 from playground.engine.activations import sigmoid
 from playground.engine.layers import LAYERS, Layer, Shape
-from playground.engine.registry import Param
+from playground.engine.registry import N_, Param
 from playground.errors import ConfigError
 
 _PARAMS = dict(
-    hidden=Param(16, 1, 4096, "Units H of the hidden state."),
-    init=Param("xavier_uniform", help="Initializer of the input weights Wx."),
-    recurrent_init=Param("orthogonal_scaled", help="Initializer of the recurrent weights Wh."),
-    recurrent_scale=Param(1.0, 0.0, 10.0, "Scale of the recurrent weights (>1 explodes, <1 fades)."),
-    stateful=Param(False, help="Carry the last state to the next batch (truncated BPTT)."),
+    hidden=Param(16, 1, 4096, N_("Units H of the hidden state.")),
+    init=Param("xavier_uniform", help=N_("Initializer of the input weights Wx.")),
+    recurrent_init=Param("orthogonal_scaled", help=N_("Initializer of the recurrent weights Wh.")),
+    recurrent_scale=Param(1.0, 0.0, 10.0, N_("Scale of the recurrent weights (>1 explodes, <1 fades).")),
+    stateful=Param(False, help=N_("Carry the last state to the next batch (truncated BPTT).")),
 )
 
 
@@ -210,7 +210,7 @@ class _Recurrent(Layer):
         return dgates_h @ np.swapaxes(self.Wh.value, -1, -2)
 
 
-@LAYERS.register("rnn", description="Vanilla RNN: h⟨t⟩ = tanh(x⟨t⟩·Wx + h⟨t−1⟩·Wh + b).", **_PARAMS)
+@LAYERS.register("rnn", description=N_("Vanilla RNN: h⟨t⟩ = tanh(x⟨t⟩·Wx + h⟨t−1⟩·Wh + b)."), **_PARAMS)
 class RNN(_Recurrent):
     def _step(self, xw, h, c):
         h_new = np.tanh(xw + self._hw(h) + self.row(self.b.value))
@@ -228,9 +228,11 @@ class _Gated(_Recurrent):
 
 @LAYERS.register(
     "lstm",
-    description="LSTM: input, forget and output gates around a cell state c (torch's gate order i, f, g, o).",
+    description=N_(
+        "LSTM: input, forget and output gates around a cell state c (torch's gate order i, f, g, o)."
+    ),
     **_PARAMS,
-    forget_bias=Param(0.0, -10.0, 10.0, "Initial bias of the forget gate (1: keep the memory early on)."),
+    forget_bias=Param(0.0, -10.0, 10.0, N_("Initial bias of the forget gate (1: keep the memory early on).")),
 )
 class LSTM(_Gated):
     gates_per_unit = 4
@@ -277,7 +279,7 @@ class LSTM(_Gated):
 
 @LAYERS.register(
     "gru",
-    description="GRU in torch's form: reset r and update z gates, h⟨t⟩ = (1 − z)·n + z·h⟨t−1⟩.",
+    description=N_("GRU in torch's form: reset r and update z gates, h⟨t⟩ = (1 − z)·n + z·h⟨t−1⟩."),
     **_PARAMS,
 )
 class GRU(_Gated):
@@ -317,7 +319,9 @@ class GRU(_Gated):
 
 @LAYERS.register(
     "gru_simple",
-    description="The notes' simplified GRU: an update gate Γu mixes the candidate c̃ into the memory cell.",
+    description=N_(
+        "The notes' simplified GRU: an update gate Γu mixes the candidate c̃ into the memory cell."
+    ),
     **_PARAMS,
 )
 class GRUSimple(_Gated):
@@ -341,7 +345,7 @@ class GRUSimple(_Gated):
 
 @LAYERS.register(
     "gru_full",
-    description="The notes' full GRU: a relevance gate Γr scales c⟨t−1⟩ before the candidate's product.",
+    description=N_("The notes' full GRU: a relevance gate Γr scales c⟨t−1⟩ before the candidate's product."),
     **_PARAMS,
 )
 class GRUFull(_Gated):
@@ -387,7 +391,7 @@ class GRUFull(_Gated):
         return np.concatenate([du, dr, dcand], axis=-1), dh_prev, None
 
 
-@LAYERS.register("last_step", description="The last time step of a sequence: (T, H) → (H,).")
+@LAYERS.register("last_step", description=N_("The last time step of a sequence: (T, H) → (H,)."))
 class LastStep(Layer):
     def __init__(self, in_shape: Shape):
         if len(in_shape) != 2:

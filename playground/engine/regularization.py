@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from playground.engine.registry import Registry
+from playground.engine.registry import N_, Registry
 
 REGULARIZERS = Registry("regularization")
 
 
-@REGULARIZERS.register("none", description="No penalty on the weights.", label="None")
+@REGULARIZERS.register("none", description=N_("No penalty on the weights."), label=N_("None"))
 class NoPenalty:
     @staticmethod
     def penalty(w: np.ndarray, lam: float) -> float:
@@ -28,7 +28,9 @@ class NoPenalty:
 
 
 @REGULARIZERS.register(
-    "l2", description="L2 (weight decay): adds λ/2·‖W‖² to the loss and λ·W to the gradient.", label="L2"
+    "l2",
+    description=N_("L2 (weight decay): adds λ/2·‖W‖² to the loss and λ·W to the gradient."),
+    label=N_("L2"),
 )
 class L2:
     @staticmethod
@@ -46,8 +48,8 @@ class L2:
 
 @REGULARIZERS.register(
     "l1",
-    description="L1: adds λ·‖W‖₁ to the loss and λ·sign(W) to the gradient; drives weights to 0.",
-    label="L1",
+    description=N_("L1: adds λ·‖W‖₁ to the loss and λ·sign(W) to the gradient; drives weights to 0."),
+    label=N_("L1"),
 )
 class L1:
     @staticmethod

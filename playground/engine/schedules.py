@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import math
 
-from playground.engine.registry import Param, Registry
+from playground.engine.registry import N_, Param, Registry
 
 SCHEDULES = Registry("schedule")
 
 
-@SCHEDULES.register("constant", description="α = α₀ throughout.", label="Constant")
+@SCHEDULES.register("constant", description=N_("α = α₀ throughout."), label=N_("Constant"))
 def constant(epoch: int, lr0: float) -> float:
     """α = α₀"""
     return lr0
@@ -21,9 +21,9 @@ def constant(epoch: int, lr0: float) -> float:
 
 @SCHEDULES.register(
     "inverse_time",
-    description="α = α₀/(1 + k·epoch): Ng's 1/(1 + decay_rate·epoch_num).",
-    label="Inverse-time decay",
-    k=Param(0.1, 0.0, 10.0, "Decay rate k.", label="k"),
+    description=N_("α = α₀/(1 + k·epoch): Ng's 1/(1 + decay_rate·epoch_num)."),
+    label=N_("Inverse-time decay"),
+    k=Param(0.1, 0.0, 10.0, N_("Decay rate k."), label=N_("k")),
 )
 def inverse_time(epoch: int, lr0: float, k: float = 0.1) -> float:
     """α = α₀/(1 + k·epoch)"""
@@ -32,9 +32,9 @@ def inverse_time(epoch: int, lr0: float, k: float = 0.1) -> float:
 
 @SCHEDULES.register(
     "exponential",
-    description="α = α₀·γ^epoch (e.g. γ = 0.95), as torch's ExponentialLR.",
-    label="Exponential decay",
-    gamma=Param(0.95, 0.0, 1.0, "Factor γ applied every epoch.", label="factor γ"),
+    description=N_("α = α₀·γ^epoch (e.g. γ = 0.95), as torch's ExponentialLR."),
+    label=N_("Exponential decay"),
+    gamma=Param(0.95, 0.0, 1.0, N_("Factor γ applied every epoch."), label=N_("factor γ")),
 )
 def exponential(epoch: int, lr0: float, gamma: float = 0.95) -> float:
     """α = α₀·γ^epoch"""
@@ -43,9 +43,9 @@ def exponential(epoch: int, lr0: float, gamma: float = 0.95) -> float:
 
 @SCHEDULES.register(
     "inverse_sqrt",
-    description="α = α₀·k/√epoch (Ng), with epochs counted from 1 here.",
-    label="k/√epoch",
-    k=Param(1.0, 0.0, 100.0, "Constant k.", label="k"),
+    description=N_("α = α₀·k/√epoch (Ng), with epochs counted from 1 here."),
+    label=N_("k/√epoch"),
+    k=Param(1.0, 0.0, 100.0, N_("Constant k."), label=N_("k")),
 )
 def inverse_sqrt(epoch: int, lr0: float, k: float = 1.0) -> float:
     """α = α₀·k/√(epoch + 1): Ng's k/√epoch_num with epoch_num = epoch + 1 (so epoch 0 is defined)."""
@@ -54,10 +54,10 @@ def inverse_sqrt(epoch: int, lr0: float, k: float = 1.0) -> float:
 
 @SCHEDULES.register(
     "step",
-    description="Staircase: α = α₀·γ^⌊epoch/step_size⌋, as torch's StepLR.",
-    label="Step (staircase)",
-    step_size=Param(30, 1, 100000, "Epochs between drops.", label="step size (epochs)"),
-    gamma=Param(0.1, 0.0, 1.0, "Factor applied at each drop.", label="factor γ"),
+    description=N_("Staircase: α = α₀·γ^⌊epoch/step_size⌋, as torch's StepLR."),
+    label=N_("Step (staircase)"),
+    step_size=Param(30, 1, 100000, N_("Epochs between drops."), label=N_("step size (epochs)")),
+    gamma=Param(0.1, 0.0, 1.0, N_("Factor applied at each drop."), label=N_("factor γ")),
 )
 def step(epoch: int, lr0: float, step_size: int = 30, gamma: float = 0.1) -> float:
     """α = α₀·γ^⌊epoch/step_size⌋"""
@@ -66,10 +66,10 @@ def step(epoch: int, lr0: float, step_size: int = 30, gamma: float = 0.1) -> flo
 
 @SCHEDULES.register(
     "cosine",
-    description="Cosine annealing from α₀ to α_min over T epochs, as torch's CosineAnnealingLR.",
-    label="Cosine",
-    t_max=Param(100, 1, 100000, "Epochs T of one half-cosine.", label="period T (epochs)"),
-    lr_min=Param(0.0, 0.0, 10.0, "Smallest learning rate α_min.", label="smallest α"),
+    description=N_("Cosine annealing from α₀ to α_min over T epochs, as torch's CosineAnnealingLR."),
+    label=N_("Cosine"),
+    t_max=Param(100, 1, 100000, N_("Epochs T of one half-cosine."), label=N_("period T (epochs)")),
+    lr_min=Param(0.0, 0.0, 10.0, N_("Smallest learning rate α_min."), label=N_("smallest α")),
 )
 def cosine(epoch: int, lr0: float, t_max: int = 100, lr_min: float = 0.0) -> float:
     """α = α_min + (α₀ − α_min)·(1 + cos(π·epoch/T))/2 (the closed form; it repeats after 2T)."""

@@ -223,13 +223,14 @@ def _check_range(name, value, low, high, kind=float, scale=1.0, unit=""):
     low = -math.inf if low is None else low
     high = math.inf if high is None else high
     if not (low <= value <= high):  # NaN fails too
+        u = f" {_(unit)}" if unit else ""
         raise ConfigError(
             "{name} must be from {low:g}{u} to {high:g}{u}, got {value:g}{u}.",
             name=name,
             low=low * scale,
             high=high * scale,
             value=value * scale,
-            u=f" {_(unit)}" if unit else "",
+            u=u,
         )
     return kind(value)
 
