@@ -29,7 +29,12 @@ log = logging.getLogger("playground.hosting")
 @dataclass
 class FloodLimits:
     """Reruns a session may ask for: ``rate`` per second sustained, ``burst`` at once; a session that
-    has ``close_after`` requests dropped within ``window_s`` seconds is closed."""
+    has ``close_after`` requests dropped within ``window_s`` seconds is closed.
+
+    A real page asks for at most ~22 a second (the live fragment at the fastest interval, 0.05 s, plus
+    the slower internals fragment); each request let through costs a whole script run, so the burst is
+    small: with 80 the first burst of a flood alone took the others to 0.3–0.6 of their update rate
+    (``benchmarks/flood.py``), with 30 they keep ≥ 0.8 of it."""
 
     rate: float = 30.0
     burst: float = 30.0
