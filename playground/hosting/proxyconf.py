@@ -9,10 +9,13 @@ The script (``scripts/serve-workshop``) and docker-compose (its ``proxy-config``
 from __future__ import annotations
 
 import argparse
+import html
 import ipaddress
 import re
 import sys
 from pathlib import Path
+
+from playground.i18n import LANGUAGES, N_, _, using
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "deploy" / "nginx-workshop.conf.template"
 _ADDR = re.compile(r"^(?P<host>[0-9.]+|\[[0-9a-fA-F:]+\]):(?P<port>\d{1,5})$")
@@ -27,6 +30,30 @@ def check_address(addr: str) -> str:
     if not 0 < int(m["port"]) < 65536:
         raise ValueError(f"Bad port in {addr!r}.")
     return addr
+
+
+DOWN_TITLE = N_("The playground is restarting")
+DOWN_TEXT = N_(
+    "Every server of the room is busy or restarting. This page retries in 5 seconds; your settings are "
+    "in the address bar and your run is saved."
+)
+
+
+def down_page() -> str:
+    """The page nginx answers while no replica can (503, retried every 5 s): every language of the app
+    on one page, since the proxy cannot know the learner's (an nginx single-quoted string: no ``'``)."""
+    parts = []
+    for lang in LANGUAGES:
+        with using(lang):
+            parts.append((lang, html.escape(_(DOWN_TITLE)), html.escape(_(DOWN_TEXT))))
+    title = " · ".join(t for _lang, t, _text in parts)
+    body = "".join(f'<div lang="{lang}"><h2>{t}</h2><p>{text}</p></div>' for lang, t, text in parts)
+    page = (
+        '<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="5">'
+        f"<title>{title}</title></head>"
+        f'<body style="font-family:sans-serif;max-width:36em;margin:4em auto">{body}</body></html>'
+    )
+    return page.replace("'", "&#39;").replace("\\", "&#92;")
 
 
 def render(
@@ -65,6 +92,7 @@ def render(
         "MAX_BODY": max_body,
         "UPLOADS_PER_MIN": str(int(uploads_per_min)),
         "WS_PER_ADDRESS": str(int(ws_per_address)),
+        "DOWN_PAGE": down_page(),
     }.items():
         text = text.replace("{{" + key + "}}", value)
     left = re.findall(r"\{\{[A-Z_]+\}\}", text)

@@ -280,6 +280,7 @@ def test_all_replicas_down_gives_a_friendly_retrying_page(topology):
         r.stop()
     r, data = Browser(port).get("/")
     assert r.status == 503 and "restarting" in data and 'http-equiv="refresh"' in data
+    assert "游乐场正在重启" in data and '<div lang="zh">' in data  # in every language of the app
     assert r.getheader("Retry-After") == "5"
 
 
