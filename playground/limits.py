@@ -61,6 +61,13 @@ class Caps:
     """Pixels per grid cell of the live image (80 × 4 = 320 px)."""
     neuron_grid_n: int = 24
     """Cells per side of each neuron's small heatmap in the network view."""
+    view_budget_macs: float = 6.6e7
+    """Multiply-adds one live view may cost: the boundary grid (and the neuron maps' grid) get fewer
+    cells per side when cells × the network's parameters would exceed it (≈ 20 ms at the ≈ 3 GMAC/s
+    measured for NumPy's float64 matmul here; an 80 × 80 grid through 8 maxout(64, k=5) layers took
+    288 ms). Every net of up to ~10 000 parameters keeps the full grid."""
+    min_grid_n: int = 20
+    """The coarsest boundary grid (and 12 for the neuron maps) a heavy network is drawn with."""
     max_editable_weights: int = 4096
     """Weight tables are offered up to this many parameters (a 64 × 64 layer)."""
     # -- uploads

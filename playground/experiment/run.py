@@ -17,6 +17,7 @@ What a change does, as in TensorFlow Playground (the schema's ``rebuilds`` says 
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -119,6 +120,14 @@ class TickResult:
     stopped: str | None = None  # why training paused itself, if it did
 
 
+def view_grid_n(n_params: int, n_max: int, n_min: int, budget_macs: float) -> int:
+    """Cells per side of a view's grid: ``n_max`` unless ``n² × n_params`` multiply-adds would exceed
+    ``budget_macs``, then the largest n that fits, but never below ``n_min`` (issue 13 §4: the worst
+    legal config must fit a live update's budget, its views included)."""
+    fit = int(math.isqrt(int(budget_macs // max(int(n_params), 1))))
+    return max(min(n_max, n_min), min(n_max, fit))
+
+
 class Experiment:
     """Data → split → features → network → trainer, built from a :class:`PlaygroundConfig`.
 
@@ -173,13 +182,19 @@ class Experiment:
         trainer = Trainer(network, data, dataclasses.replace(cfg.training), instrument=True)
         x_range, y_range = ds.view_domain()
         caps = limits.caps()
-        _xs, _ys, pts = grid_axes(x_range, y_range, caps.grid_n)
-        _gxs, _gys, gpts = grid_axes(x_range, y_range, caps.neuron_grid_n)
+        grid_n = view_grid_n(network.n_params, caps.grid_n, caps.min_grid_n, caps.view_budget_macs)
+        neuron_grid_n = view_grid_n(
+            network.n_params, caps.neuron_grid_n, min(12, caps.neuron_grid_n), caps.view_budget_macs
+        )
+        _xs, _ys, pts = grid_axes(x_range, y_range, grid_n)
+        _gxs, _gys, gpts = grid_axes(x_range, y_range, neuron_grid_n)
         # swap in
         self.dataset, self.split, self.transform, self.inputs = ds, split, ft, inputs
         self.network, self.trainer = network, trainer
         self.x_range, self.y_range = x_range, y_range
-        self.grid_n, self.neuron_grid_n = caps.grid_n, caps.neuron_grid_n
+        self.grid_n, self.neuron_grid_n = grid_n, neuron_grid_n
+        # the live image keeps its size in pixels when a heavy net gets a coarser grid
+        self.boundary_scale = max(1, round(caps.grid_n * caps.boundary_scale / grid_n))
         self.grid_X = ft.transform(ft.grid_inputs(pts, split.X_train))
         self.neuron_grid_X = ft.transform(ft.grid_inputs(gpts, split.X_train))
         self.stop_reason = None

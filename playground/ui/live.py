@@ -206,6 +206,7 @@ def render_boundary(exp: Experiment, interactive: bool) -> None:
         train=train,
         test=test,
         discretize=cfg.discretize,
+        scale=exp.boundary_scale,
     )
     names = exp.dataset.view_names
     image(
