@@ -49,8 +49,16 @@ class _Bucket:
     drops: list[float] = field(default_factory=list)
 
 
+# Streamlit ignores a whole query string beyond these (streamlit.runtime.state.query_params
+# CLIENT_STATE_QUERY_STRING_MAX_FIELDS / _MAX_LENGTH, 1.67), logging a warning no learner sees.
+MAX_QUERY_FIELDS = 1000
+MAX_QUERY_CHARS = 512 * 1024
+
+
 class FloodGuard:
-    """Per-session token buckets for rerun requests: ``check`` says "pass", "drop" or "close"."""
+    """Per-session token buckets for rerun requests: ``check`` says "pass", "drop" or "close".
+
+    It also notes the sessions whose link Streamlit is about to ignore (``oversized_query``)."""
 
     def __init__(self, limits: FloodLimits | None = None, clock=time.monotonic):
         self.limits = limits or FloodLimits()
@@ -59,6 +67,15 @@ class FloodGuard:
         self._lock = threading.Lock()
         self._checks = 0
         self.closed: set[str] = set()
+        self.oversized_query: set[str] = set()
+
+    def take_oversized_query(self, session_id: str) -> bool:
+        """Whether Streamlit dropped this session's query string (once: the flag is cleared)."""
+        with self._lock:
+            if session_id in self.oversized_query:
+                self.oversized_query.discard(session_id)
+                return True
+        return False
 
     def check(self, session_id: str) -> str:
         lim, now = self.limits, self.clock()
@@ -89,6 +106,11 @@ class FloodGuard:
 _installed: FloodGuard | None = None
 
 
+def installed() -> FloodGuard | None:
+    """The guard in front of the runtime, if :func:`install` has run in this process."""
+    return _installed
+
+
 def install(limits: FloodLimits | None = None) -> FloodGuard:
     """Put the guard in front of Streamlit's runtime (once per process; later calls return it)."""
     global _installed
@@ -102,6 +124,9 @@ def install(limits: FloodLimits | None = None) -> FloodGuard:
     @functools.wraps(original)
     def handle_backmsg(self, session_id, msg, *args, **kwargs):
         if msg.WhichOneof("type") == "rerun_script":
+            query = msg.rerun_script.query_string
+            if query and (len(query) > MAX_QUERY_CHARS or query.count("&") + 1 > MAX_QUERY_FIELDS):
+                guard.oversized_query.add(session_id)  # Streamlit drops it silently: the page says so
             verdict = guard.check(session_id)
             if verdict == "drop":
                 return None

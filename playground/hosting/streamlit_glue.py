@@ -260,6 +260,15 @@ def take_notices() -> list[str]:
     """Messages for the learner from hosting (e.g. a saved run that could not be restored), once."""
     h = _state()
     out, h.notices = list(h.notices), []
+    guard = flood.installed()
+    if guard is not None and guard.take_oversized_query(_session_id()):
+        out.append(
+            _(
+                "This link has more than {n} parameters (or is longer than 512 KB), and such a link is "
+                "ignored as a whole: the default settings are shown.",
+                n=fmt_number(flood.MAX_QUERY_FIELDS),
+            )
+        )
     return out
 
 
