@@ -271,11 +271,12 @@ def main() -> None:
     if cfg is not None:
         try:
             with session.run_lock(s):
+                old = exp.config
                 result = exp.apply(cfg, upload=s.upload if cfg.data.dataset == UPLOAD else None)
             if result.kind == "rebuilt":
                 s.playing = False
                 s.weights_version += 1
-                session.set_callout("info", session.rebuilt_text(result.reasons))
+                session.set_callout("info", session.rebuilt_text(result.reasons, old, exp.config))
             elif result.kind == "updated" and exp.epoch > 0:
                 st.toast(_("Applied on the fly: the weights are kept."), icon=":material/bolt:")
         except PlaygroundError as exc:

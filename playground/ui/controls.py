@@ -18,7 +18,7 @@ from playground.engine import INITIALIZERS
 from playground.experiment import UPLOAD, PlaygroundConfig, all_datasets
 from playground.experiment.schema import SETTINGS, Setting, setting
 from playground.i18n import N_, _, error_text, fmt_number
-from playground.ui.page import plain
+from playground.ui.page import join, plain
 
 NUMBER_FORMAT = "%.4g"  # i18n: not text
 # A float input's format: up to four significant digits, 0.5 not 5.00e-1 (printf's %g).
@@ -221,7 +221,7 @@ def upload_error_text(exc) -> str:
         where.append(_("line {row}", row=row))
     if column and f"column {column}" not in english:
         where.append(_("column {column}", column=column))
-    return message + (_(" ({where})", where=_(", ").join(where)) if where else "")
+    return message + (_(" ({where})", where=join(where)) if where else "")
 
 
 def _more_data(out: dict, S: dict, problems, upload_error, on_upload) -> None:

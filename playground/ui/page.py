@@ -11,7 +11,7 @@ from typing import Any
 import streamlit as st
 
 from playground.errors import PlaygroundError
-from playground.i18n import _, error_text
+from playground.i18n import _, error_text, using
 
 
 def route_through_app() -> None:
@@ -44,15 +44,17 @@ def show_error(exc: Exception, log: logging.Logger, hint: str) -> None:
 class Later(str):
     """A message kept in the session (a callout, a notice) and translated when it is shown, so a
     language switch translates it too: ``Later(N_("Loaded {name}."), {"name": Later(label)})``.
-    Parameters that are ``Later`` or errors are translated with it. As a ``str`` it is the English
-    text (for logs and tests); :func:`message_text` gives it in the active language."""
+    Parameters that are ``Later``, errors or callables (called when shown) are translated with it.
+    As a ``str`` it is the English text (for logs and tests); :func:`message_text` gives it in the
+    active language."""
 
     msgid: str
     params: dict[str, Any]
 
     def __new__(cls, msgid: str, params: dict[str, Any] | None = None) -> Later:
         params = dict(params or {})
-        english = msgid.format(**{k: str(v) for k, v in params.items()}) if params else msgid
+        with using("en"):
+            english = msgid.format(**{k: message_text(v) for k, v in params.items()}) if params else msgid
         obj = super().__new__(cls, english)
         obj.msgid, obj.params = msgid, params
         return obj
@@ -63,6 +65,17 @@ class Later(str):
     def text(self) -> str:
         args = {k: message_text(v) for k, v in self.params.items()}
         return _(self.msgid, **args) if args else _(self.msgid)
+
+
+def join(items) -> str:
+    """``items`` as a list in a sentence ("a, b, c"; in Chinese "a、b、c")."""
+    items = [str(i) for i in items]
+    if not items:
+        return ""
+    text = items[0]
+    for item in items[1:]:
+        text = _("{a}, {b}", a=text, b=item)
+    return text
 
 
 def message_text(message: Any) -> str:

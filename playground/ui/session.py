@@ -20,7 +20,7 @@ from playground.experiment import PRESETS, UPLOAD, Experiment, PlaygroundConfig,
 from playground.hosting import streamlit_glue as hosting
 from playground.i18n import N_, _
 from playground.ui.controls import sync_widgets
-from playground.ui.page import Later
+from playground.ui.page import Later, join
 from playground.urlconfig import from_query, parse_link, share_link, to_query
 
 log = logging.getLogger("playground.ui")
@@ -103,14 +103,22 @@ def set_callout(kind: str, text) -> None:
     st.session_state.callout = (kind, text)
 
 
-def rebuilt_text(reasons) -> Later:
-    """The callout of a rebuild: which settings forced it (the reasons come translated)."""
+def rebuilt_text(reasons, old: PlaygroundConfig | None = None, new: PlaygroundConfig | None = None) -> Later:
+    """The callout of a rebuild: which settings forced it. With the configs before and after, the
+    reasons are worked out again whenever it is shown, so they follow a language switch."""
     if not reasons:
         return Later(N_("Network rebuilt with new weights because the setup changed."))
-    return Later(
-        N_("Network rebuilt with new weights because {reasons} changed."),
-        {"reasons": _(", ").join(reasons)},
-    )
+    fixed = [str(r) for r in reasons]
+
+    def named() -> str:
+        if old is None or new is None:
+            return join(fixed)
+        now = old.rebuild_reasons(new)
+        if len(now) < len(fixed):  # the upload, which the configs do not hold
+            now.append(_("uploaded data"))
+        return join(now)
+
+    return Later(N_("Network rebuilt with new weights because {reasons} changed."), {"reasons": named})
 
 
 def stop_text(exp: Experiment, said: str | None):

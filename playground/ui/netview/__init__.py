@@ -248,6 +248,7 @@ def _restructure(state, exp: Experiment, section: str, name: str, value, sync) -
     try:
         cfg = PlaygroundConfig.from_dict(d)
         with session.run_lock(state):
+            old = exp.config
             result = exp.apply(cfg)
     except PlaygroundError as exc:
         state["callout"] = ("error", exc)
@@ -256,7 +257,7 @@ def _restructure(state, exp: Experiment, section: str, name: str, value, sync) -
     if result.kind == "rebuilt":
         state["playing"] = False
         state["weights_version"] = state.get("weights_version", 0) + 1
-        state["callout"] = ("info", session.rebuilt_text(result.reasons))
+        state["callout"] = ("info", session.rebuilt_text(result.reasons, old, exp.config))
     sync(exp.config)
 
 
