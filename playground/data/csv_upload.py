@@ -402,6 +402,7 @@ class _Parser:
         self._shape(rows, names)
         if len(self.rows) < limits.min_rows:
             n = len(self.rows)
+            # i18n: {s} is the English plural ending ("s" or ""): a translation leaves it out.
             raise DataError(
                 "The file has {n} data row{s}; at least {need} are needed to train and test a network.",
                 n=n,
@@ -447,6 +448,7 @@ class _Parser:
         for i, (row, trimmed) in enumerate(zip(rows, widths, strict=True)):
             at = {"row": self.lines[i], "line": self.lines[i], "n": trimmed, "width": width}
             if trimmed > width and by_header:
+                # i18n: {delimiter}: its English name; a translation uses {symbol} (“,” “;” Tab “|”).
                 raise DataError(
                     "Line {line} has {n} values but the header has {width}. Check for an extra "
                     "{delimiter} or an unquoted value that contains one.",
@@ -455,6 +457,7 @@ class _Parser:
                     column=width + 1,
                 )
             if trimmed > width:
+                # i18n: {delimiter}: its English name; a translation uses {symbol} (“,” “;” Tab “|”).
                 raise DataError(
                     "Line {line} has {n} values but most rows have {width}. Check for an extra "
                     "{delimiter} or an unquoted value that contains one.",
@@ -464,6 +467,7 @@ class _Parser:
                 )
             at.update(n=len(row), s="s" if len(row) != 1 else "")  # {s}: English plural only
             if len(row) < width and by_header:
+                # i18n: {s} is the English plural ending ("s" or ""): a translation leaves it out.
                 raise DataError(
                     "Line {line} has only {n} value{s} but the header has {width}. "
                     "Fill in the missing values or delete the row.",
@@ -471,6 +475,7 @@ class _Parser:
                     column=len(row) + 1,
                 )
             if len(row) < width:
+                # i18n: {s} is the English plural ending ("s" or ""): a translation leaves it out.
                 raise DataError(
                     "Line {line} has only {n} value{s} but most rows have {width}. "
                     "Fill in the missing values or delete the row.",
@@ -491,6 +496,8 @@ class _Parser:
         self.names = [names[j] for j in keep] if names is not None else None
         self.width = len(keep)
         if self.width < 3:
+            # i18n: {s} is the English plural ending ("s" or ""): a translation leaves it out.
+            # i18n: {delimiter}: its English name; a translation uses {symbol} (“,” “;” Tab “|”).
             raise DataError(
                 "Found {n} column{s} ({delimiter}-separated). "
                 "A file needs two or more numeric feature columns and a label column.",
@@ -701,6 +708,7 @@ class _Parser:
             k = int(np.argmin(counts))
             i = int(np.flatnonzero(y == k)[0])
             n = int(counts[k])
+            # i18n: {s} is the English plural ending ("s" or ""): a translation leaves it out.
             raise DataError(
                 "Class {cls} of the label (column {col}{name}) has only {n} row{s} (line {line}); each "
                 "class needs at least {need} to be split into training and test rows. Add rows of that "

@@ -130,6 +130,27 @@ class Entry:
         return out
 
 
+def _unknown(kind: str, name: Any, choices: str) -> ConfigError:
+    """The error for an unknown ``name`` in a registry of ``kind`` (one message per kind, so a
+    translation can name the kind in its own words)."""
+    params = {"kind": kind, "name": name, "choices": choices}
+    if kind == "activation":
+        return ConfigError("Unknown activation {name!r}; choose one of: {choices}.", **params)
+    if kind == "initializer":
+        return ConfigError("Unknown initializer {name!r}; choose one of: {choices}.", **params)
+    if kind == "optimizer":
+        return ConfigError("Unknown optimizer {name!r}; choose one of: {choices}.", **params)
+    if kind == "schedule":
+        return ConfigError("Unknown schedule {name!r}; choose one of: {choices}.", **params)
+    if kind == "regularization":
+        return ConfigError("Unknown regularization {name!r}; choose one of: {choices}.", **params)
+    if kind == "loss":
+        return ConfigError("Unknown loss {name!r}; choose one of: {choices}.", **params)
+    if kind == "layer":
+        return ConfigError("Unknown layer {name!r}; choose one of: {choices}.", **params)
+    return ConfigError("Unknown {kind} {name!r}; choose one of: {choices}.", **params)
+
+
 class Registry(Mapping[str, Entry]):
     """An ordered, read-only-after-import mapping of names to entries."""
 
@@ -152,13 +173,7 @@ class Registry(Mapping[str, Entry]):
         try:
             return self._entries[name]
         except (KeyError, TypeError):
-            choices = ", ".join(self._entries)
-            raise ConfigError(
-                "Unknown {kind} {name!r}; choose one of: {choices}.",
-                kind=self.kind,
-                name=name,
-                choices=choices,
-            ) from None
+            raise _unknown(self.kind, name, ", ".join(self._entries)) from None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._entries)
@@ -176,6 +191,12 @@ def dataclass_from_dict(cls, d: Mapping[str, Any], what: str):
 
     known = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(d) - known)
+    if unknown and what == "training":
+        raise ConfigError("Unknown training setting(s): {unknown}.", unknown=unknown)
+    if unknown and what == "model":
+        raise ConfigError("Unknown model setting(s): {unknown}.", unknown=unknown)
+    if unknown and what == "network":
+        raise ConfigError("Unknown network setting(s): {unknown}.", unknown=unknown)
     if unknown:
         raise ConfigError("Unknown {what} setting(s): {unknown}.", what=what, unknown=unknown)
     cfg = cls(**d)

@@ -87,6 +87,21 @@ ViewConfig = _section_class(
 )
 
 
+def _unknown_settings(section: str, bad: list[str]) -> ConfigError:
+    """The error for unknown settings in a config section (one message per section)."""
+    if section == "data":
+        return ConfigError("Unknown data setting(s): {bad}.", bad=bad)
+    if section == "model":
+        return ConfigError("Unknown model setting(s): {bad}.", bad=bad)
+    if section == "training":
+        return ConfigError("Unknown training setting(s): {bad}.", bad=bad)
+    if section == "loop":
+        return ConfigError("Unknown loop setting(s): {bad}.", bad=bad)
+    if section == "view":
+        return ConfigError("Unknown view setting(s): {bad}.", bad=bad)
+    return ConfigError("Unknown {name} setting(s): {bad}.", name=section, bad=bad)
+
+
 def default_training() -> TrainConfig:
     """TF Playground's training defaults: plain SGD, learning rate 0.03, batch 10, no penalty."""
     return TrainConfig(**{s.name: s.default_value() for s in schema.section_settings("training")})
@@ -130,7 +145,7 @@ class PlaygroundConfig:
             known = {f.name for f in fields(klass)}
             bad = sorted(set(sub) - known)
             if bad:
-                raise ConfigError("Unknown {name} setting(s): {bad}.", name=name, bad=bad)
+                raise _unknown_settings(name, bad)
             try:
                 base = default_training() if name == "training" else klass()
                 parts[name] = dataclasses.replace(base, **copy.deepcopy(sub))
