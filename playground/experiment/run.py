@@ -287,6 +287,16 @@ class Experiment:
             lower=lr / 10,
         )
 
+    def early_stopping_message(self) -> str | None:
+        """Why early stopping paused the run (in the active language), or None if it did not."""
+        if self.trainer.status != EARLY_STOPPED:
+            return None
+        return _(
+            "Early stopping: the validation loss stopped improving; the weights of epoch {epoch} were "
+            "restored.",
+            epoch=self.trainer.best_epoch,
+        )
+
     def stop_condition_met(self) -> str | None:
         """Why the live loop should pause now (stop condition or cap), or None."""
         loop = self.config.loop
@@ -347,11 +357,7 @@ class Experiment:
         if status == DIVERGED:
             stopped = self.divergence_message()
         elif status == EARLY_STOPPED:
-            stopped = _(
-                "Early stopping: the validation loss stopped improving; the weights of epoch {epoch} were "
-                "restored.",
-                epoch=self.trainer.best_epoch,
-            )
+            stopped = self.early_stopping_message()
         self.stop_reason = stopped if status == READY else None
         self.stop_kind = None if stopped is None else ("stopped" if status == READY else _plain(status))
         return TickResult(done, time.perf_counter() - t0, stopped)

@@ -163,3 +163,26 @@ def test_registry_labels_and_help_are_in_the_catalog():
         assert _has_chinese(zh.gettext(OPTIMIZERS["momentum"].description))
         assert _has_chinese(zh.gettext(OPTIMIZERS["adam"].params["beta1"].help))
         assert _has_chinese(zh.gettext(ACTIVATIONS["identity"].label))
+
+
+def test_early_stopping_message_is_recomputed_in_the_active_language():
+    cfg = PlaygroundConfig.from_dict(
+        {
+            "data": {"dataset": "spiral", "val_fraction": 0.3, "noise": 30},
+            "model": {"hidden": [16, 16]},
+            "training": {"optimizer": "adam", "learning_rate": 0.1, "early_stopping": True, "patience": 2},
+        }
+    )
+    exp = Experiment(cfg)
+    assert exp.early_stopping_message() is None
+    with using("zh"):
+        for _i in range(100):
+            said = exp.tick(20, budget_s=60.0).stopped
+            if said:
+                break
+    assert exp.status == "early_stopped"
+    best = exp.trainer.best_epoch
+    assert said == f"早停：验证损失不再下降；已恢复第 {best} 轮的权重。"
+    assert exp.early_stopping_message() == (
+        f"Early stopping: the validation loss stopped improving; the weights of epoch {best} were restored."
+    )
