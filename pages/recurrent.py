@@ -372,7 +372,8 @@ with tab_train:
             )
         )
         st.latex(
-            r"\text{notes: } \tilde c = \tanh(W_c[\Gamma_r \odot c^{\langle t-1\rangle}, x^{\langle t\rangle}] + b_c),"
+            r"\text{notes: } \tilde c = \tanh(W_c[\Gamma_r \odot c^{\langle t-1\rangle},"
+            r" x^{\langle t\rangle}] + b_c),"
             r"\quad c^{\langle t\rangle} = \Gamma_u \tilde c + (1-\Gamma_u)\, c^{\langle t-1\rangle}"
         )
         st.latex(

@@ -1,0 +1,145 @@
+"""The recurrent-network lab: the data generators and texts, the textbook gradient claims on the
+data behind the "Gradients through time" chart, what a probe measures, one step's equations, the
+gradient check, sampling with a temperature, truncated BPTT over contiguous streams."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from playground.data import sequences as sq
+from playground.lessons import rnn as lab
+
+
+# -- data -------------------------------------------------------------------------------------------
+def test_memory_task_puts_the_label_first_and_the_question_last():
+    X, y = sq.memory_task(200, 7, seed=3)
+    assert X.shape == (200, 9)
+    np.testing.assert_array_equal(X[:, 0], y)
+    assert set(np.unique(y)) == {0, 1, 2, 3}
+    assert ((X[:, 1:-1] >= 4) & (X[:, 1:-1] < 8)).all() and (X[:, -1] == 8).all()
+    assert sq.memory_vocab() == 9
+
+
+def test_adding_problem_sums_the_two_marked_values():
+    X, y = sq.adding_problem(300, 10, seed=1)
+    assert (X[..., 1].sum(axis=1) == 2).all()
+    np.testing.assert_allclose(y, (X[..., 0] * X[..., 1]).sum(axis=1))
+    first = X[:, :5, 1].sum(axis=1)
+    assert (first == 1).all()  # one marker in each half
+
+
+def test_bracket_matching_labels_and_unbalanced_strings_with_equal_counts():
+    X, y = sq.bracket_matching(2000, 12, seed=2)
+    assert all(sq.is_balanced(x) == bool(t) for x, t in zip(X, y, strict=True))
+    assert 0.4 < y.mean() < 0.6
+    equal_counts = (X == 0).sum(axis=1) == 6
+    assert 0.3 < equal_counts[y == 0].mean() < 0.7  # counting alone cannot solve it
+
+
+def test_shipped_texts_are_small_and_the_vocabularies_round_trip():
+    for lang in ("en", "zh"):
+        path = sq.FILES / sq.TEXTS[lang]
+        assert path.stat().st_size < 500 * 1024
+        vocab, ids = lab.text_data(lang)
+        text = sq.load_text(lang)
+        assert len(ids) == len(text)
+        assert vocab.size == (63 if lang == "en" else lab.ZH_VOCAB)
+    vocab, _ids = lab.text_data("en")
+    assert vocab.decode(vocab.encode("To be, or not")) == "To be, or not"
+    zh, _ids = lab.text_data("zh")
+    assert sq.UNKNOWN in zh.chars and zh.decode(zh.encode("春眠")) == "春眠"
+    assert (sq.FILES / "rnn_SOURCES.md").is_file()
+
+
+def test_streams_continue_from_one_batch_to_the_next():
+    ids = np.arange(1000)
+    X, Y = sq.stream_batches(ids, batch=4, steps=10)
+    assert X.shape == Y.shape and X.shape[1] == 10
+    np.testing.assert_array_equal(Y, X + 1)
+    for k in range(1, len(X) // 4):
+        np.testing.assert_array_equal(X[k * 4 : k * 4 + 4, 0], X[(k - 1) * 4 : k * 4, -1] + 1)
+
+
+# -- the textbook gradient claims ("Gradients through time" tab) -----------------------------------
+def test_recurrent_scale_explodes_or_vanishes_the_gradient_in_the_linear_regime():
+    up, one, down = (lab.gradient_through_time(s, 1e-3) for s in (2.0, 1.0, 0.5))
+    assert up[-1] == down[-1] == 1.0
+    assert up[0] > 1e3  # ×2: ‖∂L_T/∂h_1‖ more than 1,000 × ‖∂L_T/∂h_T‖
+    assert down[0] < 1e-4  # ×0.5: less than 1/10,000
+    assert 0.5 < one[0] < 2.0  # ×1: keeps its size
+    assert np.all(np.diff(up) < 0) and np.all(np.diff(down) > 0)
+
+
+def test_saturating_tanh_cuts_the_gradient_instead_of_exploding():
+    sat2, sat1 = lab.gradient_through_time(2.0, 3.0), lab.gradient_through_time(1.0, 3.0)
+    assert sat2[0] < 1.0 and sat2.max() < 2.0  # ×2 does not explode
+    assert sat1[0] < 1e-3  # ×1 vanishes
+
+
+# -- probes, equations, gradient check, sampling ----------------------------------------------------
+@pytest.mark.parametrize("cell", list(lab.CELLS))
+def test_a_probe_measures_every_step_and_the_equations_compose(cell):
+    run = lab.Run(lab.Setup(task="memory", cell=cell, layers=2, hidden=8, seq_len=9))
+    run.train(5)
+    probe = run.probe()
+    assert len(probe.tokens) == 9 and probe.tokens[-1] == "?"
+    assert [g.shape for g in probe.grad_norms] == [(9,), (9,)]
+    assert probe.connectivity.shape == (9,) and probe.connectivity[-1] > 0
+    for t in (0, 4, 8):
+        for row in lab.step_equations(cell, probe, t):
+            if "recomputed" in row:
+                np.testing.assert_allclose(row["recomputed"], row["values"], atol=1e-12)
+
+
+@pytest.mark.parametrize("cell", list(lab.CELLS))
+def test_the_gradient_check_agrees_for_every_parameter_group(cell):
+    rows = lab.gradient_check(cell, layers=2)
+    names = {r["param"] for r in rows}
+    assert {"r1.Wx", "r1.Wh", "r1.b", "r2.Wh", "emb.W", "out.W"} <= names
+    assert max(r["rel_error"] for r in rows) < 1e-6
+    assert min(r["rel_error"] for r in rows) > 0  # real numbers, not a floor
+
+
+def test_temperature_sharpens_or_flattens_the_softmax():
+    z = np.array([2.0, 1.0, 0.0, -1.0])
+    cold, warm, hot = (lab.softmax_temperature(z, t) for t in (0.1, 1.0, 3.0))
+    for p in (cold, warm, hot):
+        assert p.sum() == pytest.approx(1.0)
+    entropy = [-(p * np.log(p)).sum() for p in (cold, warm, hot)]
+    assert entropy[0] < entropy[1] < entropy[2]
+    assert cold[0] > 0.99
+
+
+def test_a_character_model_samples_text_and_carries_its_state_across_chunks():
+    run = lab.Run(lab.Setup(task="text_en", cell="gru_full", hidden=16, bptt=16))
+    first = run.net.named_layers()[1][1]
+    run.train(3)
+    assert first._carry is not None  # the state carried to the next chunk
+    text = run.sample(40, 0.8, seed=1)
+    assert len(text) == 40 and set(text) <= set(run.vocab.chars)
+    chars, p = run.next_char("the ", 0.5)
+    assert len(chars) == run.vocab.size and p.sum() == pytest.approx(1.0)
+    run.updates = run.n_batches  # the start of the next pass forgets the state
+    run._batch()
+    assert first._carry is None and run.passes == 1
+
+
+def test_changing_the_optimizer_keeps_the_weights():
+    run = lab.Run(lab.Setup(task="adding", cell="rnn", seq_len=10))
+    run.train(3)
+    before = run.net.params.values.copy()
+    run.retune("sgd", 0.1, 0.0)
+    np.testing.assert_array_equal(run.net.params.values, before)
+    assert run.trainer.optimizer.name == "sgd"
+    run.train(1)
+    assert not np.array_equal(run.net.params.values, before)
+
+
+def test_bad_settings_are_refused_with_a_message():
+    from playground.errors import ConfigError
+
+    with pytest.raises(ConfigError):
+        lab.Setup(layers=4).validate()
+    with pytest.raises(ConfigError):
+        lab.Setup(task="brackets", seq_len=9).validate()
