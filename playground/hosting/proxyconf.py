@@ -64,8 +64,10 @@ def render(
     template: Path = TEMPLATE,
     uploads_per_min: int = 12,
     ws_per_address: int = 10,
+    weights: list[int] | None = None,
 ) -> str:
-    """The nginx ``http``-block config for ``replicas`` (``ip:port`` each; cookie names r0, r1, …)."""
+    """The nginx ``http``-block config for ``replicas`` (``ip:port`` each; cookie names r0, r1, …);
+    ``weights`` are the new-visitor pool's weights (see :func:`balance_weights`)."""
     if not replicas:
         raise ValueError("At least one replica.")
     addrs = [check_address(a) for a in replicas]
@@ -78,7 +80,13 @@ def render(
     names = [f"r{i}" for i in range(len(addrs))]
     cookie_map = "\n".join(f'    "{n}" pg_{n};' for n in names)
     addr_map = "\n".join(f'    "~(^|\\s){re.escape(a)}$" {n};' for n, a in zip(names, addrs, strict=True))
-    pool = "\n".join(f"    server {a} max_fails=1 fail_timeout={int(fail_timeout_s)}s;" for a in addrs)
+    weights = list(weights) if weights is not None else [1] * len(addrs)
+    if len(weights) != len(addrs) or not all(isinstance(w, int) and 1 <= w <= 1000 for w in weights):
+        raise ValueError(f"One weight (1–1000) per replica, not {weights!r}.")
+    pool = "\n".join(
+        f"    server {a} weight={w} max_fails=1 fail_timeout={int(fail_timeout_s)}s;"
+        for a, w in zip(addrs, weights, strict=True)
+    )
     ups = "\n\n".join(
         f"upstream pg_{n} {{\n    server {a} max_fails=0;\n}}" for n, a in zip(names, addrs, strict=True)
     )
@@ -99,6 +107,22 @@ def render(
     if left:
         raise ValueError(f"Template slots left unfilled: {left}")
     return text
+
+
+def balance_weights(connections: list[int], cap: int = 50) -> list[int]:
+    """Pool weights that send new visitors to the replicas with fewer live connections.
+
+    nginx's ``least_conn`` counts only the connections made through the pool, i.e. new visitors'
+    first page loads, which last milliseconds: everyone else is pinned to a replica by the cookie and
+    reaches it through its own upstream block, invisible to the pool. So the pool all but round-robins
+    (after a replica restart, half of the new visitors still went to the loaded one). The supervisor
+    counts each replica's established connections and sets the weights: the least loaded replica gets
+    ``1 + (most − its count)`` (capped), so nginx's weighted choice among equally idle pool servers
+    prefers it in proportion; equal loads give equal weights."""
+    if not connections:
+        return []
+    top = max(connections)
+    return [1 + min(cap - 1, top - c) for c in connections]
 
 
 def main_conf(http_conf: Path, run_dir: Path, worker_processes: int | str = "auto") -> str:

@@ -348,3 +348,15 @@ def test_checkpoint_module_reads_no_private_attributes():
     src = inspect.getsource(ck)
     assert "._" not in src.replace("self._", "") and "import playground.experiment" not in src
     assert "from playground.experiment" not in src and "playground.engine" not in src
+
+
+def test_pool_weights_prefer_the_emptier_replicas():
+    from playground.hosting.proxyconf import balance_weights, render
+
+    assert balance_weights([8, 0]) == [1, 9]
+    assert balance_weights([3, 3, 3]) == [1, 1, 1]
+    assert balance_weights([100, 0], cap=50) == [1, 50]
+    conf = render(["127.0.0.1:8601", "127.0.0.1:8602"], weights=[1, 9])
+    assert "server 127.0.0.1:8601 weight=1 " in conf and "server 127.0.0.1:8602 weight=9 " in conf
+    with pytest.raises(ValueError):
+        render(["127.0.0.1:8601"], weights=[0])

@@ -243,3 +243,65 @@ def test_killing_the_nginx_master_alone_leaves_no_orphan_and_the_proxy_comes_bac
     assert not _alive_in_group(before), "a process of the dead master's group still runs"
     new = errors.read_bytes()[seen:].decode(errors="replace") if errors.exists() else ""
     assert "Address already in use" not in new, new[-500:]
+
+
+def test_new_visitors_go_to_a_restarted_replica(workshop):
+    """Issue 13 §8: after a replica restart, new visitors used to go half to the loaded replica (the
+    pool's least_conn sees only first page loads; pinned learners reach their replica through its
+    own upstream block). The supervisor counts each replica's live connections and weights the pool:
+    most new visitors now land on the restarted, empty replica."""
+    import urllib.request
+
+    from tools.loadtest.client import Participant
+
+    url = workshop["url"]
+
+    def state():
+        return json.loads(Path(workshop["state"]).read_text())
+
+    async def wait_for(pred, what: str, timeout: float = 60.0):
+        end = time.monotonic() + timeout
+        while not pred():
+            assert time.monotonic() < end, f"timed out waiting for {what}"
+            await asyncio.sleep(0.3)
+
+    async def scenario() -> list[str | None]:
+        stop = asyncio.Event()
+        learners = [Participant(url, i, stop, press_play=False) for i in range(4)]
+        tasks = [asyncio.create_task(p.run()) for p in learners]
+        try:
+            await wait_for(lambda: all(p.session_id for p in learners), "the learners to connect")
+            before = state()
+            r1 = next(r for r in before["replicas"] if r["name"] == "r1")
+            os.kill(r1["pid"], signal.SIGKILL)
+            await wait_for(
+                lambda: all(p.replica == "r0" and p.session_id for p in learners), "failover to r0"
+            )
+
+            def restarted():  # a new process, and it answers
+                now = next(r for r in state()["replicas"] if r["name"] == "r1")
+                if now["pid"] == r1["pid"]:
+                    return False
+                try:
+                    health = f"http://127.0.0.1:{r1['port']}/_stcore/health"
+                    with urllib.request.urlopen(health, timeout=2) as r:
+                        return r.status == 200
+                except OSError:
+                    return False
+
+            await wait_for(restarted, "r1 to restart")
+            await wait_for(
+                lambda: state()["pool_weights"][1] > state()["pool_weights"][0], "the pool weights"
+            )
+            placements = []
+            for i in range(3):
+                visitor = Participant(url, 100 + i, stop, press_play=False)
+                assert await visitor.open_page()
+                placements.append(visitor.replica)
+            return placements
+        finally:
+            stop.set()
+            await asyncio.wait(tasks, timeout=15)
+
+    placements = asyncio.run(scenario())
+    assert placements.count("r1") >= 2, placements
