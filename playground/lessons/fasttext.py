@@ -284,6 +284,15 @@ class FastTextRun:
                 break
         return trained
 
+    def finish_epoch(self) -> None:
+        """Train the rest of the epoch under way (a whole epoch when it is at its start)."""
+        if self.done:
+            return
+        t0 = time.perf_counter()
+        self._epoch_losses += self.model.run_steps(len(self.train.labels) - self.model.position)
+        self.seconds += time.perf_counter() - t0
+        self._record()
+
     def train_all(self) -> FastTextRun:
         while not self.done:
             self.advance(budget_s=10.0, chunk=10_000)

@@ -249,3 +249,23 @@ def test_collision_sweep_claims():
     assert lo["collision_share"] > 0.9 and hi["collision_share"] < 0.01
     assert lo["stored_rows"] < hi["stored_rows"]
     assert lo["negated_acc"] < hi["negated_acc"]  # collisions cost the negated lines most
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_page_claim_wordngrams_1_loses_the_negated_lines(lang):
+    """The page's "what to look for": with the page's seed and defaults, unigrams lose accuracy on
+    the held-out negated lines of both shipped sets."""
+    split = Split.make(shipped_lines(lang), seed=0)
+    neg = negated_lines(split.test)
+    bi = FastTextRun(split, Settings()).train_all().accuracy_on(neg)
+    uni = FastTextRun(split, Settings(word_ngrams=1)).train_all().accuracy_on(neg)
+    assert bi > uni + 0.05, (uni, bi)
+
+
+def test_finish_epoch_trains_exactly_one_epoch():
+    run = FastTextRun(Split.make(shipped_lines("en")), Settings(epochs=3))
+    run.advance(budget_s=0.0, chunk=7)  # a few examples into epoch 1
+    run.finish_epoch()
+    assert run.epoch == 1 and run.model.position == 0 and len(run.history) == 1
+    run.finish_epoch()
+    assert run.epoch == 2 and len(run.history) == 2
