@@ -383,7 +383,9 @@ class Flatten(Layer):
         return x.reshape(*x.shape[: x.ndim - len(self.in_shape)], self.size)
 
     def backward(self, grad):
-        return grad.reshape(self._shape)
+        # Leading axes from the gradient: with a trials axis and a shared batch the input was
+        # (N, C, H, W) but the gradient is per trial, (T, N, C·H·W).
+        return grad.reshape(*grad.shape[:-1], *self.in_shape)
 
 
 @LAYERS.register(
