@@ -254,8 +254,8 @@ def play_buttons(boxes, exp: Experiment, playing: bool) -> None:
 
 def main() -> None:
     s = st.session_state
-    hosting.gate()  # rerun pacing; in a workshop, the room-full page when this replica is full
     exp = session.init_session()
+    controls.keep_choices_across_languages(("c_preset", "c_edit_layer"))  # a language switch keeps them
     st.html(PAGE_CSS)
     st.markdown("### " + _(TITLE))
     orientation = st.empty()  # filled once the run has its settings: the sentence names what it shows

@@ -9,15 +9,16 @@ Choices come from the registries, so a new optimizer or activation shows up here
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
 from playground import limits
 from playground.engine import INITIALIZERS
-from playground.experiment import UPLOAD, PlaygroundConfig, all_datasets
+from playground.experiment import PRESETS, UPLOAD, PlaygroundConfig, all_datasets
 from playground.experiment.schema import SETTINGS, Setting, setting
-from playground.i18n import N_, _, error_text, fmt_number
+from playground.i18n import LANGUAGES, N_, _, error_text, fmt_number, language, using
 from playground.ui.page import join, plain
 
 NUMBER_FORMAT = "%.4g"  # i18n: not text
@@ -95,6 +96,73 @@ def sync_widgets(cfg: PlaygroundConfig, state=None) -> None:
                 state[f"c_w{i}"] = int(value[i]) if i < len(value) else 4
         else:
             state[s.widget] = s.to_widget(value)
+
+
+CHOICE_CONTROLS = ("select", "radio", "multiselect")
+_CHOICES_LANG = "_choices_lang"
+
+
+def _choices(key: str) -> tuple[list, Callable[[Any], str]] | None:
+    """The options of the choice widget ``key`` and what it shows for each (in the active language)."""
+    if key == "c_preset":
+        return list(PRESETS), lambda n: _(PRESETS[n].label)
+    if key == "c_dataset":
+        specs = all_datasets()
+        return [
+            *specs,
+            UPLOAD,
+        ], lambda n: _("Uploaded CSV") if n == UPLOAD else dataset_label(specs[n].label, specs[n].task)
+    for s in SETTINGS:
+        if s.widget == key and s.control in CHOICE_CONTROLS:
+            return s.options(), s.choice_label
+    return None
+
+
+def _from_label(key: str, shown: Any) -> Any:
+    """The option of widget ``key`` that some language shows as ``shown`` (None if none does)."""
+    found = _choices(key)
+    if found is None or not isinstance(shown, str):
+        return None
+    options, label = found
+    if shown in options:
+        return shown
+    for lang in LANGUAGES:
+        with using(lang):
+            for option in options:
+                if label(option) == shown:
+                    return option
+    return None
+
+
+def keep_choices_across_languages(extra_keys: tuple[str, ...] = (), state=None) -> None:
+    """Call before the widgets are drawn, on every run: a language switch keeps what every select
+    box, radio and multiselect has chosen.
+
+    Streamlit's browser side holds such a widget's value as its shown label (the ``format_func``
+    text). In the run of a switch the value is still decoded with the previous run's labels; written
+    back through the session state, it becomes the widget's value in this run, sent to the browser in
+    the new language. A label of another language that still arrives later (Streamlit hands it back
+    as a raw string) is turned back into its option here."""
+    state = st.session_state if state is None else state
+    keys = [*(s.widget for s in SETTINGS if s.widget and s.control in CHOICE_CONTROLS), *extra_keys]
+    lang = language()
+    if state.get(_CHOICES_LANG) != lang:
+        switched = _CHOICES_LANG in state
+        state[_CHOICES_LANG] = lang
+        if switched:
+            for key in keys:
+                if key in state:
+                    state[key] = state[key]
+    for key in keys:
+        value = state.get(key)
+        if isinstance(value, str):
+            option = _from_label(key, value)
+            if option is not None and option != value:
+                state[key] = option
+        elif isinstance(value, list) and any(isinstance(v, str) for v in value):
+            options = [_from_label(key, v) for v in value]
+            if None not in options and options != value:
+                state[key] = options
 
 
 # ------------------------------------------------------------------------------------------------

@@ -46,8 +46,29 @@ def _page_text(at: AppTest) -> str:
     return "\n".join(parts)
 
 
+CHOICES = {
+    "c_dataset": "xor",
+    "c_init": "he_normal",
+    "c_bn": "after",
+    "c_reg": "l2",
+    "c_schedule": "exponential",
+}
+"""Select boxes and radios set away from their first option (Streamlit's browser side keeps such a
+value as its shown label, which a language switch changes)."""
+
+
 def test_switching_to_chinese_keeps_the_epoch_and_the_weights():
     at = _run("en")
+    for key, value in CHOICES.items():
+        widget = at.selectbox(key=key) if key != "c_bn" else at.radio(key=key)
+        widget.set_value(value).run()
+        assert not at.exception, at.exception
+    cfg = at.session_state["exp"].config.to_dict()
+    assert (cfg["data"]["dataset"], cfg["model"]["init"], cfg["model"]["batch_norm"]) == (
+        "xor",
+        "he_normal",
+        "after",
+    )
     at.button(key="btn_step").click().run()
     at.button(key="btn_step").click().run()
     at.button(key="btn_play").click().run()  # playing: this run's live update trains
@@ -61,8 +82,10 @@ def test_switching_to_chinese_keeps_the_epoch_and_the_weights():
     assert any(k.endswith("h1.W") for k in before)
     assert at.button(key="btn_play").label == "Play" and at.metric[0].label == "Epoch"
 
+    # the switch's run gets the choices as the browser holds them: their English labels
     at.selectbox(key="lang_switch").select("zh").run()
     assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]  # no choice came back as an unknown value
 
     after_exp = at.session_state["exp"]
     assert after_exp is exp, "the run was replaced"
@@ -81,6 +104,47 @@ def test_switching_to_chinese_keeps_the_epoch_and_the_weights():
     text = _page_text(at)
     assert "神经网络游乐场" in text and "Neural network playground" not in text
     assert "Pick the data on the left" not in text
+    assert not any("重建" in str(i.value) for i in at.info)  # nothing was rebuilt
+
+    # the next action, from the page in Chinese, trains on: same settings, no rebuild
+    with i18n.using("zh"):  # AppTest formats the choices it sends in the test's own language
+        at.button(key="btn_step").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.session_state["exp"] is exp and exp.epoch == epoch + 1
+    assert exp.config.to_dict() == after_exp.config.to_dict()
+    now = exp.config.to_dict()
+    assert (now["data"]["dataset"], now["model"]["init"], now["model"]["batch_norm"]) == (
+        "xor",
+        "he_normal",
+        "after",
+    )
+    assert (now["training"]["regularization"], now["training"]["schedule"]) == ("l2", "exponential")
+    assert not any("重建" in str(i.value) for i in at.info)
+    for key, value in CHOICES.items():
+        widget = at.selectbox(key=key) if key != "c_bn" else at.radio(key=key)
+        with i18n.using("zh"):
+            assert widget.value == value, key
+
+
+def test_a_choice_sent_as_a_label_of_the_other_language_is_taken_back():
+    """Streamlit's browser side keeps a select box's value as its shown label: after a switch it may
+    send the English label to the Chinese page (which Streamlit hands over as a raw string)."""
+    from playground.experiment import PRESETS
+    from playground.experiment.schema import setting
+    from playground.ui import controls
+
+    with i18n.using("en"):
+        init = setting("model", "init").choice_label("he_normal")
+        bn = setting("model", "batch_norm").choice_label("after")
+        data = controls.dataset_label("Exclusive or", "binary")
+        preset = PRESETS[next(iter(PRESETS))].label
+    assert (init, bn) == ("He/Kaiming normal", "After activation")
+    state = {"_choices_lang": "zh", "c_init": init, "c_bn": bn, "c_dataset": data, "c_preset": preset}
+    state["c_features"] = ["x1", "x2"]
+    with i18n.using("zh"):
+        controls.keep_choices_across_languages(("c_preset",), state)
+    assert state["c_init"] == "he_normal" and state["c_bn"] == "after" and state["c_dataset"] == "xor"
+    assert state["c_preset"] == next(iter(PRESETS)) and state["c_features"] == ["x1", "x2"]
 
 
 def test_switching_back_to_english_and_the_callout_follows():
