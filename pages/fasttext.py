@@ -12,7 +12,7 @@ import streamlit as st
 
 from playground import limits
 from playground.errors import PlaygroundError
-from playground.i18n import N_, _, error_text, fmt_number, language
+from playground.i18n import N_, _, error_text, fmt_number, language, ngettext
 from playground.lessons.fasttext import (
     BUCKETS,
     DATASETS,
@@ -181,7 +181,7 @@ st.markdown(
     )
 )
 
-c = st.columns([1.6, 0.9, 1.5, 0.8, 1.3])
+c = st.columns([1.7, 1.2, 1.6, 0.9, 1.4])
 c[0].selectbox(
     _("Data"),
     list(DATASETS),
@@ -220,7 +220,7 @@ c[4].selectbox(
     on_change=on_change,
     help=_("-loss softmax, hs (over the Huffman tree of the label counts) or ova."),
 )
-c = st.columns([1.3, 1.3, 1, 3.4])
+c = st.columns([1.2, 1.2, 0.9, 0.9, 0.9, 0.9])
 c[0].slider(
     _("Epochs"), 1, 50, key="ft_epochs", on_change=on_change, help=_("Passes over the training lines.")
 )
@@ -239,6 +239,36 @@ c[2].number_input(
     on_change=on_change,
     help=_("Words seen fewer times are dropped (-minCount)."),
 )
+c[3].markdown("&nbsp;")  # i18n: not text (aligns the buttons with the inputs)
+c[4].markdown("&nbsp;")  # i18n: not text
+c[5].markdown("&nbsp;")  # i18n: not text
+if ss.get("ft_playing"):
+    c[3].button(
+        _("Pause"),
+        key="ft_pause",
+        icon=":material/pause:",
+        on_click=on_pause,
+        type="primary",
+        width="stretch",
+    )
+else:
+    c[3].button(
+        _("Play"),
+        key="ft_play",
+        icon=":material/play_arrow:",
+        on_click=on_play,
+        type="primary",
+        width="stretch",
+    )
+c[4].button(
+    _("Step"),
+    key="ft_step",
+    icon=":material/skip_next:",
+    on_click=on_step,
+    help=_("One more epoch."),
+    width="stretch",
+)
+c[5].button(_("Reset"), key="ft_reset", icon=":material/restart_alt:", on_click=on_reset, width="stretch")
 if ss.ft_dataset == "upload":
     st.file_uploader(
         _("A __label__ file (UTF-8 text, at most {mb} MB)", mb=fmt_number(limits.caps().max_upload_mb)),
@@ -249,15 +279,6 @@ if ss.ft_dataset == "upload":
         help=_("One text per line, each starting with its label: __label__positive great film"),
     )
 
-b = st.columns([1, 1, 1, 5])
-if ss.get("ft_playing"):
-    b[0].button(_("Pause"), key="ft_pause", icon=":material/pause:", on_click=on_pause, type="primary")
-else:
-    b[0].button(_("Play"), key="ft_play", icon=":material/play_arrow:", on_click=on_play, type="primary")
-b[1].button(
-    _("Step"), key="ft_step", icon=":material/skip_next:", on_click=on_step, help=_("One more epoch.")
-)
-b[2].button(_("Reset"), key="ft_reset", icon=":material/restart_alt:", on_click=on_reset)
 
 if ss.get("ft_error") is not None:
     fail(ss.ft_error)
@@ -291,6 +312,9 @@ def live() -> None:
             help=_("Rows of the input table in memory."),
         )
         k[3].metric(_("Labels"), fmt_number(len(r.labels)))
+        left, right = st.columns(2)
+        left.altair_chart(curves_chart(r.history, "acc"), width="stretch")
+        right.altair_chart(curves_chart(r.history, "loss"), width="stretch")
         if neg and r.settings.word_ngrams > 1:
             st.info(
                 _(
@@ -300,9 +324,6 @@ def live() -> None:
                 ),
                 icon=":material/search:",
             )
-        left, right = st.columns(2)
-        left.altair_chart(curves_chart(r.history, "acc"), width="stretch")
-        right.altair_chart(curves_chart(r.history, "loss"), width="stretch")
         left, right = st.columns([1.2, 1])
         with left:
             st.markdown("**" + _("Confusion matrix (held-out lines)") + "**")
@@ -442,7 +463,7 @@ def tree_view() -> None:
             st.altair_chart(tree_chart(layout), width="content")
             return
         e = explain(r, ss.ft_sentence or "")
-        label = st.selectbox(
+        label = st.columns([1, 2])[0].selectbox(
             _("Path to"),
             list(range(K)),
             index=int(np.argmax(e.probabilities)),
@@ -465,13 +486,16 @@ def tree_view() -> None:
         st.dataframe(pd.DataFrame(rows), hide_index=True)
         lengths = r.model.tree.code_lengths()
         st.info(
-            _(
+            ngettext(
+                "P({label}) = product of the σ on its path = {p}: {n} node evaluated, where a softmax "
+                "evaluates all {k} labels. Frequent labels sit near the root: “{common}” needs {a}, “{rare}” "
+                "needs {b}. The probabilities of all labels sum to {total}.",
                 "P({label}) = product of the σ on its path = {p}: {n} nodes evaluated, where a softmax "
                 "evaluates all {k} labels. Frequent labels sit near the root: “{common}” needs {a}, “{rare}” "
                 "needs {b}. The probabilities of all labels sum to {total}.",
+                len(steps),
                 label=r.labels[label],
                 p=format(e.path_product(label), ".4f"),
-                n=fmt_number(len(steps)),
                 k=fmt_number(K),
                 common=r.labels[int(np.argmin(lengths))],
                 a=fmt_number(int(lengths.min())),

@@ -26,8 +26,8 @@ from playground.text.fasttext import LABEL, FastTextDictionary, read_words
 
 CORPORA = Path(__file__).resolve().parents[1] / "text" / "corpora"
 DATASETS = {
-    "en": N_("Customer messages (English, shipped)"),
-    "zh": N_("Customer messages (Chinese, shipped)"),
+    "en": N_("Messages (English)"),
+    "zh": N_("Messages (Chinese)"),
     "upload": N_("Your __label__ file"),
 }
 LOSSES = {

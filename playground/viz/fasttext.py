@@ -195,7 +195,9 @@ def contributions_chart(
         color=alt.Color(
             "value:Q",
             scale=alt.Scale(
-                domain=[-lim or -1, lim or 1], range=[palette.NEGATIVE, palette.NEUTRAL, palette.POSITIVE]
+                domain=[-lim or -1, lim or 1],
+                range=[palette.NEGATIVE, palette.NEUTRAL, palette.POSITIVE],
+                interpolate="rgb",
             ),
             legend=None,
         ),
@@ -245,9 +247,10 @@ def sweep_chart(rows: Sequence[Mapping], height: int = 220) -> alt.Chart:
 def filters_chart(rows: Sequence[Mapping], height: int = 220) -> alt.Chart:
     """Each text-CNN filter's max-over-time activation on a sentence, labelled with the n-gram it fired on."""
     df = pd.DataFrame(rows, columns=["filter", "width", "ngram", "value"])
+    top = float(df["value"].max()) if len(df) else 1.0
     base = alt.Chart(df).encode(
-        y=alt.Y("filter:N", sort=list(df["filter"]), title=_("filter")),
-        x=alt.X("value:Q", title=_("max over time")),
+        y=alt.Y("filter:N", sort=list(df["filter"]), title=_("filter"), axis=alt.Axis(labelOverlap=False)),
+        x=alt.X("value:Q", title=_("max over time"), scale=alt.Scale(domain=[0, 1.45 * top or 1.0])),
     )
     bars = base.mark_bar(color=palette.POSITIVE).encode(
         tooltip=[
@@ -258,4 +261,4 @@ def filters_chart(rows: Sequence[Mapping], height: int = 220) -> alt.Chart:
         ]
     )
     text = base.mark_text(align="left", dx=4, fontSize=11).encode(text="ngram:N")
-    return (bars + text).properties(height=max(height, 18 * len(df)))
+    return (bars + text).properties(height=max(height, 20 * len(df)))
