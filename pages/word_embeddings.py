@@ -7,12 +7,13 @@ from __future__ import annotations
 import logging
 import math
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from playground import limits
 from playground.errors import PlaygroundError
-from playground.i18n import _, error_text, fmt_number
+from playground.i18n import _, error_text, fmt_number, language
 from playground.lessons import wordvec as wv
 from playground.ui.lang import fragment
 from playground.ui.page import route_through_app, show_error
@@ -49,8 +50,9 @@ def fail(exc: Exception) -> None:
 
 def defaults() -> None:
     base = wv.Settings()
+    corpus = "zh" if language() == "zh" else base.corpus  # the shipped corpus in the page's language
     for key, value in {
-        "wv_corpus": base.corpus,
+        "wv_corpus": corpus,
         "wv_model": base.model,
         "wv_objective": base.objective,
         "wv_dim": base.dim,
@@ -62,7 +64,7 @@ def defaults() -> None:
         "wv_opt": base.optimizer,
         "wv_playing": False,
         "wv_matrix": "W",
-        "wv_query": QUERIES["en"],
+        "wv_query": QUERIES[corpus],
     }.items():
         S.setdefault(key, value)
 
@@ -154,11 +156,9 @@ defaults()
 st.title(_("Word embeddings"))
 st.markdown(
     _(
-        "Each word gets a vector: the one-hot vector o_j picks row e_j of the embedding matrix E. "
-        "word2vec learns E by predicting a word's neighbours (skip-gram) or a word from its neighbours "
-        "(CBOW); GloVe fits the logarithm of co-occurrence counts. The shipped corpus plants structure — "
-        "royalty × gender, countries × capitals, numbers × ordinals, verbs × tenses — so press **Play** "
-        "and watch analogies such as king − man + woman ≈ queen appear on the map."
+        "Each word gets a vector, a row of the embedding matrix E. word2vec learns E by predicting a word's "
+        "neighbours (skip-gram) or a word from them (CBOW); GloVe fits log co-occurrence counts. Press "
+        "**Play** and watch planted analogies such as king − man + woman ≈ queen appear on the map."
     )
 )
 
@@ -278,20 +278,24 @@ if S.get("wv_error") is not None:
 if lab is None:
     st.stop()
 
-options = lab.matrices()
-if S.wv_matrix not in options:
-    S.wv_matrix = lab.default_matrix() if lab.default_matrix() in options else options[0]
-st.radio(
-    _("Matrix on the map"),
-    options,
-    key="wv_matrix",
-    horizontal=True,
-    format_func=lambda v: _(wv.MATRICES[v]),
-    help=_(
-        "W holds the input (centre) vectors, W′ the output (context) vectors. Under hierarchical softmax W′ "
-        "holds the tree's inner nodes, not words, so only W is offered. GloVe's final vectors are W + W′."
-    ),
-)
+
+def matrix_choice(where) -> None:
+    """Which matrix the map shows (only the ones that hold words for this objective)."""
+    options = lab.matrices()
+    if S.wv_matrix not in options:
+        S.wv_matrix = lab.default_matrix() if lab.default_matrix() in options else options[0]
+    where.radio(
+        _("Matrix on the map"),
+        options,
+        key="wv_matrix",
+        horizontal=True,
+        format_func=lambda v: _(wv.MATRICES[v]),
+        help=_(
+            "W holds the input (centre) vectors, W′ the output (context) vectors. Under hierarchical "
+            "softmax W′ holds the tree's inner nodes, not words, so only W is offered. GloVe's final "
+            "vectors are W + W′."
+        ),
+    )
 
 
 @fragment(run_every=TICK_S if S.get("wv_playing") else None)
@@ -318,28 +322,25 @@ def live() -> None:
             )
         )
         m1, m2 = st.columns([1.5, 1])
+        matrix_choice(m2)
         pts = lab.map_points(S.wv_matrix)
         share = pts["share"]
+        m1.markdown(
+            _(
+                "**PCA of {m}**: the two axes explain {p} of the variance",
+                m=S.wv_matrix.replace("'", "′"),
+                p=f"{share.sum():.0%}",
+            )
+        )
         m1.altair_chart(
-            charts.map_chart(
-                pts["x"],
-                pts["y"],
-                pts["word"],
-                pts["count"],
-                lab.groups(),
-                title=_(
-                    "PCA of {m}: the two axes explain {p} of the variance",
-                    m=S.wv_matrix.replace("'", "′"),
-                    p=f"{share.sum():.0%}",
-                ),
-            ),
+            charts.map_chart(pts["x"], pts["y"], pts["word"], pts["count"], lab.groups()),
             key="wv_map",
         )
-        m2.altair_chart(charts.curve_chart(lab.history, "loss", _("Loss")), key="wv_loss")
+        m2.markdown(_("**Loss**"))
+        m2.altair_chart(charts.curve_chart(lab.history, "loss"), key="wv_loss")
         if lab.analogies:
-            m2.altair_chart(
-                charts.curve_chart(lab.history, "analogy", _("Planted analogies correct")), key="wv_acc"
-            )
+            m2.markdown(_("**Planted analogies correct**"))
+            m2.altair_chart(charts.curve_chart(lab.history, "analogy"), key="wv_acc")
         if lab.epoch >= MAX_EPOCHS:
             st.caption(
                 _("The run stopped at {n} epochs. Reset or change a setting to start again.", n=MAX_EPOCHS)
@@ -384,11 +385,12 @@ with tabs[0]:
     try:
         if S.wv_query.strip():
             near = lab.neighbours(S.wv_query, k=8, which=S.wv_matrix)
-            st.dataframe(
-                pd.DataFrame(near, columns=[_("word"), _("cosine similarity")]),
-                hide_index=True,
-                column_config={_("cosine similarity"): st.column_config.NumberColumn(format="%.3f")},
+            table = pd.DataFrame(
+                [(w, f"{c:.3f}") for w, c in near],
+                columns=[_("word"), _("cosine similarity")],
+                index=range(1, len(near) + 1),
             )
+            st.table(table)
         acc, per, n = lab.accuracy(S.wv_matrix)
         if n:
             st.caption(
@@ -507,7 +509,15 @@ with tabs[3]:
         names, M = lab.cooc_matrix(20)
         g1.altair_chart(charts.cooc_heatmap(names, M), key="wv_cooc")
         x_max = lab.settings.x_max
-        g2.altair_chart(charts.glove_weight_chart(x_max, 0.75, lab.cooc_values()), key="wv_fx")
+        counts = lab.cooc_values()
+        g2.markdown(
+            _(
+                "**f(X_ij)**: {p} of the non-zero counts are below x_max = {m}",
+                p=f"{float(np.mean(counts < x_max)):.0%}",
+                m=f"{x_max:g}",
+            )
+        )
+        g2.altair_chart(charts.glove_weight_chart(x_max, 0.75, counts), key="wv_fx")
         g2.caption(
             _(
                 "X_ij adds 1/d for each time word j is d ≤ {w} words from word i in a paragraph. GloVe "

@@ -47,10 +47,9 @@ def map_chart(
     words: Sequence[str],
     counts: np.ndarray,
     groups: Sequence[str],
-    n_labels: int = 40,
-    width: int = 520,
-    height: int = 420,
-    title: str = "",
+    n_labels: int = 12,
+    width: int = 500,
+    height: int = 360,
 ) -> alt.LayerChart:
     """The 2-D map: a point per word coloured by its planted group, labels for the ``n_labels`` most
     frequent words (and every word of a planted pair), the word and its count on hover."""
@@ -77,22 +76,26 @@ def map_chart(
         tooltip=[alt.Tooltip("word:N", title=_("word")), alt.Tooltip("count:Q", title=_("count"))],
     )
     labels = base.mark_text(align="left", dx=5, dy=-4, fontSize=11, color=palette.INK).encode(text="label:N")
-    return (pts + labels).properties(width=width, height=height, title=title)
+    return (pts + labels).properties(width=width, height=height)
 
 
-def curve_chart(history: Sequence[Mapping[str, float]], key: str, title: str, width: int = 300) -> alt.Chart:
+def curve_chart(history: Sequence[Mapping[str, float]], key: str, width: int = 280) -> alt.Chart:
     """One line over the run's history: ``key`` ("loss" or "analogy") against epochs."""
     rows = [(h["epoch"], h[key]) for h in history if np.isfinite(h.get(key, np.nan))]
     df = pd.DataFrame(rows, columns=["epoch", "value"])
-    y_title = _("analogies correct (top-1)") if key == "analogy" else _("loss (mean per example)")
+    y_title = _("correct (top-1)") if key == "analogy" else _("mean loss")
     y = alt.Y("value:Q", title=y_title)
     if key == "analogy":
         y = alt.Y("value:Q", title=y_title, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
     return (
         alt.Chart(df)
         .mark_line(point=len(df) < 3, color=palette.POSITIVE if key == "analogy" else palette.NEGATIVE)
-        .encode(x=alt.X("epoch:Q", title=_("epoch")), y=y, tooltip=["epoch:Q", "value:Q"])
-        .properties(width=width, height=170, title=title)
+        .encode(
+            x=alt.X("epoch:Q", title=_("epoch"), scale=alt.Scale(domainMin=0)),
+            y=y,
+            tooltip=["epoch:Q", "value:Q"],
+        )
+        .properties(width=width, height=190)
     )
 
 
@@ -156,15 +159,11 @@ def cooc_heatmap(words: Sequence[str], M: np.ndarray) -> alt.Chart:
 
 
 def glove_weight_chart(x_max: float, alpha: float, counts: np.ndarray) -> alt.LayerChart:
-    """f(x) = min((x/x_max)^α, 1) on a log x axis, with the share of the corpus's non-zero X_ij
-    below x_max stated in the title."""
+    """f(x) = min((x/x_max)^α, 1) on a log x axis, the cut-off x_max dashed."""
     top = max(float(np.max(counts)) if len(counts) else 1.0, 2 * x_max)
     xs = np.geomspace(min(0.1, float(np.min(counts)) if len(counts) else 0.1), top, 120)
     fx = np.minimum((xs / x_max) ** alpha, 1.0)
     df = pd.DataFrame({"x": xs, "f": fx})
-    share = float(np.mean(np.asarray(counts) < x_max)) if len(counts) else 0.0
-    pct, cap = f"{share:.0%}", f"{x_max:g}"
-    title = _("{p} of the non-zero counts are below x_max = {m}", p=pct, m=cap)
     line = (
         alt.Chart(df)
         .mark_line(color=palette.POSITIVE)
@@ -178,7 +177,7 @@ def glove_weight_chart(x_max: float, alpha: float, counts: np.ndarray) -> alt.La
         .mark_rule(strokeDash=[4, 3], color=palette.INK)
         .encode(x="x:Q")
     )
-    return (line + rule).properties(width=320, height=200, title=title)
+    return (line + rule).properties(width=320, height=220)
 
 
 def tree_layout(left: np.ndarray, right: np.ndarray, n_leaves: int) -> tuple[np.ndarray, np.ndarray]:
@@ -301,7 +300,7 @@ def cost_scaling_chart(V: int, expected_path: float) -> alt.LayerChart:
         .encode(
             x=alt.X("V:Q", scale=alt.Scale(type="log"), title=_("vocabulary size V")),
             y=alt.Y("ops:Q", scale=alt.Scale(type="log"), title=_("dot products per prediction")),
-            color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top")),
+            color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", direction="vertical")),
         )
     )
     pts = (
@@ -309,7 +308,7 @@ def cost_scaling_chart(V: int, expected_path: float) -> alt.LayerChart:
         .mark_point(filled=True, size=70, color=palette.NEGATIVE)
         .encode(x="V:Q", y="ops:Q", tooltip=["series:N", "V:Q", alt.Tooltip("ops:Q", format=".2f")])
     )
-    return (lines + pts).properties(width=320, height=200)
+    return (lines + pts).properties(width=300, height=300)
 
 
 def score_chart(

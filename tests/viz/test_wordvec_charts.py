@@ -30,9 +30,9 @@ def test_map_chart_labels_frequent_and_planted_words():
 
 def test_curve_chart_skips_missing_values():
     hist = [{"epoch": 0, "loss": float("nan"), "analogy": 0.0}, {"epoch": 1, "loss": 2.0, "analogy": 0.5}]
-    (rows,) = datasets(wvc.curve_chart(hist, "loss", "Loss"))
+    (rows,) = datasets(wvc.curve_chart(hist, "loss"))
     assert rows == [{"epoch": 1, "value": 2.0}]
-    (rows,) = datasets(wvc.curve_chart(hist, "analogy", "Acc"))
+    (rows,) = datasets(wvc.curve_chart(hist, "analogy"))
     assert [r["value"] for r in rows] == [0.0, 0.5]
 
 
