@@ -25,7 +25,8 @@ Instrumentation when asked (``record=True``): ``states`` (h⟨t⟩ per step, and
 ``gates`` (each gate's activations per step) and, after a backward, ``grad_norms``: ‖∂L/∂h⟨t⟩‖ for
 every t (back-propagate only the last step's loss to see how it fades with distance), and
 ``input_grad_norms``: ‖∂L/∂x⟨t⟩‖ for every t (the connectivity of the output to each input).
-``forget_bias`` (LSTM) sets the forget gate's initial bias (torch: 0; 1 is the usual choice).
+``forget_bias`` (LSTM) sets the forget gate's initial bias (torch: 0; 1 is the usual choice), and
+``update_bias`` (the notes' GRUs) the update gate's (−1 plays the same part: Γu starts small).
 """
 
 from __future__ import annotations
@@ -317,14 +318,31 @@ class GRU(_Gated):
         return dxw, self._dh_wh(dhw, h_prev) + dh * z, None
 
 
+class _NotesGRU(_Gated):
+    """The notes' GRUs: Γu comes first in the gate order; ``update_bias`` sets its initial bias (a
+    negative bias makes Γu small, so c⟨t⟩ ≈ c⟨t−1⟩ at the start: the memory is kept, as an LSTM's
+    forget-gate bias of 1 does)."""
+
+    def __init__(self, in_shape: Shape, update_bias: float = 0.0, **kwargs):
+        super().__init__(in_shape, **kwargs)
+        self.update_bias = float(update_bias)
+
+    def init_params(self, rng):
+        super().init_params(rng)
+        self.p["b"].value[..., : self.h] = self.update_bias
+
+
 @LAYERS.register(
     "gru_simple",
     description=N_(
         "The notes' simplified GRU: an update gate Γu mixes the candidate c̃ into the memory cell."
     ),
     **_PARAMS,
+    update_bias=Param(
+        0.0, -10.0, 10.0, N_("Initial bias of the update gate Γu (−1: keep the memory early on).")
+    ),
 )
-class GRUSimple(_Gated):
+class GRUSimple(_NotesGRU):
     gates_per_unit = 2
     gate_names = ("update", "candidate")
 
@@ -347,8 +365,11 @@ class GRUSimple(_Gated):
     "gru_full",
     description=N_("The notes' full GRU: a relevance gate Γr scales c⟨t−1⟩ before the candidate's product."),
     **_PARAMS,
+    update_bias=Param(
+        0.0, -10.0, 10.0, N_("Initial bias of the update gate Γu (−1: keep the memory early on).")
+    ),
 )
-class GRUFull(_Gated):
+class GRUFull(_NotesGRU):
     gates_per_unit = 3
     gate_names = ("update", "relevance", "candidate")
 

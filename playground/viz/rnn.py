@@ -19,6 +19,8 @@ from playground.viz import palette
 from playground.viz.curves import labels_expr
 
 MAX_POINTS = 300
+#: Fill the column's width; the height is the plot's own (titles, legends and axes add to it).
+_FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
 CELL_LABELS = {
     "rnn": N_("Vanilla RNN"),
     "gru_simple": N_("Simplified GRU"),
@@ -54,20 +56,22 @@ def metric_rows(history: Sequence[Mapping], metric: str) -> list[dict]:
 def metric_chart(history: Sequence[Mapping], metric: str, height: int = 220) -> alt.Chart:
     rows = _thin(metric_rows(history, metric))
     df = pd.DataFrame(rows, columns=["update", "series", "value"])
-    labels = {"validation": _("validation"), "train": _("training (mean over the last updates)")}
+    labels = {"validation": _("validation"), "train": _("training (recent mean)")}
+    y_scale = alt.Scale(domain=[0, 1]) if metric == "accuracy" else alt.Scale(zero=False)
+    y_axis = alt.Axis(format="%") if metric == "accuracy" else alt.Axis()
     return (
         alt.Chart(df)
         .mark_line(point=len(df) < 40)
         .encode(
-            x=alt.X("update:Q", title=_("updates")),
-            y=alt.Y("value:Q", title=_(METRICS[metric]), scale=alt.Scale(zero=metric == "accuracy")),
+            x=alt.X("update:Q", title=_("updates"), axis=alt.Axis(format="d", tickMinStep=1)),
+            y=alt.Y("value:Q", title=_(METRICS[metric]), scale=y_scale, axis=y_axis),
             color=alt.Color(
                 "series:N",
                 scale=alt.Scale(domain=["validation", "train"], range=["#7b52ae", "#9a9a9a"]),
-                legend=alt.Legend(title=None, orient="top", labelExpr=labels_expr(labels)),
+                legend=alt.Legend(title=None, orient="top", labelExpr=labels_expr(labels), labelLimit=0),
             ),
         )
-        .properties(height=height, title=_(METRICS[metric]))
+        .properties(height=height, width="container", autosize=_FIT_X, title=_(METRICS[metric]))
     )
 
 
@@ -98,7 +102,12 @@ def grad_norm_chart(grad_norms: Sequence[np.ndarray], height: int = 220) -> alt.
                 alt.Tooltip("norm:Q", title="‖∂L_T/∂h⟨t⟩‖", format=".3g"),
             ],
         )
-        .properties(height=height, title=_("Gradient of the last step's loss, by time step"))
+        .properties(
+            height=height,
+            width="container",
+            autosize=_FIT_X,
+            title=_("Gradient of the last step's loss, by time step"),
+        )
     )
 
 
@@ -124,7 +133,12 @@ def connectivity_chart(conn: np.ndarray, tokens: Sequence[str], height: int = 20
                 alt.Tooltip("norm:Q", title="‖∂y_T/∂x⟨t⟩‖", format=".3g"),
             ],
         )
-        .properties(height=height, title=_("Connectivity: how much each input moves the last output"))
+        .properties(
+            height=height,
+            width="container",
+            autosize=_FIT_X,
+            title=_("Connectivity: how much each input moves the last output"),
+        )
     )
 
 
@@ -153,9 +167,11 @@ def heatmap_chart(
         }
     )
     if signed:
-        scale = alt.Scale(domain=[-1, 0, 1], range=[palette.NEGATIVE, palette.WHITE, palette.POSITIVE])
+        scale = alt.Scale(
+            domain=[-1, 0, 1], range=[palette.NEGATIVE, palette.WHITE, palette.POSITIVE], interpolate="rgb"
+        )
     else:
-        scale = alt.Scale(domain=[0, 1], range=[palette.WHITE, palette.POSITIVE])
+        scale = alt.Scale(domain=[0, 1], range=[palette.WHITE, palette.POSITIVE], interpolate="rgb")
     steps = [f"{t + 1}:{_visible(tok)}" for t, tok in enumerate(tokens)]
     return (
         alt.Chart(df)
@@ -170,7 +186,7 @@ def heatmap_chart(
                 alt.Tooltip("value:Q", title=_("value"), format=".3f"),
             ],
         )
-        .properties(height=height, title=title)
+        .properties(height=height, width="container", autosize=_FIT_X, title=title)
     )
 
 
@@ -189,7 +205,9 @@ def softmax_chart(chars: Sequence[str], probs: np.ndarray, top: int = 12, height
                 alt.Tooltip("p:Q", title="p", format=".3f"),
             ],
         )
-        .properties(height=height, title=_("Next character: softmax(z/τ)"))
+        .properties(
+            height=height, width="container", autosize=_FIT_X, title=_("Next character: softmax(z/τ)")
+        )
     )
 
 
@@ -217,7 +235,12 @@ def race_chart(rows: Sequence[Mapping], height: int = 240) -> alt.Chart:
             ),
             color=_cell_color(),
         )
-        .properties(height=height, title=_("Memory task: the cells trained on the same batches"))
+        .properties(
+            height=height,
+            width="container",
+            autosize=_FIT_X,
+            title=_("Memory task: the cells trained on the same batches"),
+        )
     )
 
 
@@ -234,7 +257,12 @@ def sweep_chart(rows: Sequence[Mapping], height: int = 240) -> alt.Chart:
             ),
             color=_cell_color(),
         )
-        .properties(height=height, title=_("Accuracy against the distance to remember"))
+        .properties(
+            height=height,
+            width="container",
+            autosize=_FIT_X,
+            title=_("Accuracy against the distance to remember"),
+        )
     )
 
 
@@ -254,5 +282,10 @@ def ratio_chart(curves: Mapping[str, np.ndarray], height: int = 240) -> alt.Char
             y=alt.Y("ratio:Q", title="‖∂L_T/∂h⟨t⟩‖ / ‖∂L_T/∂h⟨T⟩‖", scale=alt.Scale(type="log")),
             color=alt.Color("setting:N", sort=list(curves), legend=alt.Legend(title=None, orient="right")),
         )
-        .properties(height=height, title=_("A vanilla RNN: the gradient through time"))
+        .properties(
+            height=height,
+            width="container",
+            autosize=_FIT_X,
+            title=_("A vanilla RNN: the gradient through time"),
+        )
     )

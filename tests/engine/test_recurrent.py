@@ -176,3 +176,16 @@ def test_recorded_input_gradient_norms_are_the_connectivity_per_step(cell):
     expected = np.sqrt((numeric**2).sum(axis=(0, 2)))
     np.testing.assert_allclose(layer.input_grad_norms, expected, rtol=1e-6)
     assert layer.input_grad_norms[-1] > 0
+
+
+@pytest.mark.parametrize("cell", ["gru_simple", "gru_full"])
+def test_the_notes_grus_update_bias_sets_the_update_gate_only(cell):
+    layer, _, _ = make_layer({"type": cell, "name": "r", "hidden": 3, "update_bias": -1.0}, (4, 2))
+    layer.init_params(np.random.default_rng(0))
+    b = layer.p["b"].value
+    np.testing.assert_array_equal(b[:3], -1.0)
+    np.testing.assert_array_equal(b[3:], 0.0)
+    layer.record = True
+    layer.reset_state()
+    layer.forward(np.zeros((1, 4, 2)), False)
+    np.testing.assert_allclose(layer.gates["update"][0, 0], 1 / (1 + np.exp(1.0)))
