@@ -16,7 +16,7 @@ from playground.errors import PlaygroundError
 from playground.hosting import streamlit_glue as hosting
 from playground.i18n import N_, _, error_text, fmt_number
 from playground.lessons import conv as lesson
-from playground.ui.charts import image, live_chart
+from playground.ui.charts import image, live_chart, stacked_spec
 from playground.ui.lang import fragment
 from playground.ui.page import route_through_app
 from playground.viz import conv as viz
@@ -28,6 +28,7 @@ FRIENDLY = N_("Something went wrong with these settings; the network so far is k
 # Training time per live update (seconds): with drawing, an update stays near 40 ms of server CPU.
 TRAIN_BUDGET_S = 0.025
 DEGRADATION_TICK_S = 0.3
+CURVES_WIDTH = 330  # px: with the axis titles the curves fit their column at 1280 px
 
 POOL_LABELS = {"max": N_("max pooling"), "avg": N_("mean pooling"), "none": N_("no pooling")}
 HEAD_LABELS = {
@@ -39,6 +40,10 @@ POOL_STRIDES = {0: N_("= window (no overlap)"), 1: "1", 2: "2"}
 FILTER_CHOICES = (2, 4, 8, 16, 32)
 LR_CHOICES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
 BATCH_CHOICES = (8, 16, 32, 64, 128, 256)
+# Streamlit's wide layout keeps 6 rem above the title: the live charts should start within 720 px.
+PAGE_CSS = """<style>  /* i18n: not text */
+[data-testid="stMainBlockContainer"] { padding-top: 3rem; }
+</style>"""
 KIND_LABELS = {"plain": N_("plain"), "residual": N_("residual")}
 TASK_LABELS = {"spike": N_("spike"), "density": N_("density")}
 
@@ -140,8 +145,10 @@ def on_training() -> None:
         ss.cv_error = exc
 
 
-def on_play() -> None:
-    ss.cv_playing = not ss.get("cv_playing", False)
+def on_play(play: bool) -> None:
+    """Play or pause. The button passes what it shows (not a toggle): a click that reaches the server
+    twice, as one can while the live fragment reruns, leaves the same state."""
+    ss.cv_playing = play
 
 
 def on_step() -> None:
@@ -155,6 +162,10 @@ def on_step() -> None:
 def on_reset() -> None:
     ss.cv_playing = False
     on_rebuild()
+
+
+def show_flag(key: str) -> None:
+    ss[key] = True
 
 
 def on_degradation() -> None:
@@ -191,21 +202,22 @@ def pooling_results() -> dict:
 # -- page ---------------------------------------------------------------------------------------
 default_widgets()
 caps = limits.caps()
+st.html(PAGE_CSS)
 st.title(_("Convolutional networks"))
 st.markdown(
     _(
-        "A small convolutional network learns the 8×8 handwritten digits while you watch. Build it below, "
-        "press **Play**, and look at what each layer computes: the filters, the feature maps of one digit, "
-        "the numbers of one convolution, and what pooling and shortcuts change."
+        "A small convolutional network learns the 8×8 handwritten digits while you watch: press **Play**, "
+        "then look at what each layer computes, one tab at a time."
     )
 )
 
-b1, b2, b3, b4 = st.columns([1, 1, 1, 3])
+b1, b2, b3, t1, t2, t3 = st.columns([1, 1, 1, 1.4, 1.4, 1.4], vertical_alignment="bottom")
 playing = bool(ss.get("cv_playing", False))
 b1.button(
     _("Pause") if playing else _("Play"),
     key="cv_play",
     on_click=on_play,
+    args=(not playing,),
     type="primary",
     icon=":material/pause:" if playing else ":material/play_arrow:",
     help=_("Train continuously; the views below update several times a second."),
@@ -353,7 +365,6 @@ with st.expander(_("Build the network"), expanded=False, icon=":material/constru
         _("Changing the network starts training afresh; the training settings below keep the weights.")
     )
 
-t1, t2, t3 = st.columns(3)
 t1.selectbox(
     _("Optimizer"),
     list(OPTIMIZERS),
@@ -380,6 +391,7 @@ t3.select_slider(
 net_lab = lab()
 
 # Parameter sharing made concrete.
+p_col, i_col = st.columns([2, 1], vertical_alignment="top")
 try:
     rows = lesson.param_table(net_lab.cfg)
     table = pd.DataFrame(
@@ -391,7 +403,7 @@ try:
             _("dense layer, same input → output"): [fmt_number(r["dense_params"]) for r in rows],
         }
     )
-    with st.expander(
+    with p_col.expander(
         _("Parameters: {n} in this network", n=fmt_number(net_lab.net.n_params)), icon=":material/functions:"
     ):
         st.dataframe(table, hide_index=True, width="stretch")
@@ -406,7 +418,7 @@ try:
 except Exception as exc:  # noqa: BLE001
     fail(exc)
 
-index = st.number_input(
+index = i_col.number_input(
     _("Test image shown"),
     0,
     len(net_lab.data.X_test) - 1,
@@ -453,17 +465,26 @@ with tabs[0]:
                 st.markdown(status_line(current))
                 x, label = current.test_image(int(ss.cv_index))
                 probs = current.predict(x[None])[0]
-                c1, c2, c3 = st.columns([1, 1, 1.1])
+                c1, c2 = st.columns([1.25, 1])
                 rows = viz.curve_rows(current.history)
                 lang = ss.get("lang", "en")
                 with c1:
-                    live_chart(("cv_loss", lang), lambda: viz.curves_chart("loss"), rows)
+                    spec = stacked_spec(
+                        ("cv_curves", lang),
+                        [
+                            ("loss", lambda: viz.curves_chart("loss", height=110, width=CURVES_WIDTH)),
+                            ("acc", lambda: viz.curves_chart("acc", height=110, width=CURVES_WIDTH)),
+                        ],
+                        CURVES_WIDTH,
+                    )
+                    live_chart(("cv_curves", lang), lambda: None, rows, width=CURVES_WIDTH, spec=spec)
                 with c2:
-                    live_chart(("cv_acc", lang), lambda: viz.curves_chart("acc"), rows)
-                with c3:
-                    st.markdown("**" + _("Confusion matrix (test)") + "**")
+                    st.markdown("**" + _("Confusion matrix (test, end of epoch {e})", e=current.epoch) + "**")
                     live_chart(
-                        ("cv_conf", lang), viz.confusion_chart, viz.confusion_rows(current.confusion())
+                        ("cv_conf", lang),
+                        lambda: viz.confusion_chart(size=220),
+                        viz.confusion_rows(current.confusion()),
+                        width=220,
                     )
                 st.markdown(
                     _(
@@ -722,10 +743,13 @@ with tabs[2]:
                     viz.tile(X[[1, 0], 0], cols=2, scale=10, limit=1.0),
                     caption=_("{t}: class 1, class 0", t=_(TASK_LABELS[task])),
                 )
-        if e3.button(
-            _("Train max and mean nets"), key="cv_pool_run", help=_("About 10 seconds, once per server.")
-        ):
-            ss.cv_pool_shown = True
+        e3.button(
+            _("Train max and mean nets"),
+            key="cv_pool_run",
+            on_click=show_flag,
+            args=("cv_pool_shown",),
+            help=_("About 10 seconds, once per server."),
+        )
         if ss.get("cv_pool_shown"):
             with st.spinner(_("Training…")):
                 res = pooling_results()
@@ -850,9 +874,10 @@ with tabs[4]:
             st.markdown(
                 _(
                     "Click cells to draw a digit. A clicked cell is a fully inked 4×4 block of the data "
-                    "set's "
-                    "32×32 drawings (grey level 16), so it reaches the net preprocessed as the training "
-                    "digits were."
+                    "set's 32×32 drawings (grey level 16), so it reaches the net preprocessed as the "
+                    "training "
+                    "digits were. The data set's digits fill most of the grid with strokes one to two cells "
+                    "wide: draw yours that way."
                 )
             )
             d1, d2 = st.columns([1, 1.3])
@@ -891,7 +916,7 @@ with tabs[4]:
                     with col:
                         f = m["maps"].shape[0]
                         image(
-                            viz.tile(m["maps"], cols=min(f, 8), scale=max(2, 64 // m["maps"].shape[-1])),
+                            viz.tile(m["maps"], cols=min(f, 4), scale=max(2, 64 // m["maps"].shape[-1])),
                             caption=_("block {k}: {f} maps", k=k, f=f),
                         )
         except Exception as exc:  # noqa: BLE001
@@ -907,8 +932,13 @@ with tabs[5]:
             "with Adam on the same digits, 5 seeds each."
         )
     )
-    if st.button(_("Train both (5 seeds)"), key="cv_budget_run", help=_("About 5 seconds, once per server.")):
-        ss.cv_budget_shown = True
+    st.button(
+        _("Train both (5 seeds)"),
+        key="cv_budget_run",
+        on_click=show_flag,
+        args=("cv_budget_shown",),
+        help=_("About 5 seconds, once per server."),
+    )
     if ss.get("cv_budget_shown"):
         try:
             with st.spinner(_("Training…")):

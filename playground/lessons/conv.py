@@ -239,6 +239,7 @@ class ConvLab:
         self.data = digits_data(cfg.input_size)
         self.net = Network(self.spec)
         self.trainer = Trainer(self.net, self.data, cfg.train_config())
+        self._record_confusion()
 
     # -- training ----------------------------------------------------------------------------------
     @property
@@ -267,16 +268,20 @@ class ConvLab:
         taken = 0
         while taken < max_steps:
             before = self.trainer.total_steps
-            self.trainer.run_steps(1)
+            record = self.trainer.run_steps(1)
             if self.trainer.total_steps == before:
                 break  # diverged
             taken += 1
+            if record is not None:
+                self._record_confusion()
             if time.perf_counter() - start >= budget_s:
                 break
         return taken
 
     def train_epochs(self, n: int) -> list[dict[str, Any]]:
-        return self.trainer.run_epochs(n)
+        records = self.trainer.run_epochs(n)
+        self._record_confusion()
+        return records
 
     # -- views -------------------------------------------------------------------------------------
     def forward_trace(self, x: np.ndarray) -> list[tuple[str, Any, np.ndarray]]:
@@ -316,8 +321,15 @@ class ConvLab:
         return self.net.predict(np.asarray(x, dtype=np.float64))
 
     def confusion(self, split: str = "test") -> np.ndarray:
+        """The confusion matrix of ``split``; the test split's is the one recorded at the end of the
+        last epoch (once per epoch, so a live tick inside an epoch does not predict it again)."""
+        if split == "test":
+            return self._test_confusion
         X, y = getattr(self.data, f"X_{split}"), getattr(self.data, f"y_{split}")
         return confusion(self.predict(X).argmax(axis=1), y)
+
+    def _record_confusion(self) -> None:
+        self._test_confusion = confusion(self.predict(self.data.X_test).argmax(axis=1), self.data.y_test)
 
     def test_image(self, index: int) -> tuple[np.ndarray, int]:
         X, y = self.data.X_test, self.data.y_test

@@ -185,3 +185,21 @@ def test_the_claims_fail_when_the_data_do_not_bear_them_out():
     fin = {("plain", 6): np.array([0.1]), ("plain", 12): np.array([0.5]), ("residual", 12): np.array([0.6])}
     assert not L.degradation_claims(fin)
     assert not L.shift_claims({"map_error": 0.0, "change": {"global_max": 0.5, "maps": 0.4}})
+
+
+def test_the_confusion_matrix_is_the_one_at_the_end_of_the_last_epoch():
+    lab = L.ConvLab()
+    lab.train_epochs(1)
+    at_end = L.confusion(lab.predict(lab.data.X_test).argmax(axis=1), lab.data.y_test)
+    np.testing.assert_array_equal(lab.confusion(), at_end)
+    assert at_end.sum() == 299 and np.trace(at_end) / 299 == pytest.approx(lab.history[-1]["test_acc"])
+    lab.advance(budget_s=0.0, max_steps=3)  # inside epoch 2: the matrix still shows epoch 1
+    np.testing.assert_array_equal(lab.confusion(), at_end)
+    steps = lab.trainer.total_steps
+    while lab.epoch < 2:
+        lab.advance(budget_s=1.0)
+    assert lab.trainer.total_steps > steps
+    now = L.confusion(lab.predict(lab.data.X_test).argmax(axis=1), lab.data.y_test)
+    if lab.trainer.step_in_epoch == 0:
+        np.testing.assert_array_equal(lab.confusion(), now)
+    assert np.trace(lab.confusion()) / 299 == pytest.approx(lab.history[-1]["test_acc"])
