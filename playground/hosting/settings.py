@@ -81,7 +81,7 @@ class WorkshopSettings:
     def validate(self) -> WorkshopSettings:
         def need(cond: bool, text: str) -> None:
             if not cond:
-                raise ConfigError(f"Workshop setting: {text}")
+                raise ConfigError("Workshop setting: {text}", text=text)
 
         need(0.05 <= self.interval <= 10, f"interval must be 0.05–10 s, got {self.interval}.")
         need(
@@ -132,7 +132,9 @@ def _coerce(name: str, kind: type, raw: Any) -> Any:
         text = str(raw).strip().lower()
         if text in _BOOL_TRUE | _BOOL_FALSE:
             return text in _BOOL_TRUE
-        raise ConfigError(f"Workshop setting {name}: expected a yes/no value, got {raw!r}.")
+        raise ConfigError(
+            "Workshop setting {name}: expected a yes/no value, got {raw!r}.", name=name, raw=raw
+        )
     try:
         if kind is int:
             value = float(raw)
@@ -142,7 +144,9 @@ def _coerce(name: str, kind: type, raw: Any) -> Any:
         if kind is float:
             return float(raw)
     except (TypeError, ValueError):
-        raise ConfigError(f"Workshop setting {name}: expected a number, got {raw!r}.") from None
+        raise ConfigError(
+            "Workshop setting {name}: expected a number, got {raw!r}.", name=name, raw=raw
+        ) from None
     return str(raw)
 
 
@@ -179,7 +183,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> WorkshopSettings:
             with open(path, "rb") as fh:
                 table = tomllib.load(fh).get("workshop", {})
         except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"Cannot read the workshop config {path}: {exc}") from None
+            raise ConfigError(
+                "Cannot read the workshop config {path}: {error}", path=path, error=exc
+            ) from None
         s.enabled = True
         for key, raw in table.items():
             if key == "caps":
@@ -187,7 +193,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> WorkshopSettings:
             elif key in types and key != "caps":
                 setattr(s, key, _coerce(key, kinds.get(str(types[key]), str), raw))
             else:
-                raise ConfigError(f"Unknown workshop setting {key!r} in {path}.")
+                raise ConfigError("Unknown workshop setting {key!r} in {path}.", key=key, path=path)
     for suffix, attr in _ENV_NAMES.items():
         raw = env.get(ENV_PREFIX + suffix)
         if raw is not None and raw != "":
