@@ -54,6 +54,10 @@ def test_switching_to_chinese_keeps_the_run_and_play_trains_on(server, browser):
         page.get_by_role("button", name="播放").click()
         assert wait_until(lambda: epoch(page) >= before + 10), "Play did not train on after the switch"
         assert page.get_by_text("重建").count() == 0, "the switch rebuilt the network"
+        # the live updates (fragment runs, in threads of their own) speak the session's language too
+        labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+        assert labels[:2] == ["轮数", "训练损失"], labels
+        assert page.locator(".nv-title").all_inner_texts() == ["特征", "输出"]
         page.get_by_role("button", name="暂停").click()
         page.get_by_role("button", name="播放").wait_for(timeout=60_000)
         no_errors(page)
