@@ -186,7 +186,7 @@ if result is not None:
     if result.drops_zeros:
         note += " " + _("Exact zeros (inactive ReLUs) are left out of the bars; their share is in the table.")
     st.caption(note)
-    left, right = st.columns([1.25, 1])
+    left, right = st.columns([1.5, 1])
     with left:
         st.dataframe(
             result.table(),

@@ -218,7 +218,7 @@ with descent_tab:
     )
     w0 = d3.number_input(_("initial w"), -100.0, 100.0, 1.0, key="gd_w0", help=_("Where w starts."))
     mode = d4.radio(
-        _("updates"),
+        _("update rule"),
         list(MODES),
         format_func=lambda k: _("per example") if k == "sample" else _("per epoch (full batch)"),
         key="gd_mode",
@@ -293,7 +293,7 @@ with check_tab:
     )
     k1, k2, k3, k4 = st.columns(4)
     act = k1.selectbox(
-        _("activation"),
+        _("activation function"),
         [a for a in ACTIVATIONS if a not in ("rrelu",)],
         index=list(ACTIVATIONS).index("tanh"),
         format_func=lambda a: _(ACTIVATIONS[a].label),

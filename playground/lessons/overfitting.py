@@ -336,7 +336,14 @@ class Comparison:
                     for k, r in runs:
                         r.status = {"ready": "done"}.get(pop.status[k], pop.status[k])
                         if pop.divergence[k] is not None:
-                            r.note = pop.divergence[k].message()
+                            d = pop.divergence[k]
+                            r.note = _(
+                                "training diverged in epoch {epoch}, step {step} ({reason}); the last finite "
+                                "weights are kept: try a smaller learning rate",
+                                epoch=d.epoch,
+                                step=d.step,
+                                reason=_(d.reason),
+                            )
                         elif r.status == "early_stopped":
                             r.note = _(
                                 "stopped early; best weights (epoch {epoch}) restored",

@@ -456,11 +456,12 @@ class Replay:
 SCHEDULE_LATEX: dict[str, str] = {
     "constant": r"\alpha = \alpha_0",
     "inverse_time": r"\alpha = \frac{\alpha_0}{1 + k \cdot \mathrm{epoch}}",
-    "exponential": r"\alpha = \alpha_0 \cdot \gamma^{\,\mathrm{epoch}} \quad (\text{e.g. } \gamma = 0.95)",
+    "exponential": r"\alpha = \alpha_0 \cdot \gamma^{\,\mathrm{epoch}}",
     "inverse_sqrt": r"\alpha = \frac{k}{\sqrt{\mathrm{epoch} + 1}}\,\alpha_0",
     "step": r"\alpha = \alpha_0 \cdot \gamma^{\lfloor \mathrm{epoch} / \mathrm{step\_size} \rfloor}",
-    "cosine": r"\alpha = \alpha_{\min} + \frac{\alpha_0 - \alpha_{\min}}{2}"
-    r"\left(1 + \cos\frac{\pi \cdot \mathrm{epoch}}{T}\right)",
+    # two lines: one would be wider than its box at 1280 px
+    "cosine": r"\begin{aligned}\alpha &= \alpha_{\min} + \frac{\alpha_0 - \alpha_{\min}}{2}\\"
+    r"&\quad \cdot \left(1 + \cos\frac{\pi \cdot \mathrm{epoch}}{T}\right)\end{aligned}",
 }
 
 #: Suggested parameters for the viewer (a 100-epoch window shows every shape).

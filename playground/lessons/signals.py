@@ -46,10 +46,10 @@ def init_choices() -> dict[str, InitChoice]:
     normal = INITIALIZERS["normal"]
     out = {
         "std_1": InitChoice(
-            "std_1", "N(0, 1): std 1", "normal", {"std": 1.0}, N_("Too large: sigmoid saturates.")
+            "std_1", N_("N(0, 1): std 1"), "normal", {"std": 1.0}, N_("Too large: sigmoid saturates.")
         ),
         "std_0.01": InitChoice(
-            "std_0.01", "N(0, 0.01²): std 0.01", "normal", {"std": 0.01}, N_("Too small: signals vanish.")
+            "std_0.01", N_("N(0, 0.01²): std 0.01"), "normal", {"std": 0.01}, N_("Too small: signals vanish.")
         ),
         CUSTOM_STD: InitChoice(CUSTOM_STD, N_("N(0, σ²): custom std"), "normal", {}, normal.description),
     }

@@ -270,9 +270,9 @@ def signal_std_chart(result: SignalResult) -> go.Figure:
     fig.update_layout(
         height=300,
         title={"text": _("Spread per layer (standard deviation)"), "font": {"size": 14}},
-        margin={"l": 50, "r": 10, "t": 40, "b": 40},
+        margin={"l": 50, "r": 10, "t": 40, "b": 70},
         plot_bgcolor="white",
-        legend={"orientation": "h", "y": -0.22},
+        legend={"orientation": "h", "y": -0.3},
         xaxis={"title": _("layer"), "dtick": 1, "showgrid": False, "linecolor": palette.GRID},
         yaxis={"type": "log", "gridcolor": "#eeeeee", "exponentformat": "power", "dtick": 1},
     )
@@ -548,7 +548,7 @@ def race_values_chart(
         alt.Chart(alt.Data(values=rows))
         .mark_line()
         .encode(
-            x=alt.X("step:Q", title=_("step")),
+            x=alt.X("step:Q", title=_("optimizer step")),
             y=alt.Y(
                 "f:Q",
                 scale=alt.Scale(type="log") if log else alt.Scale(),
@@ -564,7 +564,7 @@ def race_values_chart(
             ),
             tooltip=[
                 alt.Tooltip("optimizer:N", title=_("optimizer")),
-                alt.Tooltip("step:Q", title=_("step")),
+                alt.Tooltip("step:Q", title=_("optimizer step")),
                 alt.Tooltip("f:Q", format=".3g"),
             ],
         )
@@ -655,7 +655,7 @@ def race_spec(
     color["legend"] = None if panels else {"orient": "bottom", "title": None, "columns": 4}
     tooltip = [
         {"field": "optimizer", "type": "nominal", "title": _("optimizer")},
-        {"field": "step", "type": "quantitative", "title": _("step")},
+        {"field": "step", "type": "quantitative", "title": _("optimizer step")},
         {"field": "x", "type": "quantitative", "format": ".3g"},
         {"field": "y", "type": "quantitative", "format": ".3g"},
         {"field": "f", "type": "quantitative", "format": ".3g"},
@@ -766,7 +766,7 @@ def race_values_spec(
                 "field": "step",
                 "type": "quantitative",
                 "scale": {"domain": [0, max(int(steps), 1)]},
-                "title": _("step"),
+                "title": _("optimizer step"),
             },
             "y": {
                 "field": "value",
@@ -783,7 +783,7 @@ def race_values_spec(
             },
             "tooltip": [
                 {"field": "optimizer", "type": "nominal", "title": _("optimizer")},
-                {"field": "step", "type": "quantitative", "title": _("step")},
+                {"field": "step", "type": "quantitative", "title": _("optimizer step")},
                 {"field": "f", "type": "quantitative", "format": ".4g"},
             ],
         },
