@@ -31,7 +31,7 @@ from playground.lessons.fasttext import (
 )
 from playground.lessons.textcnn import CNNRun, tokens_of
 from playground.ui.lang import fragment
-from playground.ui.page import route_through_app
+from playground.ui.page import plain, route_through_app
 from playground.viz.fasttext import (
     confusion_chart,
     contributions_chart,
@@ -55,7 +55,9 @@ ss = st.session_state
 
 def fail(exc: Exception) -> None:
     if isinstance(exc, PlaygroundError):
-        st.error(error_text(exc), icon=":material/warning:")
+        # "__label__" would be bold in Markdown: show it as written
+        text = error_text(exc).replace("`__label__`", "__label__").replace("__label__", "\\_\\_label\\_\\_")
+        st.error(text, icon=":material/warning:")
     else:
         log.exception("fastText page failed")
         st.error(_(FRIENDLY), icon=":material/warning:")
@@ -86,7 +88,7 @@ def settings() -> Settings:
 def lines() -> list[str]:
     if ss.ft_dataset == "upload":
         if not ss.get("ft_upload_lines"):
-            raise PlaygroundError("Choose a __label__ file to upload, or pick a shipped data set.")
+            raise PlaygroundError("Choose a `__label__` file to upload, or pick a shipped data set.")
         return ss.ft_upload_lines
     return shipped_lines(ss.ft_dataset)
 
@@ -271,12 +273,12 @@ c[4].button(
 c[5].button(_("Reset"), key="ft_reset", icon=":material/restart_alt:", on_click=on_reset, width="stretch")
 if ss.ft_dataset == "upload":
     st.file_uploader(
-        _("A __label__ file (UTF-8 text, at most {mb} MB)", mb=fmt_number(limits.caps().max_upload_mb)),
+        _("A `__label__` file (UTF-8 text, at most {mb} MB)", mb=fmt_number(limits.caps().max_upload_mb)),
         type=["txt"],
         key="ft_file",
         on_change=on_upload,
         max_upload_size=limits.caps().max_upload_mb,
-        help=_("One text per line, each starting with its label: __label__positive great film"),
+        help=_("One text per line, each starting with its label: `__label__positive great film`"),
     )
 
 
@@ -365,14 +367,14 @@ def sentence_view() -> None:
     try:
         e = explain(r, ss.ft_sentence or "")
         st.markdown(
-            _("Tokens: {tokens}", tokens=" · ".join(f"`{t}`" for t in e.tokens))  # i18n: not text
+            _("Tokens: {tokens}", tokens=" · ".join(plain(t, 60) for t in e.tokens))  # i18n: not text
         )
         if e.unknown and any(t != "</s>" for t in e.unknown):
             st.caption(
                 _(
                     "Not in the vocabulary (no row of their own; fastText drops them, their n-grams "
                     "stay): {words}",
-                    words=", ".join(t for t in e.unknown if t != "</s>"),
+                    words=", ".join(plain(t, 60) for t in e.unknown if t != "</s>"),
                 )
             )
         if not e.features:
@@ -422,14 +424,16 @@ def sentence_view() -> None:
             _(
                 "Column sums are the scores: {scores}. ⚠ marks an n-gram whose bucket also holds another "
                 "n-gram (a hash collision): both read and train the same row.",
-                scores=", ".join(f"{o} {s:+.3f}" for o, s in zip(e.outputs, e.scores, strict=True)),
+                scores=", ".join(
+                    f"{plain(o, 60)} {s:+.3f}" for o, s in zip(e.outputs, e.scores, strict=True)
+                ),
             )
         )
         st.markdown(
             "**"
             + _("Prediction")
             + "**: "
-            + " · ".join(f"{name} {p:.1%}" for name, p in e.top)  # i18n: not text
+            + " · ".join(f"{plain(name, 60)} {p:.1%}" for name, p in e.top)  # i18n: not text
         )
         if r.settings.loss == "one_vs_all":
             st.caption(_("One-vs-all: each label's σ is its own; they need not sum to 1."))
@@ -660,7 +664,7 @@ def cnn_view() -> None:
     try:
         was = not cnn.done
         if was:
-            cnn.run_epoch()
+            cnn.advance(limits.caps().tick_train_budget_s)
         st.progress(cnn.epoch / cnn.epochs, text=_("epoch {e} of {n}", e=cnn.epoch, n=cnn.epochs))
         last = cnn.history[-1] if cnn.history else {}
         ft_epochs = max(r.epoch, 1)
@@ -698,7 +702,7 @@ def cnn_view() -> None:
                 + _("Which n-gram each filter fired on")
                 + "** — "
                 + " · ".join(
-                    f"{name} {p:.1%}"
+                    f"{plain(name, 60)} {p:.1%}"
                     for name, p in sorted(
                         zip(r.labels, ex["probabilities"], strict=True), key=lambda t: -t[1]
                     )[:3]

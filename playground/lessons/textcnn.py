@@ -215,6 +215,8 @@ class CNNRun:
         self.Xt, self.yt = self.encode(self.test_lines)
         self.rng = np.random.default_rng(self.seed)
         self.epoch, self.seconds = 0, 0.0
+        self._order: np.ndarray | None = None
+        self._pos, self._losses = 0, []
 
     def ids(self, tokens: list[str]) -> np.ndarray:
         out = np.zeros(self.seq_len, dtype=np.intp)
@@ -235,14 +237,32 @@ class CNNRun:
     def done(self) -> bool:
         return self.epoch >= self.epochs
 
+    def advance(self, budget_s: float) -> dict | None:
+        """Train mini-batches until ``budget_s`` has passed (at least one); returns the epoch's row
+        when an epoch ends (the next call starts the next epoch)."""
+        start = time.perf_counter()
+        while not self.done:
+            if self._order is None:
+                self._order, self._pos, self._losses = self.rng.permutation(len(self.y)), 0, []
+            sel = self._order[self._pos : self._pos + self.batch]
+            t0 = time.perf_counter()
+            self._losses.append(self.model.step(self.X[sel], self.y[sel]))
+            self.seconds += time.perf_counter() - t0
+            self._pos += self.batch
+            if self._pos >= len(self._order):
+                return self._end_epoch()
+            if time.perf_counter() - start >= budget_s:
+                break
+        return None
+
     def run_epoch(self) -> dict:
-        t0 = time.perf_counter()
-        order = self.rng.permutation(len(self.y))
-        losses = []
-        for start in range(0, len(order), self.batch):
-            sel = order[start : start + self.batch]
-            losses.append(self.model.step(self.X[sel], self.y[sel]))
-        self.seconds += time.perf_counter() - t0
+        row = None
+        while row is None and not self.done:
+            row = self.advance(float("inf"))
+        return row
+
+    def _end_epoch(self) -> dict:
+        losses, self._order = self._losses, None
         self.epoch += 1
         row = {
             "epoch": float(self.epoch),

@@ -17,9 +17,20 @@ def epoch_shown(page) -> int:
 
 
 def choose(page, label: str, option: str) -> None:
-    page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first.click()
-    page.get_by_role("option").filter(has_text=option).first.click()
-    settle(page)
+    """Pick ``option`` in the select box labelled ``label`` (reopened if a rerun closed the list)."""
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
+    for _attempt in range(5):
+        settle(page)
+        box.locator("input").click()
+        item = page.get_by_role("option").filter(has_text=option).first
+        try:
+            item.wait_for(timeout=5_000)
+        except Exception:  # noqa: BLE001 - the list closed under a rerun: open it again
+            continue
+        item.click()
+        settle(page)
+        return
+    raise AssertionError(f"could not choose {option!r} in {label!r}")
 
 
 def test_fasttext_page_in_the_browser(server, browser):
@@ -78,5 +89,31 @@ def test_fasttext_page_in_chinese(server, browser):
         no_errors(page)
         assert "汤" in page.locator("body").inner_text()  # the Chinese example sentence, split
         page.screenshot(path=str(ARTIFACTS / "fasttext_zh_1440x900.png"))
+    finally:
+        page.close()
+
+
+def test_upload_in_the_browser(server, browser, tmp_path):
+    """A malformed __label__ file gets a line-numbered message; a good one trains."""
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    try:
+        page.goto(f"{server}/fasttext?lang=en", wait_until="domcontentloaded")
+        page.get_by_role("heading", name="fastText text classification").first.wait_for(timeout=30_000)
+        choose(page, "Data", "Your __label__ file")
+        page.get_by_text("Choose a __label__ file to upload").first.wait_for(timeout=30_000)
+        bad = tmp_path / "bad.txt"
+        bad.write_text("__label__yes good day\nno label on this line\n", encoding="utf-8")
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
+        page.get_by_text("Line 2 does not start with a label").first.wait_for(timeout=30_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        good = tmp_path / "good.txt"
+        lines = [
+            f"__label__{'yes' if i % 2 else 'no'} {'good' if i % 2 else 'bad'} day {i}" for i in range(40)
+        ]
+        good.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(good))
+        page.get_by_text("epoch 10 of 10").first.wait_for(timeout=120_000)
+        settle(page)
+        no_errors(page)
     finally:
         page.close()

@@ -116,3 +116,19 @@ def test_learns_the_english_set_beside_fasttext():
     for f in ex["filters"]:
         assert len(f["ngram"].split()) == f["width"]
     assert ex["probabilities"].sum() == pytest.approx(1.0)
+
+
+def test_advance_trains_in_slices_equal_to_whole_epochs():
+    split = Split.make(shipped_lines("en"))
+    labels = FastTextRun(split, Settings(epochs=1)).dictionary.labels
+    a = CNNRun(split.train, split.test, labels, epochs=2)
+    b = CNNRun(split.train, split.test, labels, epochs=2)
+    rows = []
+    while not a.done:
+        row = a.advance(0.0)  # one mini-batch per call
+        if row is not None:
+            rows.append(row)
+    while not b.done:
+        b.run_epoch()
+    assert [r["test_acc"] for r in rows] == [r["test_acc"] for r in b.history]
+    np.testing.assert_array_equal(a.model.params.values, b.model.params.values)
