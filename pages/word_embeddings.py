@@ -15,6 +15,7 @@ from playground import limits
 from playground.errors import PlaygroundError
 from playground.i18n import _, error_text, fmt_number, language
 from playground.lessons import wordvec as wv
+from playground.ui.charts import live_chart
 from playground.ui.lang import fragment
 from playground.ui.page import route_through_app, show_error
 from playground.viz import wordvec as charts
@@ -101,8 +102,14 @@ def current_lab() -> wv.Lab | None:
 
 
 # -- callbacks --------------------------------------------------------------------------------------
+# Two idempotent buttons, not one toggle: Streamlit may replay a click's trigger in the fragment
+# rerun that follows it, and a toggle would then flip twice (the Playground's lesson).
 def on_play() -> None:
-    S.wv_playing = not S.wv_playing
+    S.wv_playing = True
+
+
+def on_pause() -> None:
+    S.wv_playing = False
 
 
 def on_step() -> None:
@@ -163,13 +170,22 @@ st.markdown(
 )
 
 b1, b2, b3, c1, c2, c3 = st.columns([0.8, 0.7, 0.7, 1.6, 1.3, 1.8])
-b1.button(
-    _("Pause") if S.wv_playing else _("Play"),
-    key="wv_play",
-    on_click=on_play,
-    type="primary",
-    help=_("Train continuously; the map and the curves update as it learns."),
-)
+if S.wv_playing:
+    b1.button(
+        _("Pause"),
+        key="wv_pause",
+        on_click=on_pause,
+        type="primary",
+        help=_("Stop training; the map and the curves stay as they are."),
+    )
+else:
+    b1.button(
+        _("Play"),
+        key="wv_play",
+        on_click=on_play,
+        type="primary",
+        help=_("Train continuously; the map and the curves update as it learns."),
+    )
 b2.button(_("Step"), key="wv_step", on_click=on_step, help=_("Train one epoch, then pause."))
 b3.button(_("Reset"), key="wv_reset", on_click=on_reset, help=_("New random vectors, same settings."))
 c1.selectbox(
@@ -332,15 +348,29 @@ def live() -> None:
                 p=f"{share.sum():.0%}",
             )
         )
-        m1.altair_chart(
-            charts.map_chart(pts["x"], pts["y"], pts["word"], pts["count"], lab.groups()),
-            key="wv_map",
-        )
-        m2.markdown(_("**Loss**"))
-        m2.altair_chart(charts.curve_chart(lab.history, "loss"), key="wv_loss")
-        if lab.analogies:
-            m2.markdown(_("**Planted analogies correct**"))
-            m2.altair_chart(charts.curve_chart(lab.history, "analogy"), key="wv_acc")
+        # the specs are built once (per language and set of groups) and fed new rows each tick
+        groups = lab.groups()
+        args = (pts["x"], pts["y"], pts["word"], pts["count"], groups)
+        with m1:
+            live_chart(
+                ("wv_map", tuple(sorted(set(groups)))),
+                lambda: charts.map_chart(*args),
+                charts.map_frame(*args),
+            )
+        with m2:
+            st.markdown(_("**Loss**"))
+            live_chart(
+                "wv_loss",
+                lambda: charts.curve_chart(lab.history, "loss"),
+                charts.curve_frame(lab.history, "loss"),
+            )
+            if lab.analogies:
+                st.markdown(_("**Planted analogies correct**"))
+                live_chart(
+                    "wv_acc",
+                    lambda: charts.curve_chart(lab.history, "analogy"),
+                    charts.curve_frame(lab.history, "analogy"),
+                )
         if lab.epoch >= MAX_EPOCHS:
             st.caption(
                 _("The run stopped at {n} epochs. Reset or change a setting to start again.", n=MAX_EPOCHS)

@@ -41,20 +41,18 @@ def _scale_groups(present: Sequence[str]) -> alt.Scale:
     return alt.Scale(domain=[_(GROUPS[g]) for g in keys], range=[GROUP_COLORS[g] for g in keys])
 
 
-def map_chart(
+def map_frame(
     x: np.ndarray,
     y: np.ndarray,
     words: Sequence[str],
     counts: np.ndarray,
     groups: Sequence[str],
     n_labels: int = 12,
-    width: int = 500,
-    height: int = 360,
-) -> alt.LayerChart:
-    """The 2-D map: a point per word coloured by its planted group, labels for the ``n_labels`` most
-    frequent words (and every word of a planted pair), the word and its count on hover."""
+) -> pd.DataFrame:
+    """The map's rows: x, y, word, count, group (translated) and a label for the ``n_labels`` most
+    frequent words and every word of a planted pair (the others are named on hover)."""
     rank = np.argsort(np.argsort(-np.asarray(counts), kind="stable"), kind="stable")
-    df = pd.DataFrame(
+    return pd.DataFrame(
         {
             "x": np.round(np.asarray(x, dtype=float), 4),
             "y": np.round(np.asarray(y, dtype=float), 4),
@@ -67,6 +65,22 @@ def map_chart(
             ],
         }
     )
+
+
+def map_chart(
+    x: np.ndarray,
+    y: np.ndarray,
+    words: Sequence[str],
+    counts: np.ndarray,
+    groups: Sequence[str],
+    n_labels: int = 12,
+    width: int = 500,
+    height: int = 360,
+) -> alt.LayerChart:
+    """The 2-D map: a point per word coloured by its planted group, labels for the ``n_labels`` most
+    frequent words (and every word of a planted pair), the word and its count on hover. The spec
+    depends on the data only through the set of groups (the live page feeds it new rows)."""
+    df = map_frame(x, y, words, counts, groups, n_labels)
     base = alt.Chart(df).encode(
         x=alt.X("x:Q", title=_("principal component 1"), axis=alt.Axis(labels=False, ticks=False)),
         y=alt.Y("y:Q", title=_("principal component 2"), axis=alt.Axis(labels=False, ticks=False)),
@@ -79,17 +93,26 @@ def map_chart(
     return (pts + labels).properties(width=width, height=height)
 
 
-def curve_chart(history: Sequence[Mapping[str, float]], key: str, width: int = 280) -> alt.Chart:
-    """One line over the run's history: ``key`` ("loss" or "analogy") against epochs."""
+def curve_frame(history: Sequence[Mapping[str, float]], key: str) -> pd.DataFrame:
+    """(epoch, value) rows of ``key`` ("loss" or "analogy"), the missing values left out."""
     rows = [(h["epoch"], h[key]) for h in history if np.isfinite(h.get(key, np.nan))]
-    df = pd.DataFrame(rows, columns=["epoch", "value"])
+    return pd.DataFrame(rows, columns=["epoch", "value"])
+
+
+def curve_chart(history: Sequence[Mapping[str, float]], key: str, width: int = 280) -> alt.Chart:
+    """One line over the run's history: ``key`` ("loss" or "analogy") against epochs (the spec does
+    not depend on the data: the live page feeds it new rows)."""
+    df = curve_frame(history, key)
     y_title = _("correct (top-1)") if key == "analogy" else _("mean loss")
     y = alt.Y("value:Q", title=y_title)
     if key == "analogy":
         y = alt.Y("value:Q", title=y_title, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
     return (
         alt.Chart(df)
-        .mark_line(point=len(df) < 3, color=palette.POSITIVE if key == "analogy" else palette.NEGATIVE)
+        .mark_line(
+            point=alt.OverlayMarkDef(size=10),
+            color=palette.POSITIVE if key == "analogy" else palette.NEGATIVE,
+        )
         .encode(
             x=alt.X("epoch:Q", title=_("epoch"), scale=alt.Scale(domainMin=0)),
             y=y,

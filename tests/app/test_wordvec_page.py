@@ -46,8 +46,11 @@ def text(at: AppTest) -> str:
 def map_rows(at: AppTest) -> list[dict]:
     """The rows of the word map (the chart whose data has a "label" and a "group" per word)."""
     for el in at.get("vega_lite_chart"):
-        for ds in el.proto.datasets:
-            table = pa.ipc.open_stream(ds.data.data).read_all()
+        blobs = [ds.data.data for ds in el.proto.datasets] + (
+            [el.proto.data.data] if el.proto.data.data else []
+        )
+        for blob in blobs:
+            table = pa.ipc.open_stream(blob).read_all()
             if {"label", "group", "x"} <= set(table.column_names):
                 return table.to_pylist()
     raise AssertionError("no word map on the page")
@@ -77,7 +80,7 @@ def test_page_runs_clean_step_and_play_train(lang):
     before = lab(at).progress()
     at.run()
     assert lab(at).progress() > before
-    at.button(key="wv_play").click().run()  # pause
+    at.button(key="wv_pause").click().run()
     assert not at.session_state["wv_playing"]
     assert_clean(at)
 

@@ -48,7 +48,7 @@ def test_play_trains_the_map_and_a_neighbour_query_answers(server, browser):
         # training for a while: wait for the state (several epochs and analogies found), not for a time
         page.get_by_text(re.compile(r"Epoch ([4-9]|[1-9][0-9])\.")).first.wait_for(timeout=240_000)
         page.get_by_role("button", name="Pause").click()
-        page.get_by_role("button", name="Play").wait_for(timeout=30_000)
+        page.get_by_role("button", name="Play").wait_for(timeout=90_000)
         settle(page)
         epoch, share = _status(page)
         assert epoch >= 4 and share > share0, (epoch, share)
