@@ -288,6 +288,18 @@ with tab_train:
         c2.altair_chart(charts.grad_norm_chart(probe.grad_norms), width="stretch")
         if r.setup.is_text:
             t1, t2 = st.columns([3, 2])
+            t1.slider(
+                _("Temperature τ"),
+                0.1,
+                2.0,
+                0.8,
+                step=0.1,
+                key="rnn_tau",
+                help=_(
+                    "Divides the logits before the softmax: low τ picks the likeliest character, "
+                    "high τ flattens."
+                ),
+            )
             tau = float(S.get("rnn_tau", 0.8))
             text = r.sample(160, tau, seed=r.updates)
             t1.markdown(
@@ -299,6 +311,14 @@ with tab_train:
             t2.altair_chart(charts.softmax_chart(chars, probs), width="stretch")
             t2.caption(_("After the probe sequence shown below ({n} characters).", n=len(context)))
         st.altair_chart(charts.connectivity_chart(probe.connectivity, probe.tokens), width="stretch")
+        v1, v2, _v3 = st.columns([2, 1, 2])
+        v1.selectbox(
+            _("Heatmap shows"),
+            ["h", *CELL_VIEWS[r.setup.cell]],
+            format_func=lambda v: _(VIEW_LABELS[v]),
+            key="rnn_view",
+        )
+        v2.selectbox(_("Layer"), list(range(1, r.setup.layers + 1)), key="rnn_view_layer")
         layer = min(int(S.get("rnn_view_layer", 1)), len(probe.states)) - 1
         names = ["h"] + (["c"] if probe.cells[layer] is not None else []) + list(probe.gates[layer])
         what = S.get("rnn_view", "h")
@@ -313,26 +333,6 @@ with tab_train:
         st.altair_chart(charts.heatmap_chart(values, probe.tokens, title, signed), width="stretch")
         S.rnn_last_probe = probe
 
-    v1, v2, v3 = st.columns([2, 1, 2])
-    v1.selectbox(
-        _("Heatmap shows"),
-        ["h", *CELL_VIEWS[setup.cell]],
-        format_func=lambda v: _(VIEW_LABELS[v]),
-        key="rnn_view",
-    )
-    v2.selectbox(_("Layer"), list(range(1, setup.layers + 1)), key="rnn_view_layer")
-    if setup.is_text:
-        v3.slider(
-            _("Temperature τ"),
-            0.1,
-            2.0,
-            0.8,
-            step=0.1,
-            key="rnn_tau",
-            help=_(
-                "Divides the logits before the softmax: low τ picks the likeliest character, high τ flattens."
-            ),
-        )
     live()
 
     # -- one time step's equations with the model's numbers ----------------------------------------
@@ -420,7 +420,7 @@ with tab_race:
         try:
             if S.get("rnn_race_playing"):
                 race.train(1000, budget_s=caps.tick_train_budget_s * 3)
-                if race.updates >= 1500:
+                if race.updates >= lab.RACE_UPDATES:
                     S.rnn_race_playing = False
         except Exception as exc:  # noqa: BLE001
             S.rnn_race_playing = False
@@ -432,13 +432,14 @@ with tab_race:
             _("After {n} updates: ", n=fmt_number(race.updates))
             + " · ".join(f"{_(charts.CELL_LABELS[c])} {a:.0%}" for c, a in accs.items())
         )
-        if race.updates >= 1500:
+        if race.updates >= lab.RACE_UPDATES:
             st.info(
                 _(
-                    "**What to look for:** after 1,500 updates the LSTM and the full GRU answer (nearly) "
-                    "every question, while the vanilla RNN stays far below: its gradient from the "
+                    "**What to look for:** after {u} updates the LSTM and the full GRU answer (nearly) "
+                    "every question, while the vanilla RNN stays near chance: its gradient from the "
                     "question fades over the {n} distractors before it reaches the symbol (see the next "
                     "tab). Tested for seeds 0, 1 and 2.",
+                    u=fmt_number(lab.RACE_UPDATES),
                     n=lab.GAP_DISTRACTORS,
                 ),
                 icon=":material/search:",

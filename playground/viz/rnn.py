@@ -211,8 +211,8 @@ def softmax_chart(chars: Sequence[str], probs: np.ndarray, top: int = 12, height
     )
 
 
-def _cell_color() -> alt.Color:
-    cells = list(CELL_LABELS)
+def _cell_color(present) -> alt.Color:
+    cells = [c for c in CELL_LABELS if c in set(present)] or list(CELL_LABELS)
     return alt.Color(
         "cell:N",
         scale=alt.Scale(domain=cells, range=[CELL_COLORS[c] for c in cells]),
@@ -233,7 +233,7 @@ def race_chart(rows: Sequence[Mapping], height: int = 240) -> alt.Chart:
             y=alt.Y(
                 "accuracy:Q", title=_("accuracy"), scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")
             ),
-            color=_cell_color(),
+            color=_cell_color(df["cell"]),
         )
         .properties(
             height=height,
@@ -255,7 +255,7 @@ def sweep_chart(rows: Sequence[Mapping], height: int = 240) -> alt.Chart:
             y=alt.Y(
                 "accuracy:Q", title=_("accuracy"), scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")
             ),
-            color=_cell_color(),
+            color=_cell_color(df["cell"]),
         )
         .properties(
             height=height,

@@ -143,3 +143,13 @@ def test_bad_settings_are_refused_with_a_message():
         lab.Setup(layers=4).validate()
     with pytest.raises(ConfigError):
         lab.Setup(task="brackets", seq_len=9).validate()
+
+
+def test_the_length_sweep_trains_every_cell_at_every_length_in_turn():
+    sweep = lab.LengthSweep(lengths=(2, 4), updates=30, hidden=8)
+    assert sweep.progress == 0.0 and not sweep.done
+    while not sweep.done:
+        sweep.advance(0.5)
+    assert sweep.progress == 1.0
+    assert [(r["cell"], r["distractors"]) for r in sweep.results] == sweep.jobs
+    assert len(sweep.jobs) == 6 and all(0.0 <= r["accuracy"] <= 1.0 for r in sweep.results)
