@@ -45,6 +45,12 @@ PAGE_CSS = """<style>  /* i18n: not text */
 [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
 </style>"""
 KIND_LABELS = {"plain": N_("plain"), "residual": N_("residual")}
+PROBE_LABELS = {
+    "digit": N_("the test digit"),
+    "bar": N_("a bar"),
+    "plus": N_("a plus"),
+    "cross": N_("a cross"),
+}
 TASK_LABELS = {"spike": N_("spike"), "density": N_("density")}
 
 
@@ -443,8 +449,9 @@ interval = hosting.live_interval(caps.default_update_interval)
 def status_line(current: lesson.ConvLab) -> str:
     rec = current.history[-1]
     return _(
-        "Epoch {epoch} · training loss {loss} · test accuracy {acc}",
+        "Epoch {epoch} · {steps} updates · training loss {loss} · test accuracy {acc}",
         epoch=fmt_number(current.epoch),
+        steps=fmt_number(current.trainer.total_steps),
         loss=fmt_number(rec["train_loss"], 3),
         acc=f"{rec['test_acc']:.1%}",
     )
@@ -658,12 +665,23 @@ with tabs[1]:
 
 with tabs[2]:
     try:
-        x, _label = net_lab.test_image(int(ss.cv_index))
+        source = st.segmented_control(
+            _("Input to move"),
+            tuple(PROBE_LABELS),
+            default="digit",
+            key="cv_probe",
+            format_func=lambda k: _(PROBE_LABELS[k]),
+            help=_(
+                "The chosen test digit, or a synthetic bar or shape at a place drawn from the test image "
+                "number."
+            ),
+        )
+        x = lesson.probe_input(net_lab, source or "digit", int(ss.cv_index))
         probe = lesson.shift_probe(net_lab, x)
         c = probe["change"]
         s1, s2 = st.columns([1, 2])
         with s1:
-            image(viz.digit_image(x[0], scale=max(4, 96 // x.shape[-1])), caption=_("the digit"))
+            image(viz.digit_image(x[0], scale=max(4, 96 // x.shape[-1])), caption=_("the input"))
             image(
                 viz.digit_image(probe["shifted"][0], scale=max(4, 96 // x.shape[-1])),
                 caption=_("moved right by one pixel"),

@@ -44,8 +44,8 @@ def bars(n: int = 400, size: int = 8, seed: int = 0, noise: float = 0.1) -> tupl
     return X[:, None], y
 
 
-_PLUS = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], dtype=np.float64)
-_CROSS = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], dtype=np.float64)
+PLUS = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], dtype=np.float64)
+CROSS = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], dtype=np.float64)
 
 
 def place(pattern: np.ndarray, size: int, row: int, col: int) -> np.ndarray:
@@ -63,7 +63,7 @@ def shapes(n: int = 400, size: int = 8, seed: int = 0, noise: float = 0.1) -> tu
     X = np.empty((n, size, size))
     for i in range(n):
         r, c = rng.integers(0, size - 2, 2)
-        X[i] = place(_PLUS if y[i] == 0 else _CROSS, size, int(r), int(c))
+        X[i] = place(PLUS if y[i] == 0 else CROSS, size, int(r), int(c))
     X = np.clip(X + rng.uniform(0, noise, X.shape), 0, 1)
     return X[:, None], y
 

@@ -453,6 +453,25 @@ def shift_probe(lab: ConvLab, x: np.ndarray, dx: int = 1) -> dict[str, Any]:
     return out
 
 
+def probe_input(lab: ConvLab, source: str, index: int) -> np.ndarray:
+    """The shift probe's input (1, size, size): the test digit ``index``, a bar of the ``bars`` task,
+    or a plus or a cross (the ``shapes`` task's patterns) at a place drawn from ``index``, left of
+    the right border so that a move to the right keeps it whole."""
+    if source == "digit":
+        return lab.test_image(index)[0]
+    n = lab.cfg.input_size
+    if source == "bar":  # the 'bars' task: a horizontal or vertical bar anywhere, faint noise around
+        X, _y = make_task("bars", n=2, size=n, seed=index)
+        return X[index % 2]
+    if source not in ("plus", "cross"):
+        raise ConfigError("Unknown probe input {name}.", name=source)
+    from playground.data.images import CROSS, PLUS, place
+
+    rng = np.random.default_rng(index)
+    r, c = int(rng.integers(0, n - 2)), int(rng.integers(0, n - 3))
+    return place(PLUS if source == "plus" else CROSS, n, r, c)[None]
+
+
 def shift_summary(lab: ConvLab, X: np.ndarray, dx: int = 1) -> dict[str, float]:
     """:func:`shift_probe`'s relative changes averaged over many inputs, and its largest map error."""
     probes = [shift_probe(lab, x, dx) for x in X]

@@ -179,8 +179,13 @@ def confusion_chart(size: int = 240) -> alt.Chart:
     """Rows actual digit, columns predicted; shade = share of the actual digit, text = count."""
     digits = [str(d) for d in range(10)]
     base = alt.Chart(frame([], ("actual", "predicted", "count", "fraction"))).encode(
-        x=alt.X("predicted:N", sort=digits, title=_("predicted"), axis=alt.Axis(orient="top", labelAngle=0)),
-        y=alt.Y("actual:N", sort=digits, title=_("actual")),
+        x=alt.X(
+            "predicted:N",
+            sort=digits,
+            title=_("predicted"),
+            axis=alt.Axis(orient="top", labelAngle=0, labelOverlap=False),
+        ),
+        y=alt.Y("actual:N", sort=digits, title=_("actual"), axis=alt.Axis(labelOverlap=False)),
     )
     cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
         color=alt.Color(

@@ -193,3 +193,12 @@ def test_the_degradation_run_starts_and_advances():
     run = at.session_state["cv_degradation"]
     assert max(t.epoch for t in run.trainers.values()) >= 1
     assert "epoch" in " ".join(str(p.proto) for p in at.get("progress"))
+
+
+def test_the_shift_probe_input_can_be_a_synthetic_shape():
+    at = open_page()
+    before = images(at)
+    at.button_group(key="cv_probe").set_value("plus").run()
+    assert_clean(at)
+    assert images(at) != before
+    assert "convolution is *equivariant*" in text(at)

@@ -46,6 +46,7 @@ def test_conv_page_trains_and_reads_a_drawing(server, browser):
         page.get_by_role("button", name="Play").first.wait_for(timeout=30_000)
         settle(page)
         no_errors(page)
+        assert "Parameters: 1,898 in this network" in page.locator("body").inner_text()
 
         page.set_viewport_size({"width": 1440, "height": 900})
         page.get_by_role("tab", name="Draw a digit").click()
@@ -82,7 +83,9 @@ def test_conv_page_in_chinese(server, browser):
         page.get_by_role("button", name="播放").first.wait_for(timeout=30_000)
         settle(page)
         no_errors(page)
-        assert "特征图" in page.locator("body").inner_text()
+        body = page.locator("body").inner_text()
+        assert "特征图" in body
+        assert "参数：此网络共 1,898 个" in body  # the default net, unchanged by Play and Pause
         page.wait_for_timeout(800)
         page.screenshot(path=str(ARTIFACTS / "conv_zh_1440x900.png"))
     finally:

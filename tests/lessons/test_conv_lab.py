@@ -203,3 +203,14 @@ def test_the_confusion_matrix_is_the_one_at_the_end_of_the_last_epoch():
     if lab.trainer.step_in_epoch == 0:
         np.testing.assert_array_equal(lab.confusion(), now)
     assert np.trace(lab.confusion()) / 299 == pytest.approx(lab.history[-1]["test_acc"])
+
+
+@pytest.mark.parametrize("source", ["bar", "plus", "cross"])
+def test_synthetic_probe_inputs_are_equivariant_too(trained, source):
+    for index in range(5):
+        x = L.probe_input(trained, source, index)
+        assert x.shape == (1, 8, 8) and x.max() == 1.0
+        probe = L.shift_probe(trained, x)
+        assert probe["map_error"] < 1e-12
+    with pytest.raises(ConfigError):
+        L.probe_input(trained, "circle", 0)
