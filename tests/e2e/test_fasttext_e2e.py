@@ -56,7 +56,7 @@ def test_fasttext_page_in_the_browser(server, browser):
         box.fill("the room was not dirty")
         box.press("Enter")
         settle(page)
-        page.get_by_text("dirty", exact=True).first.wait_for(timeout=30_000)  # the token list
+        page.get_by_text("the · room · was · not · dirty").first.wait_for(timeout=30_000)  # the tokens
 
         choose(page, "Loss", "hierarchical softmax")
         page.get_by_text("product of the σ on its path").first.wait_for(timeout=120_000)
