@@ -22,7 +22,7 @@ from playground.viz import rnn as charts
 route_through_app()
 
 log = logging.getLogger("playground.recurrent")
-TICK_S = 0.25
+TICK_S = 0.15
 HIDDEN = (8, 16, 32, 64, 128)
 LRS = (0.0003, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.3, 1.0)
 CLIPS = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
@@ -253,7 +253,7 @@ with tab_train:
         r = run()
         try:
             if S.get("rnn_playing"):
-                r.train(10_000, budget_s=caps.tick_train_budget_s * 2)
+                r.train(10_000, budget_s=caps.tick_train_budget_s)
                 if r.diverged:
                     S.rnn_playing = False
             probe = r.probe()
