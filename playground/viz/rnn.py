@@ -58,7 +58,7 @@ def metric_chart(history: Sequence[Mapping], metric: str, height: int = 220) -> 
     df = pd.DataFrame(rows, columns=["update", "series", "value"])
     labels = {"validation": _("validation"), "train": _("training (recent mean)")}
     y_scale = alt.Scale(domain=[0, 1]) if metric == "accuracy" else alt.Scale(zero=False)
-    y_axis = alt.Axis(format="%") if metric == "accuracy" else alt.Axis()
+    y_axis = alt.Axis(format={"accuracy": "%", "bits_per_char": ".2f"}.get(metric, ".3g"))
     return (
         alt.Chart(df)
         .mark_line(point=len(df) < 40)
