@@ -453,7 +453,7 @@ with tab_race:
         S.rnn_sweep = lab.LengthSweep()
 
     st.button(
-        _("Run the sweep (about a minute)"),
+        _("Run the sweep (a minute or more)"),
         key="rnn_sweep_start",
         on_click=on_sweep,
         help=_("Each cell is trained {n} updates at 5, 10, 20 and 30 distractors.", n=fmt_number(1000)),
