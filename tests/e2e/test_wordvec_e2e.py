@@ -88,3 +88,28 @@ def test_chinese_page_trains_and_shows_the_tree(server, browser):
         screenshot(page, "wordvec_zh_full.png")
     finally:
         page.close()
+
+
+def test_an_uploaded_text_trains_and_a_bad_file_gets_a_message(server, browser, tmp_path):
+    good = tmp_path / "mine.txt"
+    good.write_text(("the cat sat on the mat. the dog sat on the log.\n" * 40), encoding="utf-8")
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe\xfa not utf-8 " * 50)
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    try:
+        page.goto(f"{server}/word_embeddings?lang=en", wait_until="domcontentloaded")
+        page.get_by_role("heading", name="Word embeddings").first.wait_for(timeout=60_000)
+        settle(page)
+        page.get_by_text("More settings: dimension").first.click()
+        upload = page.locator("[data-testid='stFileUploader'] input[type='file']").first
+        upload.set_input_files(str(bad))
+        page.get_by_text(re.compile("not UTF-8 text")).first.wait_for(timeout=60_000)
+        upload.set_input_files(str(good))
+        page.get_by_text(re.compile(r"Epoch 0\.0 · 7 words")).first.wait_for(timeout=60_000)
+        settle(page)
+        assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+        page.get_by_role("button", name="Step").click()
+        page.get_by_text(re.compile(r"Epoch 1\.0 · 7 words")).first.wait_for(timeout=60_000)
+        no_errors(page)
+    finally:
+        page.close()
