@@ -159,3 +159,15 @@ def test_race_runs_on_the_same_batches(monkeypatch):
         assert len(set(updates.values())) <= 2  # lockstep (at most one step apart mid-tick)
     finally:
         limits.install(old)
+
+
+def test_the_length_sweep_starts_and_advances():
+    at = open_page()
+    at.button(key="rnn_pause").click().run()
+    at.button(key="rnn_sweep_start").click().run()
+    assert_clean(at)
+    sweep = at.session_state["rnn_sweep"]
+    before = sweep.progress
+    at.run()
+    assert_clean(at)
+    assert sweep.progress > before
