@@ -382,13 +382,16 @@ def live() -> None:
 
 live()
 
-if S.wv_corpus in ("en", "zh"):
+if S.wv_corpus in wv.GLOVE_CLAIM:
+    share, epochs = wv.GLOVE_CLAIM[S.wv_corpus]
     st.info(
         _(
             "**What to look for:** with the defaults (skip-gram, negative sampling, k = 5, α = 0.75) the "
             "analogy curve rises from 0 to above 90 % within 20 epochs; the capitals gather in one corner "
             "of the map and each capital's nearest neighbour is another capital; king − man + woman "
-            "gives queen. With GloVe (window 10) the analogies pass 70 % within 20 epochs."
+            "gives queen. With GloVe (window 10) the analogies pass {p} within {n} epochs.",
+            p=f"{share} %",
+            n=epochs,
         ),
         icon=":material/search:",
     )

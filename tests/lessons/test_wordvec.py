@@ -28,7 +28,7 @@ def glove_en():
     """GloVe with the page's defaults (choosing GloVe sets the window to 10), 20 epochs (seed 0: 70 % after
     10 epochs, 75.9 % after 20)."""
     lab = wv.Lab(wv.Settings(objective="glove", window=10))
-    lab.train(epochs=20)
+    lab.train(epochs=wv.GLOVE_CLAIM["en"][1])
     return lab
 
 
@@ -90,18 +90,27 @@ def test_capitals_gather_on_the_map(sgns_en):
 def test_glove_learns_the_planted_analogies(glove_en):
     acc, per, n = glove_en.accuracy()
     assert glove_en.default_matrix() == "W+W'"
-    assert acc >= 0.70, (acc, per)  # measured 0.759 at 20 epochs
+    assert acc >= wv.GLOVE_CLAIM["en"][0] / 100 >= 0.70, (acc, per)  # measured 0.759 at 20 epochs
     caps = capitals()
     hits = sum(glove_en.neighbours(c, k=1)[0][0] in caps for c in caps)
     assert hits >= 10, hits
 
 
 def test_chinese_corpus_learns_too():
+    """The page's "what to look for" holds on the Chinese corpus too (seed 0: 91.8 % after 10 epochs,
+    94.8 % after 14; GloVe 66.4 % after 15 epochs, its best 66.7 %: the tense pairs written verb+了
+    are the hard ones)."""
     lab = wv.Lab(wv.Settings(corpus="zh"))
-    lab.train(epochs=10)
+    lab.train(epochs=14)
     acc, per, n = lab.accuracy()
-    assert n == 402 and acc >= 0.8, (acc, per)  # measured 0.918 at 10 epochs
+    assert n == 402 and acc >= 0.9, (acc, per)
     assert lab.neighbours("国王 - 男人 + 女人", k=1)[0][0] == "女王"
+    caps = capitals("zh")
+    assert all(lab.neighbours(c, k=1)[0][0] in caps for c in caps)
+    share, epochs = wv.GLOVE_CLAIM["zh"]
+    glove = wv.Lab(wv.Settings(corpus="zh", objective="glove", window=10))
+    glove.train(epochs=epochs)
+    assert glove.accuracy()[0] >= share / 100, glove.accuracy()
 
 
 @pytest.mark.parametrize("objective", ["hierarchical_softmax", "softmax"])
