@@ -531,11 +531,9 @@ with tabs[0]:
                 st.info(
                     _(
                         "**What to look for:** the test accuracy climbs within a few epochs (the default net "
-                        "passes 95 % within 15 epochs) while the kernels turn from random noise into "
-                        "patterns "
-                        "of their own. Each image is scaled to its own largest value: the gradient tiles "
-                        "show "
-                        "which weights the last mini-batch pushed hardest, not how large the push was."
+                        "passes 95 % within 15 epochs). Each image is scaled to its own largest value: the "
+                        "gradient tiles show which weights the last mini-batch pushed hardest, not how large "
+                        "the push was."
                     ),
                     icon=":material/search:",
                 )
