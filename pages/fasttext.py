@@ -403,6 +403,13 @@ def sentence_view() -> None:
                 h=" ".join(f"{v:+.3f}" for v in e.hidden[:4]),
             )
         )
+        with st.expander(_("Every feature's vector and their mean h")):
+            vectors = pd.DataFrame(
+                [f.vector for f in e.features] + [e.hidden],
+                index=[plain(f.text, 60) for f in e.features] + ["h"],
+                columns=[str(j + 1) for j in range(len(e.hidden))],
+            )
+            st.dataframe(vectors.style.format("{:+.3f}"), width="stretch")
         hs = r.model.tree is not None
         st.markdown(
             "**"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -155,6 +156,9 @@ def test_typed_sentence_changes_the_explanation():
     second = at.dataframe[1].value
     assert list(second.iloc[:, 0]) != list(first.iloc[:, 0])
     assert "sunday" in list(second.iloc[:, 0]) and "open on" in list(second.iloc[:, 0])
+    vectors = at.dataframe[2].value  # every feature's vector, then their mean h
+    assert vectors.shape == (len(second) + 1, 10) and vectors.index[-1] == "h"
+    np.testing.assert_allclose(vectors.iloc[:-1].to_numpy().mean(axis=0), vectors.iloc[-1].to_numpy())
 
 
 def test_hierarchical_softmax_tree_path(generous_budget):
