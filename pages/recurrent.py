@@ -286,6 +286,17 @@ with tab_train:
         c1, c2 = st.columns(2)
         c1.altair_chart(charts.metric_chart(r.history, metric), width="stretch")
         c2.altair_chart(charts.grad_norm_chart(probe.grad_norms), width="stretch")
+        S.rnn_last_probe = probe
+
+    live()
+
+    # The slower views (sample, connectivity, heatmap) refresh at the internals' pace, as the
+    # Playground's histograms do: the counter and the two curves above stay several a second.
+    @fragment(run_every=caps.internals_interval if S.get("rnn_playing") else None)
+    def inside() -> None:
+        r, probe = run(), S.get("rnn_last_probe")
+        if probe is None:
+            return
         if r.setup.is_text:
             t1, t2 = st.columns([3, 2])
             t1.slider(
@@ -331,9 +342,8 @@ with tab_train:
             signed = what == "candidate"
             values, title = probe.gates[layer][what], _(VIEW_LABELS[what])
         st.altair_chart(charts.heatmap_chart(values, probe.tokens, title, signed), width="stretch")
-        S.rnn_last_probe = probe
 
-    live()
+    inside()
 
     # -- one time step's equations with the model's numbers ----------------------------------------
     probe = S.get("rnn_last_probe")
