@@ -606,3 +606,13 @@ with tabs[5]:
         fail(S.wv_costs_error)
     if S.get("wv_costs"):
         st.altair_chart(charts.cost_chart(S.wv_costs, wv.OBJECTIVES), key="wv_cost")
+        st.caption(
+            _(
+                "The seconds are measured now, on this server, and change with its load; with V = {v} "
+                "words the full softmax's dot products are one small matrix product per batch. The dot "
+                "products are what grows with the vocabulary: at V = 100,000 the full softmax needs "
+                "100,000 per example, negative sampling still k + 1 = {k}.",
+                v=len(lab.vocab),
+                k=lab.settings.k + 1,
+            )
+        )

@@ -520,7 +520,7 @@ class Lab:
             "targets_xy": (Wo[rows] - mean) @ basis.T,
         }
 
-    def measured_costs(self, batches: int = 5) -> dict[str, dict[str, float]]:
+    def measured_costs(self, batches: int = 20) -> dict[str, dict[str, float]]:
         """Seconds per epoch (measured on ``batches`` batches of a copy of this run's examples, scaled
         to the epoch) and dot products per update for softmax, hierarchical softmax and negative
         sampling on this vocabulary (skip-gram, the current dimension)."""

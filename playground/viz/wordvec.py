@@ -448,7 +448,9 @@ def embedding_rows_chart(words: Sequence[str], rows: np.ndarray, selected: int) 
             color=alt.Color(
                 "value:Q",
                 scale=alt.Scale(
-                    domain=[-lim, 0, lim], range=[palette.NEGATIVE, palette.NEUTRAL, palette.POSITIVE]
+                    domain=[-lim, 0, lim],
+                    range=[palette.NEGATIVE, palette.NEUTRAL, palette.POSITIVE],
+                    interpolate="rgb",
                 ),
                 title=None,
             ),
@@ -456,7 +458,7 @@ def embedding_rows_chart(words: Sequence[str], rows: np.ndarray, selected: int) 
             strokeWidth=alt.condition("datum.sel", alt.value(1.5), alt.value(0)),
             tooltip=["word:N", "dim:O", "value:Q"],
         )
-        .properties(width=360, height=14 * n)
+        .properties(width=360, height=22 * n + 60)
     )
 
 
@@ -473,7 +475,7 @@ def cost_chart(costs: Mapping[str, Mapping[str, float]], labels: Mapping[str, st
         alt.Chart(df)
         .mark_bar(color=palette.NEGATIVE)
         .encode(
-            y=alt.Y("objective:N", sort=order, title=None),
+            y=alt.Y("objective:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
             x=alt.X("seconds:Q", title=_("seconds per epoch (measured)")),
             tooltip=["objective:N", alt.Tooltip("seconds:Q", format=".3f")],
         )
