@@ -63,7 +63,7 @@ def test_the_wheel_holds_the_package_and_nothing_else(wheel):
     data_files = [p.relative_to(ROOT).as_posix() for p in (ROOT / "playground").rglob("*") if p.is_file()]
     shipped = [p for p in data_files if p.endswith((".npz", ".txt", ".mo", ".json", ".csv", ".gz"))]
     missing = [p for p in shipped if p not in names and "__pycache__" not in p]
-    assert not missing, f"data files of the package missing from the wheel (pyproject package-data): {missing}"
+    assert not missing, f"package data missing from the wheel (pyproject package-data): {missing}"
     assert not [n for n in names if n.startswith(("tests/", "pages/", "benchmarks/", "tools/", "app.py"))]
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
 
