@@ -10,9 +10,14 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
+import playground  # noqa: E402  (its __init__ imports only errors.py: safe in any thread)
+
+# Every module of the package, imported once under a lock before any page runs (see import_all).
+playground.import_all()
+
 import streamlit as st  # noqa: E402
 
-from playground.hosting.streamlit_glue import configure  # noqa: E402
+from playground.hosting.streamlit_glue import configure, gate  # noqa: E402
 from playground.i18n import _  # noqa: E402
 from playground.ui.lang import init_language, language_switch  # noqa: E402
 
@@ -34,7 +39,14 @@ PAGES = [
     st.Page("pages/backprop.py", title=_("Backprop step by step"), icon=":material/account_tree:"),
     st.Page("pages/overfitting.py", title=_("Overfitting & regularization"), icon=":material/compare:"),
     st.Page("pages/hyperparameter_search.py", title=_("Hyperparameter search"), icon=":material/search:"),
+    st.Page("pages/convolution.py", title=_("Convolutional networks"), icon=":material/grid_on:"),
+    st.Page("pages/fasttext.py", title=_("fastText text classification"), icon=":material/label:"),
+    st.Page("pages/word_embeddings.py", title=_("Word embeddings"), icon=":material/scatter_plot:"),
+    st.Page("pages/recurrent.py", title=_("Recurrent networks"), icon=":material/replay:"),
 ]
 
 language_switch()
+# Every page alike: rerun pacing and, in a workshop, admission (the room-full page when the replica is
+# full). Live fragments take turns with hosting.live_turn.
+gate()
 st.navigation(PAGES).run()
