@@ -170,7 +170,9 @@ def _sleep(seconds: float) -> None:
 
 
 def gate() -> None:
-    """Rerun pacing and admission; on a full room, draw the room-full page and stop the run."""
+    """Rerun pacing and admission; on a full room, draw the room-full page and stop the run.
+
+    ``app.py`` calls it once per full run, before any page: every page is paced and admitted alike."""
     r = replica()
     h = _state()
     _sleep(h.pacer.rerun_wait())

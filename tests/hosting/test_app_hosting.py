@@ -115,7 +115,8 @@ def test_share_link_has_the_setup_and_no_run_id(fresh_replica, monkeypatch):
     assert len(links) == 1, [c.value for c in at.code]
     link = links[0]
     assert link.startswith("http://room.example:8080/?") and "sid" not in link  # ... the Share link not
-    assert set(link.split("?", 1)[1].split("&")) == {"dataset=xor", "layers=5", "lr=0.1"}
+    # the setup and the language it was shared in (a workshop leader's link opens in the room's language)
+    assert set(link.split("?", 1)[1].split("&")) == {"dataset=xor", "layers=5", "lr=0.1", "lang=en"}
     assert "Share" in [p.proto.popover.label for p in at.get("popover")]
 
 
@@ -127,6 +128,22 @@ def test_room_full_page(fresh_replica, monkeypatch):
     body = " ".join(str(x.value) for x in at.info)
     assert "room is full" in body.lower() and "retrying in" in body
     assert "exp" not in at.session_state  # nothing built for a waiting learner
+
+
+@pytest.mark.parametrize("page", ["hyperparameter_search", "optimizers", "convolution"])
+def test_every_page_is_admitted_alike(fresh_replica, monkeypatch, page):
+    """Issue 13 §8: the lesson pages had no admission control; app.py gates every page, so a full
+    room shows the room-full page whichever page a link opens, and nothing of the lesson runs."""
+    fresh_replica.settings.enabled = True
+    monkeypatch.setattr(fresh_replica, "admission", Admission(1))
+    fresh_replica.admission.admit("someone-else")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, at.exception
+    body = " ".join(str(x.value) for x in at.info)
+    assert "room is full" in body.lower(), body
+    assert not at.title or all("room is full" in str(t.value).lower() for t in at.title)
 
 
 def test_memory_store_is_the_single_process_default(fresh_replica):
