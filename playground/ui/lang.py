@@ -5,8 +5,9 @@ The language of a session is chosen once, at its first run: ``?lang=zh`` in the 
 browser's ``Accept-Language`` header (``st.context.headers``), else its locale (``st.context.locale``),
 else English. The sidebar switch changes it; it is kept in ``st.session_state`` and in the URL, so a
 shared link opens in the same language. Switching is a plain rerun: nothing of the run (network,
-weights, epoch) is rebuilt, and widgets keep their values (they are keyed, so a new label does not
-make a new widget).
+weights, epoch) is rebuilt. Keyed widgets with free values (sliders, numbers, text) keep them; select
+boxes, radios and multiselects hold their chosen *label* in the browser, so the pages keep their
+choices across a switch with :func:`playground.ui.controls.keep_choices_across_languages`.
 """
 
 from __future__ import annotations
@@ -66,23 +67,32 @@ def activate_session_language() -> str:
     return i18n.activate(st.session_state.get(STATE_KEY))
 
 
-def _on_switch() -> None:
-    st.session_state[STATE_KEY] = st.session_state[WIDGET_KEY]
+def widget_key(lang: str) -> str:
+    """The switch's widget key while ``lang`` is active: one widget per language, so the browser
+    always mounts it showing the session's language (a single keyed widget set through session state
+    could be mounted from a later run's message with its default, English, and send that back)."""
+    return f"{WIDGET_KEY}_{lang}"
+
+
+def _on_switch(key: str) -> None:
+    st.session_state[STATE_KEY] = st.session_state[key]
     i18n.activate(st.session_state[STATE_KEY])
     keep_in_url()
 
 
 def language_switch() -> None:
     """The sidebar's language select box (English / 简体中文)."""
-    ss = st.session_state
-    if ss.get(WIDGET_KEY) != ss.get(STATE_KEY):
-        ss[WIDGET_KEY] = ss.get(STATE_KEY, i18n.DEFAULT_LANGUAGE)
+    lang = st.session_state.get(STATE_KEY, i18n.DEFAULT_LANGUAGE)
+    options = list(i18n.LANGUAGES)
+    key = widget_key(lang)
     st.sidebar.selectbox(
-        "🌐 " + _("Language"),
-        options=list(i18n.LANGUAGES),
+        _("Language"),
+        options=options,
+        index=options.index(lang),
         format_func=i18n.LANGUAGE_NAMES.__getitem__,
-        key=WIDGET_KEY,
+        key=key,
         on_change=_on_switch,
+        args=(key,),
         help=_("The language of every page; kept in the link (lang=…) and when you switch pages."),
     )
 
