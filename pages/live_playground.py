@@ -334,6 +334,8 @@ def main() -> None:
                         st.rerun()
                 render_live(current, interactive=interactive and not ss.playing)
                 hosting.after_update(current, ss.playing)  # load accounting, a checkpoint every few seconds
+                if unsaved := hosting.unsaved_notice():  # the run is too large to keep for a reload
+                    st.caption(f":material/cloud_off: {unsaved}")
             except PlaygroundError as exc:
                 ss.playing = False
                 st.error(error_text(exc))

@@ -46,6 +46,11 @@ class CheckpointError(PlaygroundError):
     """A checkpoint could not be written or read back (too large, malformed, from another version)."""
 
 
+class CheckpointTooLarge(CheckpointError):
+    """The run's checkpoint exceeds the store's cap (``params``: ``size`` and ``cap`` in bytes): the
+    run cannot be kept for a reload or another replica, and the learner is told so."""
+
+
 def _thin(records: list[dict[str, Any]], cap: int, tail: int = 500) -> list[dict[str, Any]]:
     if len(records) <= cap:
         return list(records)
@@ -152,8 +157,8 @@ def encode(exp, extra: dict[str, Any] | None = None, max_bytes: int | None = Non
     np.savez(buf, **arrays)
     data = buf.getvalue()
     if max_bytes is not None and len(data) > max_bytes:
-        raise CheckpointError(
-            f"The checkpoint is {len(data) // 1024} KB, above the {max_bytes // 1024} KB cap."
+        raise CheckpointTooLarge(
+            "The checkpoint is {size} bytes, above the {cap}-byte cap.", size=len(data), cap=max_bytes
         )
     return data
 

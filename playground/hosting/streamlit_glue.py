@@ -121,6 +121,7 @@ class _SessionHosting:
         self.browser_interval: float | None = None
         self.interval_changed_at = 0.0
         self.admitted = False
+        self.too_large: tuple[int, int] | None = None  # (size, cap) of the last checkpoint not saved
 
 
 def _state() -> _SessionHosting:
@@ -356,13 +357,37 @@ def checkpoint(exp, playing: bool, force: bool = False) -> bool:
         return False
     try:
         data = ckpt.encode(exp, {"playing": bool(playing)}, max_bytes=r.settings.checkpoint_max_bytes)
+    except ckpt.CheckpointTooLarge as exc:
+        if h.too_large is None:
+            log.warning("run %s not checkpointed (the learner is told): %s", h.sid[:6], exc)
+        h.too_large = (int(exc.params["size"]), int(exc.params["cap"]))
+        h.saved_mark, h.saved_at = mark, now
+        r.store.delete(run_key(h.browser, h.sid))  # an older, smaller save would not be this run
+        return False
     except ckpt.CheckpointError as exc:
-        log.info("not checkpointed: %s", exc)
+        log.warning("run %s not checkpointed: %s", h.sid[:6], exc)
         h.saved_mark, h.saved_at = mark, now
         return False
+    h.too_large = None
     ok = r.store.put(run_key(h.browser, h.sid), data)
     h.saved_mark, h.saved_at = mark, now
     return ok
+
+
+def unsaved_notice() -> str | None:
+    """What the learner should know when this run is too large to be saved (in the session's
+    language, drawn each update so it follows a language switch), else None."""
+    h = _state()
+    if h.too_large is None:
+        return None
+    size, cap = h.too_large
+    return _(
+        "This run is too large to be saved ({size} KB, above the {cap} KB limit): if the page reloads "
+        "or the connection drops, training starts again from epoch 0. Fewer or narrower layers make "
+        "it fit.",
+        size=fmt_number(-(-size // 1024)),
+        cap=fmt_number(cap // 1024),
+    )
 
 
 def status() -> dict[str, Any]:

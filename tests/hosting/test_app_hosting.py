@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from playground import i18n
 from playground.experiment import Experiment, PlaygroundConfig
 from playground.hosting import checkpoint as ck
 from playground.hosting import streamlit_glue as glue
 from playground.hosting.pacing import Admission
 from playground.hosting.store import MemoryStore, run_key
+from playground.ui.lang import widget_key
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 SID = "restoreMe_0123456789"
@@ -160,3 +162,30 @@ def test_a_damaged_saved_run_starts_fresh_with_a_notice_and_is_deleted(fresh_rep
     assert fresh_replica.store.get(run_key(MINE, SID)) is None  # the bad entry is gone
     again = run({"sid": SID})  # a reload of the same address: a fresh run, no error
     assert again.session_state["exp"].epoch == 0
+
+
+def test_a_run_too_large_to_save_tells_the_learner(fresh_replica, monkeypatch):
+    """Issue 13 §4: a checkpoint above the cap used to be skipped with an info line in the log only;
+    the learner now reads that a reload would start afresh (in their language), and once the run
+    fits again (a smaller network) the notice goes and the run is saved."""
+    as_browser(monkeypatch, MINE)
+    at = run({"layers": "64,64,64"})
+    monkeypatch.setattr(fresh_replica.settings, "checkpoint_max_kb", 16)  # the smallest cap allowed
+    at.button(key="btn_step").click().run()
+    size = len(ck.encode(at.session_state["exp"], {"playing": False}))
+    assert size > 16 * 1024
+    sid = at.query_params["sid"]
+    assert fresh_replica.store.get(run_key(MINE, sid)) is None
+    captions = [str(c.value) for c in at.caption if "too large to be saved" in str(c.value)]
+    assert len(captions) == 1, [c.value for c in at.caption]
+    kb = -(-size // 1024)
+    assert f"({kb} KB, above the 16 KB limit)" in captions[0], captions[0]
+
+    at.selectbox(key=widget_key("en")).select("zh").run()
+    assert any("太大" in str(c.value) for c in at.caption), [c.value for c in at.caption]
+
+    monkeypatch.setattr(fresh_replica.settings, "checkpoint_max_kb", 64 * 1024)
+    with i18n.using("zh"):
+        at.button(key="btn_step").click().run()
+    assert not any("太大" in str(c.value) for c in at.caption)
+    assert fresh_replica.store.get(run_key(MINE, at.query_params["sid"])) is not None
