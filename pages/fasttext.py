@@ -12,6 +12,7 @@ import streamlit as st
 
 from playground import limits
 from playground.errors import PlaygroundError
+from playground.hosting import streamlit_glue as hosting
 from playground.i18n import N_, _, error_text, fmt_number, language, ngettext
 from playground.lessons.fasttext import (
     BUCKETS,
@@ -294,7 +295,8 @@ def live() -> None:
     try:
         was_playing = ss.get("ft_playing") and not r.done
         if was_playing:
-            r.advance(budget_s=limits.caps().tick_train_budget_s)
+            with hosting.live_turn(None, key="ft"):  # in a workshop: served in turn
+                r.advance(budget_s=limits.caps().tick_train_budget_s)
         epochs = r.settings.epochs
         text = _("epoch {e} of {n}", e=fmt_number(r.epoch), n=fmt_number(epochs))
         st.progress(r.progress, text=text + (" · " + _("training…") if was_playing and not r.done else ""))
@@ -539,7 +541,8 @@ def compare_view() -> None:
         return
     try:
         was = not comp.done
-        comp.advance(limits.caps().tick_train_budget_s)
+        with hosting.live_turn(None, key="ft_compare"):  # in a workshop: served in turn
+            comp.advance(limits.caps().tick_train_budget_s)
         st.progress((comp.softmax.progress + comp.hs.progress) / 2)
         s = comp.summary()
         k = st.columns(4)
@@ -615,7 +618,8 @@ def sweep_view() -> None:
         return
     try:
         was = not sw.done
-        sw.advance(limits.caps().tick_train_budget_s)
+        with hosting.live_turn(None, key="ft_sweep"):  # in a workshop: served in turn
+            sw.advance(limits.caps().tick_train_budget_s)
         st.progress(len(sw.rows) / len(sw.buckets))
         if sw.rows:
             st.altair_chart(sweep_chart(sw.rows), width="stretch")
@@ -671,7 +675,8 @@ def cnn_view() -> None:
     try:
         was = not cnn.done
         if was:
-            cnn.advance(limits.caps().tick_train_budget_s)
+            with hosting.live_turn(None, key="ft_cnn"):  # in a workshop: served in turn
+                cnn.advance(limits.caps().tick_train_budget_s)
         st.progress(cnn.epoch / cnn.epochs, text=_("epoch {e} of {n}", e=cnn.epoch, n=cnn.epochs))
         last = cnn.history[-1] if cnn.history else {}
         ft_epochs = max(r.epoch, 1)

@@ -11,6 +11,7 @@ import streamlit as st
 from playground.data.generators import DATASETS
 from playground.engine import ACTIVATIONS as ACTIVATION_REGISTRY
 from playground.engine import OPTIMIZERS as OPTIMIZER_REGISTRY
+from playground.hosting import streamlit_glue as hosting
 from playground.i18n import N_, _, fmt_number, ngettext
 from playground.lessons.search import (
     ACTIVATIONS,
@@ -310,7 +311,8 @@ def live() -> None:
     try:
         was_running = not search.done
         if was_running and st.session_state.get("hs_drawn") == id(search):
-            search.advance(budget_s=0.25)
+            with hosting.live_turn(None, key="hs"):  # in a workshop: in turn, within the tick budget
+                search.advance(budget_s=hosting.lesson_budget(0.25))
         st.session_state.hs_drawn = id(search)  # a new search's first tick only draws its first wave
         info = summary(search)
         label = ngettext(

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from playground.data.generators import DATASETS
+from playground.hosting import streamlit_glue as hosting
 from playground.i18n import N_, _
 from playground.lessons.overfitting import (
     CLASSIC,
@@ -184,7 +185,10 @@ def live() -> None:
         if comp.training:
             # The first tick draws at once (a few epochs); later ticks train for most of the interval.
             started = any(r.history for r in comp.runs)
-            comp.advance(budget_s=0.2 if started else 0.02, chunk=10 if started else 2)
+            with hosting.live_turn(None, key="of"):  # in a workshop: in turn, within the tick budget
+                comp.advance(
+                    budget_s=hosting.lesson_budget(0.2 if started else 0.02), chunk=10 if started else 2
+                )
         if not comp.runs:
             st.info(
                 _("No runs yet: press **Train the classic comparison**, or open **Add your own run** below.")

@@ -13,6 +13,7 @@ import streamlit as st
 
 from playground import limits
 from playground.engine import OPTIMIZERS
+from playground.hosting import streamlit_glue as hosting
 from playground.i18n import N_, _, fmt_number
 from playground.lessons import rnn as lab
 from playground.ui.lang import fragment
@@ -253,7 +254,8 @@ with tab_train:
         r = run()
         try:
             if S.get("rnn_playing"):
-                r.train(10_000, budget_s=caps.tick_train_budget_s)
+                with hosting.live_turn(None, key="rnn"):  # in a workshop: served in turn
+                    r.train(10_000, budget_s=caps.tick_train_budget_s)
                 if r.diverged:
                     S.rnn_playing = False
             probe = r.probe()
@@ -429,7 +431,8 @@ with tab_race:
             return
         try:
             if S.get("rnn_race_playing"):
-                race.train(1000, budget_s=caps.tick_train_budget_s * 3)
+                with hosting.live_turn(None, key="rnn_race"):  # in a workshop: served in turn
+                    race.train(1000, budget_s=caps.tick_train_budget_s * 3)
                 if race.updates >= lab.RACE_UPDATES:
                     S.rnn_race_playing = False
         except Exception as exc:  # noqa: BLE001
@@ -475,7 +478,8 @@ with tab_race:
         if sweep is None:
             return
         try:
-            sweep.advance(caps.tick_train_budget_s * 3)
+            with hosting.live_turn(None, key="rnn_sweep"):  # in a workshop: served in turn
+                sweep.advance(caps.tick_train_budget_s * 3)
         except Exception as exc:  # noqa: BLE001
             fail(exc)
             return

@@ -13,6 +13,7 @@ import streamlit as st
 
 from playground import limits
 from playground.errors import PlaygroundError
+from playground.hosting import streamlit_glue as hosting
 from playground.i18n import _, error_text, fmt_number, language
 from playground.lessons import wordvec as wv
 from playground.ui.charts import live_chart
@@ -321,7 +322,8 @@ def live() -> None:
         return
     try:
         if S.get("wv_playing"):
-            lab.train(budget_s=limits.caps().tick_train_budget_s * 2)
+            with hosting.live_turn(None, key="wv"):  # in a workshop: served in turn
+                lab.train(budget_s=limits.caps().tick_train_budget_s * 2)
             if lab.epoch >= MAX_EPOCHS:
                 S.wv_playing = False
                 st.rerun()

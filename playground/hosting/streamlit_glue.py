@@ -36,6 +36,7 @@ from typing import Any
 
 import streamlit as st
 
+from playground import limits
 from playground.hosting import checkpoint as ckpt
 from playground.hosting import flood
 from playground.hosting.pacing import Admission, LoadMonitor, Pacer, Turns
@@ -329,6 +330,15 @@ def live_turn(interval: float | None, key: str = "live") -> Iterator[None]:
     finally:
         if taken:
             r.turns.release()
+
+
+def lesson_budget(seconds: float) -> float:
+    """A lesson's training time per tick: ``seconds`` for one learner; in a workshop at most the
+    replica's tick budget (``TICK_TRAIN_BUDGET_S``), so a long search or comparison shares the
+    replica like a Playground run does (a 1 000 x 1 000 search held a third of a core before)."""
+    if not replica().settings.enabled:
+        return seconds
+    return min(seconds, limits.caps().tick_train_budget_s)
 
 
 def after_update(exp, playing: bool) -> None:
