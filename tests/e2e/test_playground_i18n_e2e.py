@@ -38,8 +38,7 @@ def test_switching_to_chinese_keeps_the_run_and_play_trains_on(server, browser):
         settle(page)
         before = epoch(page)
 
-        page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.locator("input").click()
-        page.get_by_role("option", name="简体中文").click()
+        page.locator('[data-testid="stSidebar"] [data-testid="stRadio"]').get_by_text("简体中文").click()
         page.get_by_role("button", name="播放").wait_for(timeout=60_000)
         assert wait_until(lambda: page.locator(".nv-title").all_inner_texts() == ["特征", "输出"])
         settle(page)

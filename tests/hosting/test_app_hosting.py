@@ -181,7 +181,7 @@ def test_a_run_too_large_to_save_tells_the_learner(fresh_replica, monkeypatch):
     kb = -(-size // 1024)
     assert f"({kb} KB, above the 16 KB limit)" in captions[0], captions[0]
 
-    at.selectbox(key=widget_key("en")).select("zh").run()
+    at.radio(key=widget_key("en")).set_value("zh").run()
     assert any("太大" in str(c.value) for c in at.caption), [c.value for c in at.caption]
 
     monkeypatch.setattr(fresh_replica.settings, "checkpoint_max_kb", 64 * 1024)

@@ -84,7 +84,7 @@ def test_switching_to_chinese_keeps_the_epoch_and_the_weights():
     assert at.button(key="btn_play").label == "Play" and at.metric[0].label == "Epoch"
 
     # the switch's run gets the choices as the browser holds them: their English labels
-    at.selectbox(key=widget_key("en")).select("zh").run()
+    at.radio(key=widget_key("en")).set_value("zh").run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]  # no choice came back as an unknown value
 
@@ -156,14 +156,14 @@ def test_switching_back_to_english_and_the_callout_follows():
     exp = at.session_state["exp"]
     before, epoch = _arrays(exp), exp.epoch
 
-    at.selectbox(key=widget_key("en")).select("zh").run()
+    at.radio(key=widget_key("en")).set_value("zh").run()
     assert not at.exception, at.exception
     assert any("网络已用新权重重建" in str(i.value) for i in at.info), [i.value for i in at.info]
     assert not any("rebuilt" in str(i.value) for i in at.info)
 
     # AppTest formats the select boxes' values in the test's own thread: in the page's language
     with i18n.using("zh"):
-        at.selectbox(key=widget_key("zh")).select("en").run()
+        at.radio(key=widget_key("zh")).set_value("en").run()
     assert not at.exception, at.exception
     assert at.session_state["exp"] is exp and exp.epoch == epoch
     for k, v in before.items():
@@ -194,10 +194,10 @@ def test_the_switch_is_drawn_showing_the_sessions_language():
     came back as a change to English now and then (1 page in 8 opened in Chromium after a quick click
     in the sidebar was English under a Chinese menu)."""
     at = _run("zh")
-    box = at.sidebar.selectbox[0]
+    box = at.sidebar.radio[0]
     assert box.key == widget_key("zh")
     assert box.options[box.proto.default] == "简体中文", box.proto.default
     assert at.session_state["lang"] == "zh"
     with i18n.using("zh"):  # AppTest formats the select boxes' values in the test's thread
         at.run()  # a rerun with the browser's value changes nothing
-    assert at.session_state["lang"] == "zh" and at.sidebar.selectbox[0].key == widget_key("zh")
+    assert at.session_state["lang"] == "zh" and at.sidebar.radio[0].key == widget_key("zh")
