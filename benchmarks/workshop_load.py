@@ -3,6 +3,10 @@ with simulated participants (tools/loadtest) at increasing loads, print the tabl
 
     python benchmarks/workshop_load.py --replicas 2 --levels 20,40,60,80,120 --duration 40
     python benchmarks/workshop_load.py --replicas 2 --levels 60 --fault     # kill r1 mid-run, late joiners
+    python benchmarks/workshop_load.py --levels 16,32,40 --repeat 3        # the README's table
+
+With ``--repeat N`` every level runs N times and each figure is printed as the median with the
+spread (lowest–highest) of the N runs.
 
 Each level: participants arrive over 10 s, 10 s warm-up, then `--duration` s measured. The target
 rate is the workshop's (1 / PLAYGROUND_INTERVAL, 2 updates/s by default). Bounded: at most 400
@@ -16,6 +20,7 @@ import asyncio
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -36,6 +41,31 @@ def run_level(state: str, n: int, a: argparse.Namespace, fault: bool) -> dict:
     return asyncio.run(main_async(type("A", (), args)()))
 
 
+def _figures(r: dict) -> dict[str, float]:
+    m = r["measure"]
+    reps = [v for k, v in r["replicas"].items() if k.startswith("r") and k != "redis"]
+    cpus = [v["cpu"] for v in reps if v.get("cpu") is not None]
+    rss = [v["peak_rss_mb"] for v in reps if v.get("peak_rss_mb")]
+    return {
+        "mean": m["updates_per_s_mean"],
+        "min": m["updates_per_s_min"],
+        "at90": 100 * m["share_at_90pct"],
+        "p95": m["gap_p95_s"],
+        "errors": sum(v for k, v in m["errors"].items() if k != "room_full_pages"),
+        "room_full": m["errors"]["room_full_pages"],
+        "cpu": statistics.mean(cpus) if cpus else float("nan"),
+        "rss": max(rss) if rss else float("nan"),
+    }
+
+
+def _spread(values: list[float], fmt: str = "{:.2f}") -> str:
+    """The median, and the lowest–highest of several runs."""
+    med = fmt.format(statistics.median(values))
+    if len(values) == 1:
+        return med
+    return f"{med} ({fmt.format(min(values))}–{fmt.format(max(values))})"
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--replicas", type=int, default=2)
@@ -47,6 +77,7 @@ def main() -> int:
     p.add_argument("--max-sessions", type=int, default=100)
     p.add_argument("--port", type=int, default=8090)
     p.add_argument("--fault", action="store_true")
+    p.add_argument("--repeat", type=int, default=1, help="runs per level (median and spread)")
     p.add_argument("--json", help="write every level's full report here")
     a = p.parse_args()
     run = Path(f"/tmp/nn-playground-bench-{a.port}")
@@ -78,24 +109,23 @@ def main() -> int:
         )
         print("|---|---|---|---|---|---|---|---|---|")
         for n in (int(x) for x in a.levels.split(",")):
-            r = run_level(str(state), n, a, a.fault)
-            results.append(r)
-            m = r["measure"]
-            reps = {k: v for k, v in r["replicas"].items() if k.startswith("r")}
-            errors = sum(v for k, v in m["errors"].items() if k != "room_full_pages")
-            cpu = " / ".join(f"{v['cpu']:.2f}" for v in reps.values() if v.get("cpu") is not None)
-            rss = " / ".join(f"{v['peak_rss_mb']:.0f}" for v in reps.values() if v.get("peak_rss_mb"))
+            rows = []
+            for _ in range(max(1, a.repeat)):
+                r = run_level(str(state), n, a, a.fault)
+                results.append(r)
+                rows.append(_figures(r))
+                if "fault" in r:
+                    print("fault:", json.dumps(r["fault"]), flush=True)
+                    late = {k: v for k, v in r["late"].items() if k != "summary"}
+                    print("late:", json.dumps(late), flush=True)
+                time.sleep(8)
+            f = {k: [row[k] for row in rows] for k in rows[0]}
             print(
-                f"| {n} | {n / a.replicas:g} | {m['updates_per_s_mean']:.2f} | "
-                f"{m['updates_per_s_min']:.2f} | "
-                f"{100 * m['share_at_90pct']:.0f} % | {m['gap_p95_s']:.2f} | {errors} "
-                f"(room full {m['errors']['room_full_pages']}) | {cpu} | {rss} |",
+                f"| {n} | {n / a.replicas:g} | {_spread(f['mean'])} | {_spread(f['min'])} | "
+                f"{_spread(f['at90'], '{:.0f} %')} | {_spread(f['p95'])} | {max(f['errors'])} "
+                f"(room full {max(f['room_full'])}) | {_spread(f['cpu'])} | {_spread(f['rss'], '{:.0f}')} |",
                 flush=True,
             )
-            if "fault" in r:
-                print("fault:", json.dumps(r["fault"]), flush=True)
-                print("late:", json.dumps({k: v for k, v in r["late"].items() if k != "summary"}), flush=True)
-            time.sleep(8)
         if a.json:
             Path(a.json).write_text(json.dumps(results, indent=1))
     finally:
