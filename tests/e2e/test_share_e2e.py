@@ -70,7 +70,8 @@ def test_share_control_copies_a_link_with_the_setup_only(server, browser):
         code.wait_for(timeout=10_000)
         link = code.inner_text().strip()
         assert link.startswith(server + "/?"), link
-        assert query(link) == {"dataset": "spiral", "activation": "relu"}  # no sid, nothing else
+        # the setup and the language it was shared in; no sid, nothing else
+        assert query(link) == {"dataset": "spiral", "activation": "relu", "lang": "en"}
         page.screenshot(path=str(ARTIFACTS / "playground_share_1280.png"))
         code.hover()
         code.locator("button").first.click()  # the code block's copy button
