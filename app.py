@@ -10,10 +10,10 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
-import playground  # noqa: E402  (its __init__ imports only errors.py: safe in any thread)
+from playground.ui.preload import import_all  # noqa: E402  (safe in any thread, see there)
 
-# Every module of the package, imported once under a lock before any page runs (see import_all).
-playground.import_all()
+# Every module of the package, imported once under a lock before any page runs.
+import_all()
 
 import streamlit as st  # noqa: E402
 

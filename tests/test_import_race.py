@@ -1,6 +1,6 @@
 """Script threads importing the package for the first time at once (a quick rerun starts a new run
 while the stopped one still imports; a workshop's first learners connect together). Without
-``playground.import_all`` (which ``app.py`` calls first) about one such start in two failed with
+``playground.ui.preload.import_all`` (which ``app.py`` calls first) about one such start in two failed with
 "cannot import name ... from partially initialized module" (a _DeadlockError between
 ``playground.viz`` and ``playground.viz.network``), seen in Chromium as Streamlit's error page."""
 
@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 SCRIPT = """
 import importlib, sys, threading
-import playground
+from playground.ui.preload import import_all
 
 MODULES = {modules!r}
 barrier = threading.Barrier(len(MODULES))
@@ -57,14 +57,14 @@ def _start(first: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("attempt", range(6))
 def test_threads_importing_at_once_after_import_all(attempt):
-    done = _start("playground.import_all()")
+    done = _start("import_all()")
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_import_all_imports_every_module_once():
     code = (
-        "import sys, playground, pkgutil; playground.import_all(); n = len(sys.modules); "
-        "playground.import_all(); assert len(sys.modules) == n; "
+        "import sys, playground, pkgutil; from playground.ui.preload import import_all; import_all(); "
+        "n = len(sys.modules); import_all(); assert len(sys.modules) == n; "
         "names = [m.name for m in pkgutil.walk_packages(playground.__path__, 'playground.')]; "
         "missing = [m for m in names if m not in sys.modules]; assert not missing, missing; print(len(names))"
     )
