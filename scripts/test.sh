@@ -27,4 +27,4 @@ python3 -m ruff check .
 python3 -m ruff format --check .
 
 echo "== pytest"
-python3 -m pytest -q -ra -p no:cacheprovider "$@"
+python3 -m pytest -q -ra --durations=15 -p no:cacheprovider "$@"
