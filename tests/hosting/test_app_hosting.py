@@ -26,18 +26,6 @@ SID = "restoreMe_0123456789"
 MINE, THEIRS = "aa" * 16, "bb" * 16  # two browsers' XSRF tokens
 
 
-@pytest.fixture
-def fresh_replica(monkeypatch):
-    """A clean per-process hosting state (settings from a clean environment, an empty memory store)."""
-    for key in list(__import__("os").environ):
-        if key.startswith("PLAYGROUND_"):
-            monkeypatch.delenv(key)
-    monkeypatch.setattr(glue, "_replica", None)
-    glue.configure()
-    yield glue.replica()
-    monkeypatch.setattr(glue, "_replica", None)
-
-
 def as_browser(monkeypatch, token: str | None) -> None:
     monkeypatch.setattr(glue, "_browser_secret", lambda: token)
 

@@ -60,21 +60,9 @@ def test_every_training_fragment_takes_its_turn():
     }, checked
 
 
-@pytest.fixture
-def replica(monkeypatch):
-    for key in list(__import__("os").environ):
-        if key.startswith("PLAYGROUND_"):
-            monkeypatch.delenv(key)
-    monkeypatch.setattr(glue, "_replica", None)
-    glue.configure()
-    yield glue.replica()
-    monkeypatch.setattr(glue, "_replica", None)
-    limits.install(limits.DEFAULT)
-
-
-def test_lesson_budget_is_the_learners_alone_and_the_tick_budget_in_a_workshop(replica, monkeypatch):
+def test_lesson_budget_is_the_learners_alone_and_the_tick_budget_in_a_workshop(fresh_replica, monkeypatch):
     assert glue.lesson_budget(0.25) == 0.25  # one learner: the lesson's own pace
-    monkeypatch.setattr(replica.settings, "enabled", True)
+    monkeypatch.setattr(fresh_replica.settings, "enabled", True)
     limits.install(dataclasses.replace(limits.DEFAULT, tick_train_budget_s=0.05))
     assert glue.lesson_budget(0.25) == pytest.approx(0.05)
     assert glue.lesson_budget(0.02) == pytest.approx(0.02)  # a shorter first tick stays short
