@@ -104,7 +104,8 @@ def curve_chart(history: Sequence[Mapping[str, float]], key: str, width: int = 2
     not depend on the data: the live page feeds it new rows)."""
     df = curve_frame(history, key)
     y_title = _("correct (top-1)") if key == "analogy" else _("mean loss")
-    y = alt.Y("value:Q", title=y_title)
+    # "~g": a run with no loss yet (epoch 0) shows an empty axis, not a tick printed as 0.000000
+    y = alt.Y("value:Q", title=y_title, axis=alt.Axis(format=".3~g"))
     if key == "analogy":
         y = alt.Y("value:Q", title=y_title, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
     return (

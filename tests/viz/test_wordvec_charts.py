@@ -81,3 +81,10 @@ def test_other_charts_build():
     costs = {"softmax": {"seconds_per_epoch": 2.0, "ops_per_update": 250.0}}
     (rows,) = datasets(wvc.cost_chart(costs, {"softmax": "full softmax"}))
     assert rows[0]["ops"] == 250.0
+
+
+def test_curve_axes_print_short_numbers():
+    """An empty loss curve (epoch 0: no batch yet) drew one tick printed 0.000000 on the page."""
+    spec = wvc.curve_chart([{"epoch": 0, "loss": float("nan"), "analogy": 0.0}], "loss").to_dict()
+    assert spec["encoding"]["y"]["axis"]["format"] == ".3~g"
+    assert spec["encoding"]["y"]["title"]
