@@ -89,7 +89,9 @@ def workshop(tmp_path_factory):
     yield {"url": f"http://127.0.0.1:{port}/", "state": str(state), "run": run, "port": port, "base": base}
     proc.send_signal(signal.SIGINT)
     try:
-        out, _ = proc.communicate(timeout=30)
+        # a clean stop takes <= 15 s (stop()); once in CI it took > 30 s after a pool rebalance, cause not
+        # yet found (closing note of 2026-12-03): allow 60 s, still asserting a clean stop
+        out, _ = proc.communicate(timeout=60)
     except subprocess.TimeoutExpired:
         proc.kill()
         out, _ = proc.communicate()
