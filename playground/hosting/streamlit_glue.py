@@ -368,11 +368,11 @@ def checkpoint(exp, playing: bool, force: bool = False) -> bool:
     try:
         data = ckpt.encode(exp, {"playing": bool(playing)}, max_bytes=r.settings.checkpoint_max_bytes)
     except ckpt.CheckpointTooLarge as exc:
-        if h.too_large is None:
+        if h.too_large is None:  # once per stretch of unsaved run, not on every attempt
             log.warning("run %s not checkpointed (the learner is told): %s", h.sid[:6], exc)
+            r.store.delete(run_key(h.browser, h.sid))  # an older, smaller save would not be this run
         h.too_large = (int(exc.params["size"]), int(exc.params["cap"]))
         h.saved_mark, h.saved_at = mark, now
-        r.store.delete(run_key(h.browser, h.sid))  # an older, smaller save would not be this run
         return False
     except ckpt.CheckpointError as exc:
         log.warning("run %s not checkpointed: %s", h.sid[:6], exc)
