@@ -239,7 +239,9 @@ class Trainer:
     accuracies on each split, the penalty and the learning rate used (with trials, each value is a
     (T,) array, NaN for a trial no longer trained). With ``instrument=True``, ``health`` gets
     per-layer gradient norm, weight norm, update/weight ratio and dead-unit fraction at the end of
-    every epoch; otherwise the training step pays nothing for it.
+    every epoch (``health_every`` = k, a power of two: of the first k epochs and then of every k-th,
+    for a live view that redraws these charts far less often than epochs go by); otherwise the
+    training step pays nothing for it.
 
     ``status`` (a :class:`Status`) is READY while training can go on, DIVERGED (see
     ``divergence``) or EARLY_STOPPED (best weights restored, see ``best_epoch``); with trials,
@@ -257,6 +259,7 @@ class Trainer:
         config: TrainConfig | dict | None = None,
         instrument: bool = False,
         trials: Sequence[dict[str, Any]] | None = None,
+        health_every: int = 1,
     ):
         if config is None:
             config = TrainConfig()
@@ -289,7 +292,9 @@ class Trainer:
         self.step_in_epoch = 0
         self.history: list[dict[str, Any]] = []
         self.health: list[dict[str, Any]] = []
-        self.health_every = 1
+        if health_every < 1 or health_every & (health_every - 1):
+            raise ConfigError("health_every must be a power of two, got {n}.", n=health_every)
+        self.health_every = self._health_first = int(health_every)
         self._root, self._loss, self._first = network.root, network.loss, network.first_layer
         self._perm: np.ndarray | None = None  # this epoch's order while an epoch is under way
         self.trials = network.trials
@@ -533,7 +538,7 @@ class Trainer:
         return record
 
     def _record_health(self, epoch: int) -> None:
-        if epoch % self.health_every:
+        if epoch % self.health_every and epoch > self._health_first:
             return
         if len(self.health) >= self.MAX_HEALTH_EPOCHS * len(self.network.hidden_layers) > 0:
             self.health_every *= 2
@@ -622,9 +627,10 @@ class Trainer:
             self.best_state = (
                 None if not best else {k: np.asarray(v, dtype=np.float64) for k, v in best.items()}
             )
-            self.health_every = int(d.get("health_every", 1))
-            if self.health_every < 1 or self.health_every & (self.health_every - 1):
+            every = int(d.get("health_every", 1))
+            if every < 1 or every & (every - 1):
                 raise ConfigError("The saved health interval must be a power of two.")
+            self.health_every = max(every, self._health_first)
             self.rng.bit_generator.state = d["rng"]
             self.history = _records(d["history"], _HISTORY_FIELDS, "history")
             self.health = _records(d.get("health", []), _HEALTH_FIELDS, "health")

@@ -44,6 +44,11 @@ from playground.i18n import _
 READY, DIVERGED, EARLY_STOPPED = Status.READY.value, Status.DIVERGED.value, Status.EARLY_STOPPED.value
 """``trainer.status`` values (``playground.engine.Status`` members compare equal to these)."""
 
+HEALTH_EVERY = 4
+"""Gradient health (the slower internals view, redrawn every 0.5 s) is recorded for each of the first
+4 epochs, then every 4th: with 7 epochs per live tick, a record every epoch cost 3 of 17 ms of a
+default tick's training (benchmarks/live_tick.py)."""
+
 
 def _plain(status: Any) -> str:
     """A trainer status as its plain string (a ``Status`` str-Enum member gives its value)."""
@@ -179,7 +184,9 @@ class Experiment:
         data = TrainData(
             inputs["train"], split.y_train, inputs["val"], split.y_val, inputs["test"], split.y_test
         )
-        trainer = Trainer(network, data, dataclasses.replace(cfg.training), instrument=True)
+        trainer = Trainer(
+            network, data, dataclasses.replace(cfg.training), instrument=True, health_every=HEALTH_EVERY
+        )
         x_range, y_range = ds.view_domain()
         caps = limits.caps()
         grid_n = view_grid_n(network.n_params, caps.grid_n, caps.min_grid_n, caps.view_budget_macs)

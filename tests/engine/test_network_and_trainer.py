@@ -363,3 +363,41 @@ def test_health_records_are_thinned_on_long_runs(monkeypatch):
     assert len(epochs) <= 8 and len(trainer.health) == 2 * len(epochs)
     assert epochs == list(range(epochs[1] - epochs[0], 41, epochs[1] - epochs[0]))  # evenly spaced
     assert epochs[-1] >= 32  # still up to date
+
+
+def test_health_every_k_records_the_first_k_epochs_then_every_kth():
+    trainer = Trainer(
+        Network(NetworkConfig(hidden=[3, 3])),
+        data(),
+        TrainConfig(batch_size=100),
+        instrument=True,
+        health_every=4,
+    )
+    trainer.run_epochs(13)
+    assert sorted({r["epoch"] for r in trainer.health}) == [1, 2, 3, 4, 8, 12]
+    assert len(trainer.health) == 2 * 6
+    # a checkpoint keeps the interval, and one saved at every epoch continues at this trainer's pace
+    state = trainer.state_dict()
+    again = Trainer(
+        Network(NetworkConfig(hidden=[3, 3])),
+        data(),
+        TrainConfig(batch_size=100),
+        instrument=True,
+        health_every=4,
+    )
+    again.load_state_dict({**state, "health_every": 1})
+    assert again.health_every == 4
+    with pytest.raises(ConfigError):
+        Trainer(Network(NetworkConfig(hidden=[3])), data(), TrainConfig(), health_every=3)
+
+
+def test_the_playground_records_health_on_a_sparser_schedule_but_from_the_first_epoch():
+    from playground.experiment import Experiment, PlaygroundConfig
+    from playground.experiment.run import HEALTH_EVERY
+
+    exp = Experiment(PlaygroundConfig())
+    exp.tick(epochs=1, budget_s=10)
+    assert {r["epoch"] for r in exp.trainer.health} == {1}  # a Step shows the gradients at once
+    exp.tick(epochs=20, budget_s=10)
+    epochs = sorted({r["epoch"] for r in exp.trainer.health})
+    assert epochs == [1, 2, 3, 4] + list(range(2 * HEALTH_EVERY, exp.epoch + 1, HEALTH_EVERY))
