@@ -233,12 +233,15 @@ def confusion(pred: np.ndarray, y: np.ndarray, k: int = 10) -> np.ndarray:
 class ConvLab:
     """One CNN training on the digits, with the views of the page."""
 
+    MAX_OWED_BUDGETS = 4  # advance: the most training time carried over, in budgets
+
     def __init__(self, cfg: CnnConfig | None = None):
         self.cfg = cfg = cfg or CnnConfig()
         self.spec = cfg.model_spec()
         self.data = digits_data(cfg.input_size)
         self.net = Network(self.spec)
         self.trainer = Trainer(self.net, self.data, cfg.train_config())
+        self._owed = 0.0  # seconds of training run over earlier budgets (see advance)
         self._record_confusion()
 
     # -- training ----------------------------------------------------------------------------------
@@ -262,9 +265,16 @@ class ConvLab:
         self.trainer.set_config(self.cfg.train_config())
 
     def advance(self, budget_s: float, max_steps: int = 400) -> int:
-        """Train mini-batches until ``budget_s`` seconds have passed (at least one step); returns
-        the number of steps taken. Finished epochs add a record to :attr:`history`."""
+        """Train mini-batches for about ``budget_s`` seconds (at least one step); returns the number
+        of steps taken. Finished epochs add a record to :attr:`history`.
+
+        The step that ends an epoch also evaluates every split and records the confusion matrix
+        (about 60 ms for the default net, more than a live tick's budget). Time a call runs over
+        its budget is owed and taken from the next calls, so a live loop trains ``budget_s`` per
+        call on average, not that plus a share of the evaluations (at most
+        ``MAX_OWED_BUDGETS`` budgets are owed)."""
         start = time.perf_counter()
+        allowed = budget_s - self._owed
         taken = 0
         while taken < max_steps:
             before = self.trainer.total_steps
@@ -274,8 +284,10 @@ class ConvLab:
             taken += 1
             if record is not None:
                 self._record_confusion()
-            if time.perf_counter() - start >= budget_s:
+            if time.perf_counter() - start >= allowed:
                 break
+        over = self._owed + (time.perf_counter() - start) - budget_s
+        self._owed = min(max(over, 0.0), self.MAX_OWED_BUDGETS * budget_s)
         return taken
 
     def train_epochs(self, n: int) -> list[dict[str, Any]]:
@@ -296,7 +308,16 @@ class ConvLab:
     def block_maps(self, x: np.ndarray) -> list[dict[str, np.ndarray]]:
         """Per conv block, for one input (1, H, W): the conv's output before the activation
         (``pre``), after the activation (``maps``, the feature maps) and after pooling (``pooled``)."""
+        return self._blocks(self.forward_trace(np.asarray(x)[None]))
+
+    def maps_and_probs(self, x: np.ndarray) -> tuple[list[dict[str, np.ndarray]], np.ndarray]:
+        """:meth:`block_maps` of one input and its class probabilities (10,), from one forward pass
+        (a live tick shows both)."""
         trace = self.forward_trace(np.asarray(x)[None])
+        return self._blocks(trace), self.net.loss.predict(trace[-1][2])[0]
+
+    @staticmethod
+    def _blocks(trace: list[tuple[str, Any, np.ndarray]]) -> list[dict[str, np.ndarray]]:
         blocks: list[dict[str, np.ndarray]] = []
         for name, layer, h in trace:
             if isinstance(layer, Conv2D):

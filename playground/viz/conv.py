@@ -2,18 +2,24 @@
 enough for every live tick), digits with a receptive field drawn on them, matrices of the im2col view,
 and Vega-Lite charts for curves, the confusion matrix, probabilities and the side-by-side experiments.
 
-Every function takes plain arrays or rows and returns a uint8 RGB image or an Altair chart.
+Every function takes plain arrays or rows and returns a uint8 RGB image, an Altair chart or a Vega-Lite
+spec; the live views of a tick are one HTML block (:func:`live_panel`) and one spec fed one table
+(:func:`live_charts_spec`, :func:`live_rows`): Streamlit's server cost is per element.
 """
 
 from __future__ import annotations
 
+import functools
+import html
+import re
 from collections.abc import Sequence
 
 import altair as alt
 import numpy as np
 
-from playground.i18n import _
+from playground.i18n import _, language
 from playground.viz import palette
+from playground.viz.png import data_uri
 from playground.viz.tables import frame
 
 GAP_RGB = np.array(palette.hex_to_rgb(palette.WHITE), dtype=np.uint8)
@@ -33,24 +39,37 @@ def signed_rgb(values: np.ndarray, limit: float | None = None) -> np.ndarray:
     return palette.diverging_rgb(v, -m, m) if m > 0 else palette.diverging_rgb(np.zeros_like(v))
 
 
+@functools.lru_cache(maxsize=32)
+def _tile_index(n: int, h: int, w: int, cols: int, scale: int, gap: int) -> np.ndarray:
+    """For each pixel of a tiled image, the flat index of the map pixel it shows (``n·h·w``: the
+    gap colour). Depends only on the geometry, so a live tick reuses it: tiling is then one gather."""
+    rows = -(-n // cols)
+    H, W = h * scale, w * scale
+    r, ry = np.divmod(np.arange(rows * (H + gap) - gap), H + gap)
+    c, cx = np.divmod(np.arange(cols * (W + gap) - gap), W + gap)
+    m = r[:, None] * cols + c[None, :]
+    index = m * (h * w) + (ry // scale)[:, None] * w + (cx // scale)[None, :]
+    index[(ry >= H)[:, None] | (cx >= W)[None, :] | (m >= n)] = n * h * w
+    index.flags.writeable = False
+    return index
+
+
 def tile(images: np.ndarray, cols: int | None = None, scale: int = 8, gap: int = 2, limit=None) -> np.ndarray:
     """(n, h, w) maps → one RGB image: a grid of ``cols`` columns, each map ``scale``× enlarged,
     ``gap`` white pixels between them. One colour scale for all maps (shared ``limit``), so a weak
-    map looks weak next to a strong one."""
+    map looks weak next to a strong one. The maps are coloured at their own size and the image is
+    gathered from them in one NumPy call (a live tick tiles a few hundred kernels)."""
     a = np.asarray(images, dtype=np.float64)
     if a.ndim != 3 or a.shape[0] == 0:
         raise ValueError(f"tile() takes (n, h, w) maps, got shape {a.shape}")
     n, h, w = a.shape
-    cols = cols or int(np.ceil(np.sqrt(n)))
-    rows = -(-n // cols)
-    rgb = signed_rgb(a, limit)
-    H, W = h * scale, w * scale
-    out = np.empty((rows * H + (rows - 1) * gap, cols * W + (cols - 1) * gap, 3), dtype=np.uint8)
-    out[...] = GAP_RGB
-    for i in range(n):
-        r, c = divmod(i, cols)
-        out[r * (H + gap) : r * (H + gap) + H, c * (W + gap) : c * (W + gap) + W] = _upsample(rgb[i], scale)
-    return out
+    cols = min(cols or int(np.ceil(np.sqrt(n))), n)
+    index = _tile_index(n, h, w, cols, int(scale), int(gap))
+    colours = np.empty((n * h * w + 1, 3), dtype=np.uint8)
+    colours[:-1] = signed_rgb(a, limit).reshape(-1, 3)
+    colours[-1] = GAP_RGB
+    pixels = np.take(colours.view("V3").ravel(), index)  # 3-byte pixels: one gather, no per-map loop
+    return pixels.view(np.uint8).reshape(*index.shape, 3)
 
 
 def tile_filters(W: np.ndarray, scale: int = 8, max_channels: int = 8) -> np.ndarray:
@@ -111,6 +130,106 @@ def matrix_image(m: np.ndarray, scale: int = 6, row: int | None = None) -> np.nd
         img[max(r0 - 1, 0) : r0 + 1, :] = MARK_RGB
         img[r0 + scale - 1 : r0 + scale + 1, :] = MARK_RGB
     return img
+
+
+# ------------------------------------------------------------------------------------------------
+# The live views as one HTML block
+
+#: About how many pixels wide one feature map and one kernel are drawn in the live views.
+LIVE_MAP_PX = 36
+LIVE_KERNEL_PX = 24
+LIVE_INPUT_PX = 80
+# Inline styles: st.html keeps an element's style attribute (a <style> element would be dropped).
+_FIGURE = (
+    'class="cv-figure" style="margin:0;display:flex;'  # i18n: not text
+    'flex-direction:column;align-items:center"'
+)
+_IMAGE = 'style="image-rendering:pixelated;max-width:100%;height:auto;display:block"'  # i18n: not text
+_CAPTION = 'style="font-size:0.875rem;opacity:0.6;margin-top:0.25rem;text-align:center"'  # i18n: not text
+_TEXT = 'style="margin-bottom:0.5rem"'  # i18n: not text
+_ROW = (
+    'class="cv-row" style="display:flex;flex-wrap:wrap;align-items:flex-start;'  # i18n: not text
+    'gap:0.5rem 1.5rem;margin-bottom:1rem"'
+)
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_ITALIC = re.compile(r"(?<![*\w])\*(?!\s)(.+?)(?<!\s)\*(?![*\w])")
+
+
+def scale_for(size: int, px: int) -> int:
+    """The whole enlargement that draws ``size`` cells about ``px`` pixels wide (at least 1)."""
+    return max(1, round(px / max(int(size), 1)))
+
+
+def inline_markdown(text: str) -> str:
+    """``text`` escaped for HTML, with its markdown **bold** and *italic* spans as tags (the catalogs'
+    sentences are written for ``st.markdown``)."""
+    out = _BOLD.sub(r"<strong>\1</strong>", html.escape(text, quote=False))
+    return _ITALIC.sub(r"<em>\1</em>", out)
+
+
+def figure_html(rgb: np.ndarray, caption: str) -> str:
+    """One image (a PNG data URI at its own pixel size, never blurred when the page shrinks it) over
+    its caption."""
+    h, w = rgb.shape[:2]
+    cap = html.escape(caption)
+    return (
+        f'<figure {_FIGURE}><img src="{data_uri(rgb)}" alt="{cap}" '  # i18n: not text
+        f'width="{w}" height="{h}" {_IMAGE}><figcaption {_CAPTION}>{cap}</figcaption></figure>'
+    )
+
+
+def panel_html(sections: Sequence[tuple[str, Sequence[tuple[np.ndarray, str]]]]) -> str:
+    """Rows of captioned images in one HTML block: per section a sentence (markdown bold and italic
+    allowed) and its images side by side, wrapping on a narrow page. A live tick sends this one
+    element instead of an image, a caption and a column per picture: Streamlit's cost on the server
+    is per element, and the pictures are sent at the size they are shown."""
+    parts = ['<div class="cv-panel">']  # i18n: not text
+    for text, figures in sections:
+        parts.append(f"<div {_TEXT}>{inline_markdown(text)}</div><div {_ROW}>")
+        parts.extend(figure_html(rgb, caption) for rgb, caption in figures)
+        parts.append("</div>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def live_panel(
+    index: int,
+    x: np.ndarray,
+    label: int,
+    probs: np.ndarray,
+    maps: Sequence[np.ndarray],
+    filters: Sequence[tuple[np.ndarray, np.ndarray]],
+) -> str:
+    """The live views below the curves, as one HTML block: test digit ``index`` (``x`` (1, H, W),
+    its ``label`` and the net's ``probs``) and each block's feature maps (F, h, w), one image per
+    layer; then each conv layer's kernels and their gradients (``filters``: (W, dW) pairs)."""
+    figures = [(digit_image(x[0], scale=scale_for(x.shape[-1], LIVE_INPUT_PX)), _("input"))]
+    for k, m in enumerate(maps, start=1):
+        f, h = m.shape[0], m.shape[-1]
+        figures.append(
+            (tile(m, cols=min(f, 8), scale=scale_for(h, LIVE_MAP_PX)), _("block {k}: {f} maps", k=k, f=f))
+        )
+    kernels = []
+    for k, (W, G) in enumerate(filters, start=1):
+        scale = scale_for(W.shape[-1], LIVE_KERNEL_PX)
+        kernels.append((tile_filters(W, scale=scale), _("block {k}: kernels", k=k)))
+        kernels.append((tile_filters(G, scale=scale), _("block {k}: gradients", k=k)))
+    maps_text = _(
+        "**Feature maps of test digit #{i}** (a {label}; the net says {pred} with {p}). "
+        "One tile per filter, after the activation: blue is positive, orange negative (ReLU "
+        "leaves none), white zero.",
+        i=int(index),
+        label=label,
+        pred=int(np.argmax(probs)),
+        p=f"{np.max(probs):.0%}",
+    )
+    filters_text = (
+        "**"
+        + _("Filters and their gradients")
+        + "** "
+        + _("(a row per filter, a column per input channel; gradients of the last mini-batch)")
+    )
+    return panel_html([(maps_text, figures), (filters_text, kernels)])
 
 
 # ------------------------------------------------------------------------------------------------
@@ -175,8 +294,9 @@ def confusion_rows(matrix: np.ndarray) -> list[dict]:
     ]
 
 
-def confusion_chart(size: int = 240) -> alt.Chart:
-    """Rows actual digit, columns predicted; shade = share of the actual digit, text = count."""
+def confusion_chart(size: int = 240, title: str | None = None) -> alt.Chart:
+    """Rows actual digit, columns predicted; shade = share of the actual digit, text = count; an
+    optional title above it (in the chart, so a live tick sends one element, not two)."""
     digits = [str(d) for d in range(10)]
     base = alt.Chart(frame([], ("actual", "predicted", "count", "fraction"))).encode(
         x=alt.X(
@@ -202,7 +322,48 @@ def confusion_chart(size: int = 240) -> alt.Chart:
         color=alt.condition(alt.datum.fraction > 0.5, alt.value("white"), alt.value(palette.INK)),
         opacity=alt.condition(alt.datum.count > 0, alt.value(1), alt.value(0)),
     )
-    return alt.layer(cells, text).properties(width=size, height=size)
+    chart = alt.layer(cells, text).properties(width=size, height=size)
+    caption = alt.TitleParams(title, orient="bottom", fontWeight="normal", fontSize=14)  # below, as a caption
+    return chart.properties(title=caption) if title else chart
+
+
+def live_rows(history: Sequence[dict], confusion: np.ndarray) -> list[dict]:
+    """The data of :func:`live_charts_spec`: the rows of :func:`curve_rows` and those of
+    :func:`confusion_rows` (``metric`` "confusion"), one table for both charts."""
+    empty = dict.fromkeys(("epoch", "split", "metric", "value", "actual", "predicted", "count", "fraction"))
+    rows = [{**empty, **r} for r in curve_rows(history)]  # every row has every field: Arrow's columns
+    return rows + [{**empty, **r, "metric": "confusion"} for r in confusion_rows(confusion)]
+
+
+def live_charts_spec(width: int = 300, height: int = 110, size: int = 220) -> dict:
+    """The live curves (loss over accuracy, ``width`` × ``height`` each) beside the confusion matrix
+    (``size`` px) as one data-less Vega-Lite spec, fed :func:`live_rows` every tick: one element
+    instead of a row of columns, a title and two charts. Each view keeps the rows of its ``metric``.
+    Built once per language and size; shared, so a caller must not change it."""
+    return _live_charts_spec(language(), int(width), int(height), int(size))
+
+
+@functools.lru_cache(maxsize=8)
+def _live_charts_spec(lang: str, width: int, height: int, size: int) -> dict:
+    config: dict = {}
+
+    def view(chart: alt.Chart | alt.LayerChart, metric: str) -> dict:
+        spec = chart.to_dict()
+        for key in ("data", "datasets", "$schema"):
+            spec.pop(key, None)
+        config.update(spec.pop("config", {}))
+        spec["transform"] = [{"filter": {"field": "metric", "equal": metric}}, *spec.get("transform", [])]
+        return spec
+
+    curves = [view(curves_chart(m, height=height, width=width), m) for m in ("loss", "acc")]
+    title = _("Confusion matrix (test, end of the last epoch)")
+    matrix = view(confusion_chart(size=size, title=title), "confusion")
+    return {
+        "hconcat": [{"vconcat": curves, "spacing": 6}, matrix],
+        "spacing": 48,
+        "align": "none",  # each view from the top: the curves need not wait for the title and axis
+        "config": config,
+    }
 
 
 def probability_chart(probs: np.ndarray, height: int = 160) -> alt.Chart:

@@ -9,7 +9,7 @@ import re
 
 from tests.e2e.conftest import ARTIFACTS, no_errors, settle
 
-MAPS = "[data-testid='stImage'] img"
+MAPS = ".cv-panel img"  # the live views: one HTML block, one image per layer
 
 
 def epoch_shown(page, word: str = "Epoch") -> int:

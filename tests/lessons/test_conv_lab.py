@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 
+from playground.engine.trainer import batch_bounds
 from playground.errors import ConfigError
 from playground.lessons import conv as L
 
@@ -214,3 +215,26 @@ def test_synthetic_probe_inputs_are_equivariant_too(trained, source):
         assert probe["map_error"] < 1e-12
     with pytest.raises(ConfigError):
         L.probe_input(trained, "circle", 0)
+
+
+def test_one_forward_pass_gives_the_maps_and_the_prediction(trained):
+    x, _label = trained.test_image(4)
+    blocks, probs = trained.maps_and_probs(x)
+    np.testing.assert_allclose(probs, trained.predict(x[None])[0], rtol=0, atol=1e-15)
+    for got, want in zip(blocks, trained.block_maps(x), strict=True):
+        assert got.keys() == want.keys()
+        for key in got:
+            np.testing.assert_array_equal(got[key], want[key])
+
+
+def test_a_tick_that_ends_an_epoch_is_paid_back_by_the_next_ticks():
+    """The step that ends an epoch evaluates every split (tens of ms, more than a tick's budget): the
+    next ticks train one step each until the time is made up, so a live loop's training per tick is
+    its budget on average, evaluations included (the page's server CPU per tick depends on it)."""
+    lab = L.ConvLab()
+    per_epoch = len(batch_bounds(len(lab.data.X_train), lab.cfg.batch_size, batch_norm=False))
+    lab.trainer.run_steps(per_epoch - 1)
+    assert lab.advance(budget_s=0.004) == 1 and lab.epoch == 1  # the evaluation alone outlasts it
+    assert lab.advance(budget_s=0.004) == 1  # owed: one step, the least a tick trains
+    lab.advance(budget_s=0.0)  # a zero budget owes nothing and pays nothing back
+    assert lab.advance(budget_s=0.0, max_steps=5) == 1
