@@ -151,19 +151,31 @@ class _Recurrent(Layer):
             p.grad[...] += g.reshape(g.shape[0], -1, g.shape[-1]).sum(axis=1)
 
     # -- forward / backward -------------------------------------------------------------------------
+    #: True when the recurrent side of every gate sees h⟨t−1⟩ itself and gets the same gradient as
+    #: the input side (RNN, LSTM, the simplified GRU): then dWh = Σₜ h⟨t−1⟩ᵀ·da⟨t⟩ is one product
+    #: over all steps after the loop, instead of one per step.
+    simple_recurrence = False
+
     def forward(self, x, training):
         lead = self._lead(x)
         if self.trials is not None and len(lead) == 1:  # a shared batch: every trial sees it
             lead = (self.trials, *lead)
         h, c = self._initial(lead)
-        xw = x @ self.Wx.value if self.trials is None else x @ self.Wx.value[:, None]
-        # xw: (…, T, k·H); the input's share of every gate for every step, in one product
-        self._x, self._caches = x, []
+        # xw: (…, T, k·H), the input's share of every gate for every step and the bias, in one go
+        if self.trials is None:
+            xw = x @ self.Wx.value
+            xw += self.b.value
+        else:
+            xw = x @ self.Wx.value[:, None]
+            xw += self.b.value[:, None, None]
+        self._x, self._h0, self._caches = x, h, []
         outs = np.empty((*lead, self.steps, self.h))
-        for t in range(self.steps):
-            h, c, cache = self._step(xw[..., t, :], h, c)
-            self._caches.append(cache)
-            outs[..., t, :] = h
+        with np.errstate(over="ignore"):  # an exp overflowing to inf gives a gate's exact limit
+            for t in range(self.steps):
+                h, c, cache = self._step(xw[..., t, :], h, c)
+                self._caches.append(cache)
+                outs[..., t, :] = h
+        self._outs = outs
         if self.stateful:
             self._carry = (h.copy(), None if c is None else c.copy())
         if self.record:
@@ -190,6 +202,9 @@ class _Recurrent(Layer):
             self.grad_norms = np.array(norms[::-1])
         self._acc("Wx", self._x, dxw, shared=self.trials is not None and self._x.ndim == 3)
         self._bsum("b", dxw)
+        if self.simple_recurrence:  # h⟨t−1⟩ for every t: h⟨0⟩, then the outputs but the last
+            h_prev = np.concatenate([self._h0[..., None, :], self._outs[..., :-1, :]], axis=-2)
+            self._acc("Wh", h_prev, dxw)
         if self.skip_input_grad and not self.record:
             return None
         dx = (
@@ -206,15 +221,19 @@ class _Recurrent(Layer):
         return h @ self.Wh.value
 
     def _dh_wh(self, dgates_h, h_prev):
-        """Accumulate dWh from one step and return dgates·Whᵀ (the gradient reaching h⟨t−1⟩)."""
-        self._acc("Wh", h_prev, dgates_h)
+        """dgates·Whᵀ, the gradient reaching h⟨t−1⟩; accumulates dWh from this step unless
+        :attr:`simple_recurrence` (then the backward does it for all steps at once)."""
+        if not self.simple_recurrence:
+            self._acc("Wh", h_prev, dgates_h)
         return dgates_h @ np.swapaxes(self.Wh.value, -1, -2)
 
 
 @LAYERS.register("rnn", description=N_("Vanilla RNN: h⟨t⟩ = tanh(x⟨t⟩·Wx + h⟨t−1⟩·Wh + b)."), **_PARAMS)
 class RNN(_Recurrent):
+    simple_recurrence = True
+
     def _step(self, xw, h, c):
-        h_new = np.tanh(xw + self._hw(h) + self.row(self.b.value))
+        h_new = np.tanh(xw + self._hw(h))
         return h_new, None, {"h_prev": h, "h": h_new}
 
     def _step_back(self, dh, dc, cache):
@@ -236,13 +255,27 @@ class _Gated(_Recurrent):
     forget_bias=Param(0.0, -10.0, 10.0, N_("Initial bias of the forget gate (1: keep the memory early on).")),
 )
 class LSTM(_Gated):
+    """The four gates come from one product h⟨t−1⟩·Wh and one exponential over all of them:
+    σ(a) = 1/(1 + e^−a) and tanh(a) = 2σ(2a) − 1, so a step's gates cost 7 NumPy calls (NumPy's
+    float64 ``tanh`` is not vectorized on most CPUs and costs 2–3 times its ``exp``); tanh c⟨t⟩ is
+    computed the same way. An e^−a that overflows to inf gives the limit, 0 (or −1): exact."""
+
     gates_per_unit = 4
     gate_names = ("input", "forget", "candidate", "output")
     has_cell = True
+    simple_recurrence = True
 
     def __init__(self, in_shape: Shape, forget_bias: float = 0.0, **kwargs):
         super().__init__(in_shape, **kwargs)
         self.forget_bias = float(forget_bias)
+        H = self.h
+        g = slice(2 * H, 3 * H)  # the candidate's columns; i, f, o are σ gates
+        self._neg = np.full(4 * H, -1.0)  # e^(−a), and e^(−2a) for g
+        self._neg[g] = -2.0
+        self._num = np.ones(4 * H)  # 1/(1 + e^−a), and 2/(1 + e^−2a) for g
+        self._num[g] = 2.0
+        self._off = np.zeros(4 * H)  # … − 1 for g
+        self._off[g] = -1.0
 
     def init_params(self, rng):
         super().init_params(rng)
@@ -250,15 +283,26 @@ class LSTM(_Gated):
 
     def _step(self, xw, h, c):
         H = self.h
-        a = xw + self._hw(h) + self.row(self.b.value)
-        i, f = sigmoid(a[..., :H]), sigmoid(a[..., H : 2 * H])
-        g, o = np.tanh(a[..., 2 * H : 3 * H]), sigmoid(a[..., 3 * H :])
-        c_new = f * c + i * g
-        tc = np.tanh(c_new)
+        a = self._hw(h)
+        a += xw
+        a *= self._neg
+        np.exp(a, out=a)
+        a += 1.0
+        np.divide(self._num, a, out=a)
+        a += self._off  # a = [i, f, g, o]
+        i, f, g, o = a[..., :H], a[..., H : 2 * H], a[..., 2 * H : 3 * H], a[..., 3 * H :]
+        c_new = f * c
+        c_new += i * g
+        tc = np.multiply(c_new, -2.0)  # tanh c = 2/(1 + e^−2c) − 1
+        np.exp(tc, out=tc)
+        tc += 1.0
+        np.divide(2.0, tc, out=tc)
+        tc -= 1.0
         h_new = o * tc
         cache = {
             "h_prev": h,
             "c_prev": c,
+            "acts": a,
             "input": i,
             "forget": f,
             "candidate": g,
@@ -269,12 +313,24 @@ class LSTM(_Gated):
         return h_new, c_new, cache
 
     def _step_back(self, dh, dc, cache):
-        i, f, g, o, tc = cache["input"], cache["forget"], cache["candidate"], cache["output"], cache["tc"]
-        dc = dc + dh * o * (1.0 - tc * tc)
-        di, df, dg, do = dc * g, dc * cache["c_prev"], dc * i, dh * tc
-        da = np.concatenate(
-            [di * i * (1.0 - i), df * f * (1.0 - f), dg * (1.0 - g * g), do * o * (1.0 - o)], axis=-1
-        )
+        H = self.h
+        a, tc = cache["acts"], cache["tc"]
+        i, f, g, o = cache["input"], cache["forget"], cache["candidate"], cache["output"]
+        dtc = tc * tc  # dc += dh·o·(1 − tanh²c)
+        np.subtract(1.0, dtc, out=dtc)
+        dtc *= o
+        dtc *= dh
+        dc = dc + dtc
+        da = np.empty_like(a)  # d/d[i, f, g, o] …
+        np.multiply(dc, g, out=da[..., :H])
+        np.multiply(dc, cache["c_prev"], out=da[..., H : 2 * H])
+        np.multiply(dc, i, out=da[..., 2 * H : 3 * H])
+        np.multiply(dh, tc, out=da[..., 3 * H :])
+        slope = 1.0 - a  # … times the gates' slopes: σ(1 − σ) and, for g, 1 − g²
+        slope *= a
+        np.multiply(g, g, out=slope[..., 2 * H : 3 * H])
+        np.subtract(1.0, slope[..., 2 * H : 3 * H], out=slope[..., 2 * H : 3 * H])
+        da *= slope
         return da, self._dh_wh(da, cache["h_prev"]), dc * f
 
 
@@ -293,7 +349,6 @@ class GRU(_Gated):
 
     def _step(self, xw, h, c):
         H = self.h
-        xw = xw + self.row(self.b.value)
         hw = self._hw(h) + self.row(self.p["bh"].value)
         r = sigmoid(xw[..., :H] + hw[..., :H])
         z = sigmoid(xw[..., H : 2 * H] + hw[..., H : 2 * H])
@@ -345,10 +400,11 @@ class _NotesGRU(_Gated):
 class GRUSimple(_NotesGRU):
     gates_per_unit = 2
     gate_names = ("update", "candidate")
+    simple_recurrence = True
 
     def _step(self, xw, h, c):
         H = self.h
-        a = xw + self._hw(h) + self.row(self.b.value)
+        a = xw + self._hw(h)
         u, cand = sigmoid(a[..., :H]), np.tanh(a[..., H:])
         h_new = u * cand + (1.0 - u) * h
         return h_new, None, {"h_prev": h, "update": u, "candidate": cand}
@@ -376,11 +432,10 @@ class GRUFull(_NotesGRU):
     def _step(self, xw, h, c):
         H = self.h
         Wh = self.Wh.value
-        b = self.row(self.b.value)
-        ur = xw[..., : 2 * H] + h @ Wh[..., :, : 2 * H] + b[..., : 2 * H]
+        ur = xw[..., : 2 * H] + h @ Wh[..., :, : 2 * H]
         u, r = sigmoid(ur[..., :H]), sigmoid(ur[..., H:])
         rh = r * h
-        cand = np.tanh(xw[..., 2 * H :] + rh @ Wh[..., :, 2 * H :] + b[..., 2 * H :])
+        cand = np.tanh(xw[..., 2 * H :] + rh @ Wh[..., :, 2 * H :])
         h_new = u * cand + (1.0 - u) * h
         return h_new, None, {"h_prev": h, "update": u, "relevance": r, "candidate": cand, "rh": rh}
 
