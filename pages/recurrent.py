@@ -13,20 +13,22 @@ import streamlit as st
 
 from playground import limits
 from playground.engine import OPTIMIZERS
+from playground.errors import PlaygroundError
 from playground.hosting import streamlit_glue as hosting
-from playground.i18n import N_, _, fmt_number
+from playground.i18n import N_, _, error_text, fmt_number
 from playground.lessons import rnn as lab
 from playground.ui.lang import fragment
-from playground.ui.page import route_through_app, show_error
+from playground.ui.page import Later, message_text, plain, route_through_app, show_error
 from playground.viz import rnn as charts
 
 route_through_app()
 
 log = logging.getLogger("playground.recurrent")
 TICK_S = 0.15
-HIDDEN = (8, 16, 32, 64, 128)
+HIDDEN = (8, 16, 32, 64, 128, 192, 256)
 LRS = (0.0003, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.3, 1.0)
 CLIPS = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
+DECAYS = tuple(sorted({0, 1000, lab.TEXT_UPDATES, 5000, 10_000, 20_000}))
 STRUCTURE = ("task", "cell", "layers", "hidden", "seq_len", "bptt", "recurrent_scale", "seed")
 #: What the heatmap can show (language-free values; labels translated where shown).
 VIEW_LABELS = {
@@ -54,19 +56,36 @@ def fail(exc: Exception) -> None:
 
 def setup_from_widgets() -> lab.Setup:
     task = S.get("rnn_task", "memory")
-    return lab.Setup(
-        task=task,
-        cell=S.get("rnn_cell", "lstm"),
-        layers=int(S.get("rnn_layers", 1)),
-        hidden=int(S.get("rnn_hidden", 64 if task in lab.TEXT_TASKS else 32)),
-        seq_len=int(S.get("rnn_seq_len", 22)),
-        bptt=int(S.get("rnn_bptt", 32)),
-        recurrent_scale=float(S.get("rnn_scale", 1.0)),
-        optimizer=S.get("rnn_opt", "adam"),
-        lr=float(S.get("rnn_lr", 0.005)),
-        clip=float(S.get("rnn_clip", 1.0)),
-        seed=int(S.get("rnn_seed", 0)),
+    d = lab.default_setup(task)
+    return replace(
+        d,
+        cell=S.get("rnn_cell", d.cell),
+        layers=int(S.get("rnn_layers", d.layers)),
+        hidden=int(S.get("rnn_hidden", d.hidden)),
+        seq_len=int(S.get("rnn_seq_len", d.seq_len)),
+        bptt=int(S.get("rnn_bptt", d.bptt)),
+        recurrent_scale=float(S.get("rnn_scale", d.recurrent_scale)),
+        optimizer=S.get("rnn_opt", d.optimizer),
+        lr=float(S.get("rnn_lr", d.lr)),
+        clip=float(S.get("rnn_clip", d.clip)),
+        seed=int(S.get("rnn_seed", d.seed)),
+        decay=int(S.get("rnn_decay", d.decay)),
     )
+
+
+def corpus(task: str) -> lab.Corpus | None:
+    """The uploaded text for the upload task (kept in this session's state only, never on disk)."""
+    return S.get("rnn_upload") if task == "text_upload" else None
+
+
+def use_task_defaults(task: str) -> None:
+    """Entering a text task from a synthetic one (or back) sets the model and training controls to
+    the task's defaults: a character model needs a larger model and another learning rate."""
+    if (task in lab.TEXT_TASKS) == run().setup.is_text:
+        return
+    d = lab.default_setup(task)
+    S.rnn_hidden, S.rnn_bptt, S.rnn_seq_len = d.hidden, d.bptt, d.seq_len
+    S.rnn_lr, S.rnn_clip, S.rnn_opt, S.rnn_decay = d.lr, d.clip, d.optimizer, d.decay
 
 
 def run() -> lab.Run:
@@ -77,21 +96,55 @@ def run() -> lab.Run:
 
 
 def on_structure() -> None:
-    """A change of task, cell, size or initial scale builds a new model (and says so)."""
+    """A change of task, cell, size or initial scale builds a new model (and says so). The upload
+    task without a text yet keeps the current run going and asks for a file."""
     try:
-        if S.get("rnn_task") in lab.TEXT_TASKS and S.get("rnn_task") != run().setup.task:
-            S.rnn_hidden = 64 if S.rnn_hidden < 64 else S.rnn_hidden
-        S.rnn_run = lab.Run(setup_from_widgets())
+        task = S.get("rnn_task", "memory")
+        if task == "text_upload" and S.get("rnn_upload") is None:
+            S.rnn_notice = Later(
+                N_("Choose a UTF-8 text file below; until then the current model trains on.")
+            )
+            return
+        use_task_defaults(task)
+        S.rnn_run = lab.Run(setup_from_widgets(), corpus(task))
         S.rnn_error = None
-        S.rnn_notice = _("A new model was built: the task, the cell or its shape changed.")
+        S.rnn_notice = Later(N_("A new model was built: the task, the cell or its shape changed."))
+    except Exception as exc:  # noqa: BLE001
+        S.rnn_error = exc
+
+
+def on_upload() -> None:
+    """A chosen file becomes the upload task's text: checked, its vocabulary built, kept in the
+    session only; a new model is built on it. A bad file leaves everything as it was (the current
+    run trains on) and says why next to the uploader."""
+    file = S.get("rnn_file")
+    if file is None:  # the file was removed: the text and the run stay
+        S.rnn_upload_error = None
+        return
+    try:
+        text = lab.upload_corpus(file.getvalue(), file.name, limits.caps().max_upload_bytes)
+    except PlaygroundError as exc:
+        S.rnn_upload_error = exc
+        return
+    S.rnn_upload, S.rnn_upload_error = text, None
+    use_task_defaults("text_upload")
+    S.rnn_task = "text_upload"
+    try:
+        S.rnn_run = lab.Run(setup_from_widgets(), text)
+        S.rnn_error = None
+        S.rnn_notice = Later(
+            N_("A new model was built on your text: {n} characters, {v} distinct ones."),
+            {"n": fmt_number(len(text.ids)), "v": fmt_number(text.vocab.size)},
+        )
     except Exception as exc:  # noqa: BLE001
         S.rnn_error = exc
 
 
 def on_training() -> None:
-    """Optimizer, learning rate, clipping: applied on the fly, the weights kept."""
+    """Optimizer, learning rate, clipping, decay: applied on the fly, the weights kept."""
     try:
-        run().retune(S.rnn_opt, float(S.rnn_lr), float(S.rnn_clip))
+        decay = int(S.get("rnn_decay", run().setup.decay))
+        run().retune(S.rnn_opt, float(S.rnn_lr), float(S.rnn_clip), decay)
         S.rnn_error = None
     except Exception as exc:  # noqa: BLE001
         S.rnn_error = exc
@@ -108,14 +161,17 @@ def on_pause() -> None:
 def on_step() -> None:
     S.rnn_playing = False
     try:
-        run().train(lab.Run.EVAL_EVERY)
+        r = run()
+        r.train(lab.Run.EVAL_EVERY)
+        if r.history[-1]["update"] != r.updates:  # a text is scored less often: score it now
+            r.evaluate()
     except Exception as exc:  # noqa: BLE001
         S.rnn_error = exc
 
 
 def on_reset() -> None:
     try:
-        S.rnn_run = lab.Run(replace(run().setup))
+        S.rnn_run = lab.Run(replace(run().setup), run().corpus)
         S.rnn_error = None
     except Exception as exc:  # noqa: BLE001
         S.rnn_error = exc
@@ -169,6 +225,38 @@ with tab_train:
         key="rnn_cell",
         on_change=on_structure,
     )
+    if S.get("rnn_task", setup.task) in lab.TEXT_TASKS:
+        limit_kb = min(lab.UPLOAD_MAX_BYTES, limits.caps().max_upload_bytes) // 1024
+        u1, u2 = st.columns([3, 2])
+        u1.file_uploader(
+            _(
+                "Your own text: a UTF-8 .txt file of {min} characters to {kb} KB",
+                min=fmt_number(lab.UPLOAD_MIN_CHARS),
+                kb=fmt_number(limit_kb),
+            ),
+            type=["txt"],
+            key="rnn_file",
+            on_change=on_upload,
+            max_upload_size=max(1, int(limits.caps().max_upload_mb)),
+            help=_(
+                "The model learns your text's characters (at most {v} kinds; rarer ones share one "
+                "symbol). The text stays in this session's memory only, never on disk; its last 5 % "
+                "is held out to measure the bits per character.",
+                v=fmt_number(lab.ZH_VOCAB),
+            ),
+        )
+        if S.get("rnn_upload_error") is not None:
+            u1.error(error_text(S.rnn_upload_error), icon=":material/warning:")
+        mine = S.get("rnn_upload")
+        if mine is not None:
+            u2.caption(
+                _(
+                    "Your text: {name}, {n} characters, {v} distinct ones.",
+                    name=plain(mine.name, 80),
+                    n=fmt_number(len(mine.ids)),
+                    v=fmt_number(mine.vocab.size),
+                )
+            )
     with st.expander(_("Model and training settings"), expanded=False):
         e1, e2, e3, e4 = st.columns(4)
         e1.slider(_("Layers (stacked)"), 1, 3, setup.layers, key="rnn_layers", on_change=on_structure)
@@ -241,8 +329,22 @@ with tab_train:
             on_change=on_training,
             help=_("Before each step the whole gradient is rescaled to this norm if it is longer."),
         )
+        if setup.is_text:
+            e4.select_slider(
+                _("Learning-rate decay (updates)"),
+                DECAYS,
+                value=setup.decay if setup.decay in DECAYS else 0,
+                key="rnn_decay",
+                on_change=on_training,
+                format_func=fmt_number,
+                help=_(
+                    "The learning rate falls along a half cosine to a twentieth of its value over this "
+                    "many updates, then stays there (0: constant). On the English text the settling is "
+                    "worth about a tenth of a bit per character."
+                ),
+            )
     if S.get("rnn_notice"):
-        st.caption(S.rnn_notice)
+        st.caption(message_text(S.rnn_notice))
         S.rnn_notice = None
     if S.get("rnn_error") is not None:
         fail(S.rnn_error)
@@ -276,6 +378,7 @@ with tab_train:
                 metric=_(charts.METRICS[metric]),
                 value=shown,
             )
+            + (" · " + _("learning rate {lr}", lr=format(r.lr_now, ".2g")) if r.setup.decay else "")
             + ("" if not S.get("rnn_playing") else " · " + _("playing"))
         )
         if r.diverged:

@@ -13,6 +13,8 @@ truncated backpropagation through time.
 * :func:`load_text` / :class:`CharVocab` / :func:`stream_batches` — the shipped texts, a character
   vocabulary (rare characters map to one "unknown" character), and the text as B parallel streams
   cut into chunks of T characters so that row b of batch k+1 continues row b of batch k.
+* :func:`read_text_upload` — a learner's own UTF-8 text (bytes in, checked text out; kept in memory
+  by the caller, never written anywhere).
 
 Everything is generated from a seed (NumPy only); nothing is downloaded.
 """
@@ -25,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from playground.errors import ConfigError
+from playground.errors import ConfigError, DataError
 
 FILES = Path(__file__).resolve().parent / "files"
 TEXTS = {"en": "rnn_en.txt", "zh": "rnn_zh.txt"}
@@ -134,6 +136,32 @@ def load_text(lang: str) -> str:
     return (FILES / TEXTS[lang]).read_text(encoding="utf-8")
 
 
+def read_text_upload(data: bytes, max_bytes: int, min_chars: int) -> str:
+    """The text of an uploaded file: UTF-8 (a byte-order mark is dropped), Windows and old Mac line
+    ends made ``\n``, between ``min_chars`` characters and ``max_bytes`` bytes; a clear
+    :class:`DataError` otherwise (the caller keeps whatever it was doing)."""
+    if len(data) > max_bytes:
+        size, limit = round(len(data) / 1024), max_bytes // 1024
+        raise DataError("The file is {size} KB; a text may be at most {limit} KB.", size=size, limit=limit)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            "The file is not UTF-8 text (byte {pos} cannot be read): save it as UTF-8 and upload it again.",
+            pos=exc.start + 1,
+        ) from None
+    if "\x00" in text:
+        raise DataError("The file holds binary data (a zero byte), not text.")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if len(text.strip()) < min_chars:
+        raise DataError(
+            "The text has {n} characters; a character model needs at least {min}.",
+            n=len(text.strip()),
+            min=min_chars,
+        )
+    return text
+
+
 @dataclass(frozen=True)
 class CharVocab:
     """Characters ↔ ids; the ``max_size − 1`` most frequent characters keep their own id, the rest
@@ -162,6 +190,29 @@ class CharVocab:
 
     def decode(self, ids) -> str:
         return "".join(self.chars[int(i)] for i in ids)
+
+
+def held_out_streams(ids: np.ndarray, cut: int, streams: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """The held-out text ``ids[cut:]`` as ``streams`` parallel streams in chunks of ``steps``, laid
+    out as :func:`stream_batches` does, each stream preceded by one chunk of the ``steps`` characters
+    before its part (the first ``streams`` rows): a model reads that chunk as context and is scored
+    from the next one, so no part starts from a blank state. Stream b scores
+    ``ids[cut + b·L : cut + (b+1)·L]`` with L a multiple of ``steps``."""
+    ids = np.asarray(ids)
+    span = (len(ids) - cut - 1) // streams // steps * steps
+    if span < steps or cut < steps:
+        raise ConfigError(
+            "The text is too short: {n} characters for {b} streams of {t} steps.",
+            n=len(ids),
+            b=streams,
+            t=steps,
+        )
+    starts = cut - steps + np.arange(streams) * span
+    idx = starts[:, None] + np.arange(span + steps)[None, :]  # (streams, steps + span)
+    chunks = span // steps + 1
+    x = ids[idx].reshape(streams, chunks, steps).transpose(1, 0, 2).reshape(-1, steps)
+    y = ids[idx + 1].reshape(streams, chunks, steps).transpose(1, 0, 2).reshape(-1, steps)
+    return x, y
 
 
 def stream_batches(ids: np.ndarray, batch: int, steps: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,13 +1,16 @@
 """The recurrent-network lab's logic (no Streamlit, no charts): a run that trains one recurrent model
 live on a sequence task, what it shows per time step, and the side-by-side race of the cells.
 
-* :class:`Setup` / :class:`Run` — task (character language model in English or Chinese, memory task,
-  adding problem, bracket matching), cell (vanilla RNN, the notes' simplified and full GRU, LSTM),
-  layers, hidden size, sequence length, truncation length, the recurrent weights' initial scale,
-  optimizer, learning rate and clipping threshold. ``Run.train(n)`` takes n optimizer steps with the
-  engine's ``Trainer.train_batch`` (clipping and the optimizers from the registries); the text task
-  trains stateful layers on contiguous streams (truncated BPTT: the state is carried from one chunk
-  to the next, the gradient stops at the chunk border, the state is forgotten after each pass).
+* :class:`Setup` / :class:`Run` — task (character language model in English, in Chinese or on the
+  learner's own uploaded text, memory task, adding problem, bracket matching), cell (vanilla RNN,
+  the notes' simplified and full GRU, LSTM), layers, hidden size, sequence length, truncation
+  length, the recurrent weights' initial scale, optimizer, learning rate and its decay, clipping
+  threshold. ``Run.train(n)`` takes n optimizer steps with the engine's ``Trainer.train_batch``
+  (clipping, the optimizers and the cosine schedule from the registries); the text task trains
+  stateful layers on contiguous streams (truncated BPTT: the state is carried from one chunk to the
+  next, the gradient stops at the chunk border, the state is forgotten after each pass) and is
+  scored on its last 5 %, held out. :func:`default_setup` gives a task's defaults (TEXT_SETUP for
+  text); :func:`upload_corpus` checks an uploaded file and builds its vocabulary, in memory.
 * :meth:`Run.probe` — one forward/backward over a probe batch: ‖∂L_T/∂h⟨t⟩‖ for every t (only the
   last step's loss, so the fading over distance is visible), the connectivity ‖∂y_T/∂x⟨t⟩‖ (the
   predicted output at the last step against the input at every step), hidden/cell states and gates.
@@ -50,11 +53,16 @@ CELLS: dict[str, str] = {
 TASKS: dict[str, str] = {
     "text_en": N_("Character model: English (Shakespeare)"),
     "text_zh": N_("Character model: Chinese (Tang and Song poems)"),
+    "text_upload": N_("Character model: your own text (upload)"),
     "memory": N_("Memory task: remember a symbol"),
     "adding": N_("Adding problem"),
     "brackets": N_("Bracket matching"),
 }
-TEXT_TASKS = ("text_en", "text_zh")
+TEXT_TASKS = ("text_en", "text_zh", "text_upload")
+#: An uploaded text: at most this many bytes (and never more than the deployment's upload cap), at
+#: least this many characters (so that 5 % is left for the held-out part at every truncation length).
+UPLOAD_MAX_BYTES = 500 * 1024
+UPLOAD_MIN_CHARS = 20_000
 OPTIMIZER_NAMES = tuple(OPTIMIZERS)
 #: The characters the Chinese model keeps (96 % of the text); the rest share one "unknown" id.
 ZH_VOCAB = 1500
@@ -63,6 +71,10 @@ ZH_VOCAB = 1500
 #: at chance on the 30-distractor memory task for seeds 0 and 1, and with a forget bias of 1 the LSTM
 #: stalled at 3 of 4 symbols (72 %) for seed 2 after 1 500 updates; with these all reach 100 % by 250.
 LSTM_FORGET_BIAS = 2.0
+#: Each character enters a text model as a learned vector of this size (the embedding).
+TEXT_EMBED = 32
+#: With a decay, the learning rate ends at lr / LR_FLOOR.
+LR_FLOOR = 20.0
 GRU_UPDATE_BIAS = -1.0
 N_SYMBOLS = 4  # the memory task's symbols: chance is 1/4
 LOG2 = math.log(2.0)
@@ -70,13 +82,20 @@ LOG2 = math.log(2.0)
 #: updates the race trains for (what the page's claim and the test are about).
 GAP_DISTRACTORS = 30
 RACE_UPDATES = 750
+#: The held-out part of a text (its last 5 %) is read as this many parallel streams, each carrying
+#: its state from chunk to chunk as in training and starting after one chunk of context (the text
+#: before its part, not scored); all of it is scored, every TEXT_EVAL_EVERY updates.
+VAL_STREAMS = 32
+TEXT_EVAL_EVERY = 100
 
 
 @dataclass(frozen=True)
 class Setup:
     """What the learner chooses. ``seq_len``: the length of a synthetic task's sequences (the memory
     task's distractors are seq_len − 2); ``bptt``: the text task's truncation length (characters per
-    chunk; the gradient flows back at most this far, the state further)."""
+    chunk; the gradient flows back at most this far, the state further); ``decay``: the learning
+    rate falls along a half cosine from ``lr`` to lr/20 over this many updates, then stays there
+    (0: constant)."""
 
     task: str = "memory"
     cell: str = "lstm"
@@ -90,6 +109,7 @@ class Setup:
     clip: float = 1.0
     batch: int = 32
     seed: int = 0
+    decay: int = 0
 
     def validate(self) -> None:
         if self.task not in TASKS:
@@ -114,6 +134,10 @@ class Setup:
             raise ConfigError("The clipping threshold must be 0 … 100 (0: off), got {x}.", x=self.clip)
         if not (1e-5 <= self.lr <= 10.0):
             raise ConfigError("The learning rate must be 1e-5 … 10, got {x}.", x=self.lr)
+        if not 0 <= self.decay <= 100_000:
+            raise ConfigError("The decay length must be 0 … 100000 updates, got {n}.", n=self.decay)
+        if not 1 <= self.batch <= 512:
+            raise ConfigError("The batch size must be 1 … 512, got {n}.", n=self.batch)
 
     @property
     def is_text(self) -> bool:
@@ -125,21 +149,72 @@ class Setup:
         return self.bptt if self.is_text else self.seq_len
 
 
-# -- the shipped texts, loaded once per process ---------------------------------------------------
-_TEXTS: dict[str, tuple[seqdata.CharVocab, np.ndarray]] = {}
+#: The character models' defaults, what a learner pressing Play on a text gets: an LSTM of 192 units
+#: (characters as learned vectors of TEXT_EMBED) on 16 streams of 32-character chunks, Adam 0.01
+#: falling along a cosine to 0.0005 over TEXT_UPDATES updates, clipping at 5. Chosen on the English
+#: text's held-out bits, one seed per run (so ±0.02): at equal compute 192 units beat 128 (2.18
+#: against 2.23, in PyTorch) and 128 beat 64 by a quarter bit; batches of 16 beat 8 and 32; the decay
+#: is worth 0.1 bit against a constant 0.01 or 0.005; an embedding of 64 did no better than 32;
+#: dropout of 0.1 and two layers of 96 did worse. tests/lessons/test_rnn_learnability.py asserts it
+#: (< 2.2 bits after TEXT_UPDATES), ``benchmarks/rnn.py --text`` times it.
+TEXT_UPDATES = 3000
+TEXT_SETUP: dict[str, Any] = {
+    "cell": "lstm",
+    "hidden": 192,
+    "bptt": 32,
+    "lr": 0.01,
+    "clip": 5.0,
+    "batch": 16,
+    "decay": TEXT_UPDATES,
+}
+
+
+def default_setup(task: str) -> Setup:
+    """The setup a task starts from: the synthetic tasks' small model, or TEXT_SETUP for text."""
+    return replace(Setup(task=task), **TEXT_SETUP) if task in TEXT_TASKS else Setup(task=task)
+
+
+# -- the texts: shipped (loaded once per process) or uploaded (kept by the caller) ------------------
+@dataclass(frozen=True)
+class Corpus:
+    """A character text ready to train on: its vocabulary and the text as ids."""
+
+    vocab: seqdata.CharVocab
+    ids: np.ndarray
+    name: str = ""
+
+
+_TEXTS: dict[str, Corpus] = {}
 
 
 def text_data(lang: str) -> tuple[seqdata.CharVocab, np.ndarray]:
     """(vocabulary, ids) of the shipped text of ``lang``."""
+    corpus = shipped_corpus(lang)
+    return corpus.vocab, corpus.ids
+
+
+def shipped_corpus(lang: str) -> Corpus:
     if lang not in _TEXTS:
         text = seqdata.load_text(lang)
         vocab = seqdata.CharVocab.build(text, ZH_VOCAB if lang == "zh" else 1000)
-        _TEXTS[lang] = (vocab, vocab.encode(text))
+        _TEXTS[lang] = Corpus(vocab, vocab.encode(text), seqdata.TEXTS[lang])
     return _TEXTS[lang]
 
 
-def build_spec(setup: Setup, stateful: bool | None = None, steps: int | None = None) -> ModelSpec:
-    """The ModelSpec of a setup: [embedding →] recurrent × layers → (last step →) dense."""
+def upload_corpus(data: bytes, name: str = "", max_bytes: int = UPLOAD_MAX_BYTES) -> Corpus:
+    """A learner's own text (the bytes of a UTF-8 file): its vocabulary of at most ZH_VOCAB
+    characters (rarer ones share the "unknown" id), in memory only. A file that is too large, too
+    small or not UTF-8 raises a :class:`DataError` that says which."""
+    text = seqdata.read_text_upload(data, min(max_bytes, UPLOAD_MAX_BYTES), UPLOAD_MIN_CHARS)
+    vocab = seqdata.CharVocab.build(text, ZH_VOCAB)
+    return Corpus(vocab, vocab.encode(text), name)
+
+
+def build_spec(
+    setup: Setup, stateful: bool | None = None, steps: int | None = None, vocab_size: int | None = None
+) -> ModelSpec:
+    """The ModelSpec of a setup: [embedding →] recurrent × layers → (last step →) dense. A text
+    task's model needs the size of its vocabulary (the shipped texts' is looked up)."""
     T = steps or setup.steps
     cell = {
         "type": setup.cell,
@@ -153,9 +228,12 @@ def build_spec(setup: Setup, stateful: bool | None = None, steps: int | None = N
         cell["update_bias"] = GRU_UPDATE_BIAS
     body = [{**cell, "name": f"r{i + 1}"} for i in range(setup.layers)]
     if setup.is_text:
-        vocab, _ids = text_data(setup.task[-2:])
-        V = vocab.size
-        emb = [{"type": "embedding", "name": "emb", "vocab": V, "dim": 32}]
+        if vocab_size is None:
+            if setup.task == "text_upload":
+                raise ConfigError("Upload a text first.")
+            vocab_size = shipped_corpus(setup.task[-2:]).vocab.size
+        V = vocab_size
+        emb = [{"type": "embedding", "name": "emb", "vocab": V, "dim": TEXT_EMBED}]
         return ModelSpec(
             input_shape=[T],
             layers=[*emb, *body, {"type": "dense", "name": "out", "units": V}],
@@ -211,41 +289,53 @@ class Run:
 
     EVAL_EVERY = 25
 
-    def __init__(self, setup: Setup):
+    def __init__(self, setup: Setup, corpus: Corpus | None = None):
+        """``corpus``: the text of a text task (the shipped one of ``text_en``/``text_zh`` when not
+        given; ``text_upload`` needs it)."""
         setup.validate()
-        self.setup = setup
-        self.spec = build_spec(setup)
+        self.setup = s = setup
+        self.corpus = self.vocab = None
+        if s.is_text:
+            if corpus is None:
+                if s.task == "text_upload":
+                    raise ConfigError("Upload a text first.")
+                corpus = shipped_corpus(s.task[-2:])
+            self.corpus, self.vocab = corpus, corpus.vocab
+        self.spec = self._spec()
         self.net = Network(self.spec)
         self.updates = 0
         self.passes = 0
         self.history: list[dict[str, float]] = []
         self._train_losses: list[float] = []
-        s = setup
+        self.eval_every = TEXT_EVAL_EVERY if s.is_text else self.EVAL_EVERY
         if s.is_text:
-            self.vocab, ids = text_data(s.task[-2:])
+            ids = self.corpus.ids
             cut = int(len(ids) * 0.95)
             self.train_ids, self.val_ids = ids[:cut], ids[cut:]
             self.X, self.Y = seqdata.stream_batches(self.train_ids, s.batch, s.bptt)
             self.n_batches = len(self.X) // s.batch
-            vx, vy = seqdata.stream_batches(self.val_ids[: 8 * 16 * s.bptt + 1], 8, s.bptt)
-            self.val = (vx, vy)
+            self.val_streams = max(1, min(VAL_STREAMS, (len(self.val_ids) - 1) // s.bptt))
+            self.val = seqdata.held_out_streams(ids, cut, self.val_streams, s.bptt)
             first = (self.X[: s.batch], self.Y[: s.batch])
         else:
-            self.vocab = None
             self.val = synthetic_batch(s, 512, seed=1_000_003 + s.seed)
             first = self.val
         # The Trainer takes the steps (optimizer from the registry, clipping, divergence); the
         # batches come from here, in the order the task needs (contiguous streams for text).
         self.trainer = Trainer(self.net, TrainData(*first), self._config())
         self.net.reset_state()
-        self.eval_net = Network(build_spec(s, stateful=s.is_text))
-        self.probe_net = Network(build_spec(s, stateful=False))
+        self.eval_net = Network(self._spec(stateful=s.is_text))
+        self.probe_net = Network(self._spec(stateful=False))
         for layer in recurrent_layers(self.probe_net):
             layer.record = True
         self.evaluate()
 
+    def _spec(self, **kwargs: Any) -> ModelSpec:
+        return build_spec(self.setup, vocab_size=None if self.vocab is None else self.vocab.size, **kwargs)
+
     def _config(self) -> TrainConfig:
         s = self.setup
+        decay = {"schedule": "cosine", "schedule_params": {"t_max": s.decay, "lr_min": s.lr / LR_FLOOR}}
         return TrainConfig(
             optimizer=s.optimizer,
             learning_rate=s.lr,
@@ -253,11 +343,19 @@ class Run:
             clip_norm=s.clip,
             shuffle=False,
             seed=s.seed,
+            **(decay if s.decay else {}),
         )
 
-    def retune(self, optimizer: str, lr: float, clip: float) -> None:
-        """Change the optimizer, learning rate or clipping on the fly (the weights are kept)."""
-        self.setup = replace(self.setup, optimizer=optimizer, lr=lr, clip=clip)
+    @property
+    def lr_now(self) -> float:
+        """The learning rate of the next update: the trainer's schedule stepped once per update
+        (as a torch scheduler stepped after every batch), held at its floor after ``decay``."""
+        return float(self.trainer.lr_at(min(self.updates, self.setup.decay)))
+
+    def retune(self, optimizer: str, lr: float, clip: float, decay: int | None = None) -> None:
+        """Change the optimizer, learning rate, clipping or decay on the fly (the weights are kept)."""
+        decay = self.setup.decay if decay is None else int(decay)
+        self.setup = replace(self.setup, optimizer=optimizer, lr=lr, clip=clip, decay=decay)
         self.setup.validate()
         self.trainer.set_config(self._config())
 
@@ -279,17 +377,18 @@ class Run:
 
     def train(self, n: int, budget_s: float | None = None) -> int:
         """Up to n optimizer steps (fewer if ``budget_s`` seconds pass); evaluates every
-        EVAL_EVERY steps. Returns the steps taken."""
+        ``eval_every`` steps (EVAL_EVERY; TEXT_EVAL_EVERY for text). Returns the steps taken."""
         start = time.perf_counter()
         done = 0
         while done < n and not self.diverged:
             x, y = self._batch()
+            self.trainer.optimizer.lr = self.lr_now
             loss = self.trainer.train_batch(x, self.net.loss.targets(y))
             self.updates += 1
             done += 1
             if math.isfinite(loss):
                 self._train_losses.append(loss)
-            if self.updates % self.EVAL_EVERY == 0:
+            if self.updates % self.eval_every == 0:
                 self.evaluate()
             if budget_s is not None and time.perf_counter() - start > budget_s:
                 break
@@ -306,12 +405,13 @@ class Run:
         net.reset_state()
         X, y = self.val
         rec: dict[str, float] = {"update": self.updates}
-        if s.is_text:
-            total = 0.0
-            for k in range(len(X) // 8):  # stream after stream: the state carries across chunks
-                out = net.forward(X[k * 8 : (k + 1) * 8], False)
-                total += net.loss.forward(out, y[k * 8 : (k + 1) * 8])
-            rec["val_loss"] = total / (len(X) // 8)
+        if s.is_text:  # the streams side by side, chunk after chunk: the state carries across
+            B, total = self.val_streams, 0.0
+            net.forward(X[:B], False)  # each stream's context: read, not scored
+            for k in range(1, len(X) // B):
+                out = net.forward(X[k * B : (k + 1) * B], False)
+                total += net.loss.forward(out, y[k * B : (k + 1) * B])
+            rec["val_loss"] = total / (len(X) // B - 1)
             rec["bits_per_char"] = rec["val_loss"] / LOG2
         else:
             loss, acc = net.evaluate(X, net.loss.targets(y))
@@ -338,7 +438,8 @@ class Run:
     # -- looking inside ----------------------------------------------------------------------------
     def probe_batch(self, n: int = 16) -> tuple[np.ndarray, np.ndarray]:
         X, y = self.val
-        return X[:n], y[:n]
+        first = self.val_streams if self.setup.is_text else 0  # text: past the context chunk
+        return X[first : first + n], y[first : first + n]
 
     def token_text(self, x: np.ndarray) -> list[str]:
         s = self.setup
@@ -410,7 +511,7 @@ class Run:
     def _feed(self, ids: np.ndarray) -> tuple[Network, np.ndarray]:
         """A one-step stateful copy of the model fed ``ids`` one by one (h and c carried from
         character to character); returns it and the logits after the last id."""
-        gen = Network(build_spec(self.setup, stateful=True, steps=1))
+        gen = Network(self._spec(stateful=True, steps=1))
         self._copy_weights(gen)
         gen.reset_state()
         ids = list(ids) or [int(self.val_ids[0])]

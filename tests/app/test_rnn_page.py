@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -171,3 +172,50 @@ def test_the_length_sweep_starts_and_advances():
     at.run()
     assert_clean(at)
     assert sweep.progress > before
+
+
+# -- a learner's own text ---------------------------------------------------------------------------
+def own_text(n_chars: int = 24_000) -> bytes:
+    line = "Shall I compare thee to a summer's day? 春眠不觉晓，处处闻啼鸟。\n"
+    return (line * (n_chars // len(line) + 1))[:n_chars].encode("utf-8")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_uploading_a_text_trains_a_model_on_it(lang):
+    at = open_page(lang)
+    at.button(key="rnn_pause").click().run()
+    at.selectbox(key="rnn_task").set_value("text_upload").run()
+    assert_clean(at)
+    assert run_of(at).setup.task == "memory"  # no text yet: the current run goes on
+    assert "UTF-8" in texts(at)
+    at.file_uploader(key="rnn_file").upload("sonnet.txt", own_text(), "text/plain").run()
+    assert_clean(at)
+    r = run_of(at)
+    assert r.setup.task == "text_upload" and r.setup == lab.default_setup("text_upload")
+    assert r.vocab.size == len(set(own_text().decode())) and "sonnet.txt" in texts(at)
+    assert at.session_state["rnn_upload"] is r.corpus  # in the session's memory only
+    at.button(key="rnn_step").click().run()
+    assert_clean(at)
+    assert run_of(at).updates == lab.Run.EVAL_EVERY and np.isfinite(run_of(at).metric[1])
+    assert at.code and set(at.code[0].value) <= set(own_text().decode())  # generated from its characters
+    at.button(key="rnn_reset").click().run()
+    assert run_of(at).corpus is r.corpus and run_of(at).updates == 0
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_bad_upload_is_a_message_and_the_run_goes_on(lang):
+    at = open_page(lang)
+    before = run_of(at)
+    at.selectbox(key="rnn_task").set_value("text_en").run()
+    r = run_of(at)
+    assert r is not before and r.setup == lab.default_setup("text_en")  # the text defaults
+    n = r.updates
+    png = b"\x89PNG\r\n\x1a\n\xff\xd8" * 4000
+    at.file_uploader(key="rnn_file").upload("photo.txt", png, "text/plain").run()
+    assert not at.exception
+    message = "\n".join(e.value for e in at.error)
+    assert "UTF-8" in message and ("not UTF-8" if lang == "en" else "不是") in message, message
+    assert run_of(at) is r and run_of(at).updates > n  # still training the English model
+    at.file_uploader(key="rnn_file").upload("tiny.txt", b"To be, or not to be", "text/plain").run()
+    assert not at.exception and run_of(at) is r
+    assert "20000" in "\n".join(e.value for e in at.error)

@@ -153,3 +153,71 @@ def test_the_length_sweep_trains_every_cell_at_every_length_in_turn():
     assert sweep.progress == 1.0
     assert [(r["cell"], r["distractors"]) for r in sweep.results] == sweep.jobs
     assert len(sweep.jobs) == 6 and all(0.0 <= r["accuracy"] <= 1.0 for r in sweep.results)
+
+
+# -- a learner's own text ---------------------------------------------------------------------------
+def own_text(n_chars: int = 25_000) -> str:
+    line = "the quick brown fox jumps over the lazy dog; 春眠不觉晓，处处闻啼鸟。\n"
+    return (line * (n_chars // len(line) + 1))[:n_chars]
+
+
+def test_an_uploaded_text_trains_with_its_own_vocabulary_and_held_out_part():
+    data = ("\ufeff" + own_text().replace("\n", "\r\n")).encode("utf-8")
+    corpus = lab.upload_corpus(data, "mine.txt")
+    text = own_text()
+    assert corpus.name == "mine.txt" and len(corpus.ids) == len(text)  # BOM dropped, \r\n made \n
+    assert corpus.vocab.decode(corpus.ids) == text and corpus.vocab.size == len(set(text))
+    run = lab.Run(lab.default_setup("text_upload"), corpus)
+    assert run.spec.n_classes == corpus.vocab.size
+    assert len(run.val_ids) == len(text) - int(len(text) * 0.95)  # the last 5 %, as for the shipped
+    run.train(3)
+    assert run.updates == 3 and np.isfinite(run.evaluate()["bits_per_char"])
+    assert set(run.sample(30, seed=2)) <= set(text)
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"\xff\xfeh\x00i\x00" * 20_000, "not UTF-8"),  # UTF-16
+        (own_text().encode()[:-3] + b"\xe6\x98", "not UTF-8"),  # a cut character
+        (b"short text", "at least 20000"),
+        (own_text(600_000).encode(), "at most 500 KB"),
+        (b"\x00" * 30_000, "binary"),
+    ],
+)
+def test_a_bad_upload_says_what_is_wrong(data, words):
+    from playground.errors import DataError
+
+    with pytest.raises(DataError) as err:
+        lab.upload_corpus(data, "bad.txt")
+    assert words in str(err.value)
+
+
+def test_the_upload_cap_of_a_deployment_lowers_the_limit():
+    from playground.errors import DataError
+
+    with pytest.raises(DataError, match="at most 24 KB"):
+        lab.upload_corpus(own_text(30_000).encode(), max_bytes=24 * 1024)
+
+
+def test_the_upload_task_needs_a_text():
+    from playground.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="Upload a text first"):
+        lab.Run(lab.default_setup("text_upload"))
+
+
+def test_the_held_out_bits_cover_all_of_the_held_out_text_each_part_after_its_context():
+    run = lab.Run(lab.Setup(task="text_en", cell="rnn", hidden=8, bptt=32))
+    X, Y = run.val
+    S, T = run.val_streams, run.setup.bptt
+    assert S == lab.VAL_STREAMS and run.eval_every == lab.TEXT_EVAL_EVERY
+    scored = X[S:]  # the first chunk of every stream is context only
+    assert scored.size > 0.97 * len(run.val_ids)  # all but the streams' last few characters
+    cut = len(run.train_ids)
+    np.testing.assert_array_equal(X[S], run.val_ids[:T])  # stream 0 is scored from the cut on …
+    np.testing.assert_array_equal(X[0], run.train_ids[-T:])  # … after reading the text before it
+    parts = scored.reshape(-1, S, T).transpose(1, 0, 2).reshape(S, -1)  # stream by stream
+    np.testing.assert_array_equal(np.concatenate(parts), run.corpus.ids[cut : cut + parts.size])
+    np.testing.assert_array_equal(Y[S:, :-1], X[S:, 1:])
+    assert run.probe_batch(4)[0][0].tolist() == run.val_ids[:T].tolist()

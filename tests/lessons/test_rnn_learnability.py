@@ -35,11 +35,17 @@ def test_lstm_and_full_gru_remember_across_30_distractors_and_the_vanilla_rnn_do
 
 
 def test_the_lstm_learns_english_characters():
-    """Conservative floor at 400 updates (the uniform guess is log2 63 = 5.98 bits, the character
-    frequencies alone ~4.4); benchmarks/rnn.py reports how far it goes with more updates."""
-    run = lab.Run(lab.Setup(task="text_en", cell="lstm", hidden=64, lr=0.01, bptt=32, batch=32))
+    """The page's English default (LSTM 192, batches of 16 × 32 characters, Adam 0.01 decaying over
+    TEXT_UPDATES updates) below 2.2 bits per character on the whole held-out 5 % of the text after
+    those updates (the uniform guess is log2 63 = 5.98 bits, the character frequencies alone ~4.4):
+    2.139 here, in ~95 s of CPU (seed 1: 2.156; at 2 500 updates seed 1 gave 2.20, too close).
+    benchmarks/rnn.py --text prints how long it takes."""
+    setup = lab.default_setup("text_en")
+    assert setup.decay == lab.TEXT_UPDATES
+    run = lab.Run(setup)
+    run.eval_every = lab.TEXT_UPDATES  # scored once, at the end (training is the same either way)
     start = run.history[-1]["bits_per_char"]
-    run.train(400)
-    bits = run.evaluate()["bits_per_char"]
-    assert start > 5.5 and bits < 3.1, (start, bits)
-    assert np.isfinite(bits)
+    run.train(lab.TEXT_UPDATES)
+    assert run.updates == lab.TEXT_UPDATES and run.history[-1]["update"] == run.updates
+    bits = run.history[-1]["bits_per_char"]
+    assert start > 5.5 and bits < 2.2, (start, bits)
