@@ -11,7 +11,8 @@
    counter on screen changes (visible updates per second; target ≥ 5) and the model's updates per
    second.
 4. ``--text [SECONDS]`` (or ``--text-updates N``): the page's English default trained for that long:
-   held-out bits per character as it goes, the time it took to get below 2.2 and below 2.0 bits.
+   held-out bits per character as it goes, the time it took to get below 2.2 and below 2.0 bits
+   (``--decay N``: the learning rate decayed over N updates instead, e.g. what fits in 60 s).
 5. ``--race``: the memory task's race at 30 distractors for seeds 0, 1, 2 (accuracy after 1 500
    updates per cell).
 
@@ -26,6 +27,7 @@ import re
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -125,12 +127,15 @@ def browser(seconds: float = 20.0) -> None:
         b.close()
 
 
-def text(seconds: float, updates: int) -> None:
+def text(seconds: float, updates: int, decay: int | None = None) -> None:
     """The page's English default (``lab.default_setup("text_en")``) trained for ``seconds`` of wall
     time or ``updates`` updates: bits per character on the whole held-out 5 % after every
     TEXT_EVAL_EVERY updates, when it first went below 2.2 and 2.0 (the scoring's own time counted
-    in), and a sample."""
+    in), and a sample. ``decay``: another length of the learning rate's decay than the default's
+    (e.g. what fits in the seconds given)."""
     setup = lab.default_setup("text_en")
+    if decay is not None:
+        setup = replace(setup, decay=decay)
     run = lab.Run(setup)
     print(
         f"text: {setup.cell.upper()} {setup.hidden}, embedding {lab.TEXT_EMBED}, {setup.bptt}-character "
@@ -181,6 +186,7 @@ def main() -> None:
     ap.add_argument("--browser", action="store_true")
     ap.add_argument("--text", type=float, nargs="?", const=60.0, default=0.0)
     ap.add_argument("--text-updates", type=int, default=0)
+    ap.add_argument("--decay", type=int, default=None, help="--text: decay over this many updates")
     ap.add_argument("--race", action="store_true")
     args = ap.parse_args()
     print(f"load average {os.getloadavg()[0]:.1f}")
@@ -202,7 +208,7 @@ def main() -> None:
     if args.browser:
         browser()
     if args.text or args.text_updates:
-        text(0.0 if args.text_updates else args.text, args.text_updates)
+        text(0.0 if args.text_updates else args.text, args.text_updates, args.decay)
     if args.race:
         race()
 

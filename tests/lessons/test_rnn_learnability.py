@@ -38,7 +38,7 @@ def test_the_lstm_learns_english_characters():
     """The page's English default (LSTM 192, batches of 16 × 32 characters, Adam 0.01 decaying over
     TEXT_UPDATES updates) below 2.2 bits per character on the whole held-out 5 % of the text after
     those updates (the uniform guess is log2 63 = 5.98 bits, the character frequencies alone ~4.4):
-    2.139 here, in ~95 s of CPU (seed 1: 2.156; at 2 500 updates seed 1 gave 2.20, too close).
+    2.139 here, in ~100 s of CPU (seed 1: 2.156; at 2 500 updates seed 1 gave 2.20, too close).
     benchmarks/rnn.py --text prints how long it takes."""
     setup = lab.default_setup("text_en")
     assert setup.decay == lab.TEXT_UPDATES
