@@ -34,7 +34,7 @@ import numpy as np  # noqa: E402
 from playground.lessons import conv as L  # noqa: E402
 from playground.viz import conv as viz  # noqa: E402
 
-TICK_BUDGET_S = 0.02  # pages/convolution.py TRAIN_BUDGET_S
+TICK_BUDGET_S = 0.015  # pages/convolution.py TRAIN_BUDGET_S
 
 
 def median_ms(fn, n: int) -> float:

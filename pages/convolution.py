@@ -26,9 +26,10 @@ route_through_app()
 log = logging.getLogger("playground.convolution")
 FRIENDLY = N_("Something went wrong with these settings; the network so far is kept. Try other values.")
 # Training time per live update (seconds; on average: the epoch's evaluation is part of it, see
-# ConvLab.advance). With the views and Streamlit's own work, an update costs under 40 ms of server CPU,
-# and the default net still shows 95 % test accuracy well within 20 s of Play (benchmarks/conv.py).
-TRAIN_BUDGET_S = 0.02
+# ConvLab.advance). With the views and Streamlit's own work, an update costs about 30 ms of server CPU
+# and the page shows ~10 updates a second on a quiet 2-core machine (20 ms gave 8.4-9.8 a second and
+# up to 43 ms); the default net still shows 95 % test accuracy within ~7 s of Play (benchmarks/conv.py).
+TRAIN_BUDGET_S = 0.015
 DEGRADATION_TICK_S = 0.3
 CURVES_WIDTH = 330  # px: with the axis titles, the curves and the confusion matrix fit 1280 px side by side
 
