@@ -237,7 +237,7 @@ with tab_train:
             type=["txt"],
             key="rnn_file",
             on_change=on_upload,
-            max_upload_size=max(1, int(limits.caps().max_upload_mb)),
+            max_upload_size=max(1, min(lab.UPLOAD_MAX_BYTES >> 20, int(limits.caps().max_upload_mb))),
             help=_(
                 "The model learns your text's characters (at most {v} kinds; rarer ones share one "
                 "symbol). The text stays in this session's memory only, never on disk; its last 5 % "

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 import playground.lessons.rnn as lab
 from playground import i18n, limits
+from playground.i18n import fmt_number
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -188,7 +189,11 @@ def test_uploading_a_text_trains_a_model_on_it(lang):
     assert_clean(at)
     assert run_of(at).setup.task == "memory"  # no text yet: the current run goes on
     assert "UTF-8" in texts(at)
-    at.file_uploader(key="rnn_file").upload("sonnet.txt", own_text(), "text/plain").run()
+    uploader = at.file_uploader(key="rnn_file")
+    # the label's limit and the uploader's own "… MB per file" line say the same
+    assert uploader.proto.max_upload_size_mb == lab.UPLOAD_MAX_BYTES >> 20 == 1
+    assert fmt_number(lab.UPLOAD_MAX_BYTES // 1024) in uploader.proto.label
+    uploader.upload("sonnet.txt", own_text(), "text/plain").run()
     assert_clean(at)
     r = run_of(at)
     assert r.setup.task == "text_upload" and r.setup == lab.default_setup("text_upload")

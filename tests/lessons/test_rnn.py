@@ -181,7 +181,7 @@ def test_an_uploaded_text_trains_with_its_own_vocabulary_and_held_out_part():
         (b"\xff\xfeh\x00i\x00" * 20_000, "not UTF-8"),  # UTF-16
         (own_text().encode()[:-3] + b"\xe6\x98", "not UTF-8"),  # a cut character
         (b"short text", "at least 20000"),
-        (own_text(600_000).encode(), "at most 500 KB"),
+        (own_text(1_100_000).encode(), "at most 1024 KB"),
         (b"\x00" * 30_000, "binary"),
     ],
 )
