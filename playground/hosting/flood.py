@@ -161,6 +161,16 @@ _uploads_installed: UploadLimits | None = None
 TOO_MANY_UPLOADS = "Too many uploads; try again in a minute. / 上传太频繁，请一分钟后再试。"
 
 
+def forget_upload_counts() -> None:
+    """Forget every session's recent uploads (tests: AppTest gives every app the same session id, so
+    one test's uploads would count against the next test's within the minute)."""
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+
+    times = getattr(MemoryUploadedFileManager.add_file, "__upload_times__", None)
+    if times is not None:
+        times.clear()
+
+
 def install_upload_limits(limits: UploadLimits | None = None) -> UploadLimits:
     """Cap what one session can make a replica hold through ``PUT /_stcore/upload_file/…`` (once per
     process): beyond the rate the request is answered 429, and each session holds at most ``keep``
@@ -196,6 +206,7 @@ def install_upload_limits(limits: UploadLimits | None = None) -> UploadLimits:
         return original(self, session_id, file)
 
     add_file.__upload_limits__ = lim
+    add_file.__upload_times__ = times
     MemoryUploadedFileManager.add_file = add_file
     _uploads_installed = lim
     return lim
