@@ -113,6 +113,19 @@ def workshop(tmp_path_factory):
         assert _free(p), f"port {p} still in use after Ctrl-C"
 
 
+def nginx_workers(master: int) -> set[int]:
+    """The pids of the nginx master's worker processes (Linux /proc)."""
+    pids = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:
+            pids.add(int(stat.parent.name))
+    return pids
+
+
 def load(workshop, participants: int, seconds: float, **kw) -> dict:
     from tools.loadtest.__main__ import main_async
 
@@ -288,6 +301,7 @@ def test_new_visitors_go_to_a_restarted_replica(workshop):
             await wait_for(lambda: all(p.session_id for p in learners), "the learners to connect")
             before = state()
             r1 = next(r for r in before["replicas"] if r["name"] == "r1")
+            old_workers = nginx_workers(before["proxy_pid"])
             os.kill(r1["pid"], signal.SIGKILL)
             await wait_for(
                 lambda: all(p.replica == "r0" and p.session_id for p in learners), "failover to r0"
@@ -307,6 +321,11 @@ def test_new_visitors_go_to_a_restarted_replica(workshop):
             await wait_for(restarted, "r1 to restart")
             await wait_for(
                 lambda: state()["pool_weights"][1] > state()["pool_weights"][0], "the pool weights"
+            )
+            # the supervisor writes the weights as it signals nginx; new visitors meet the new weights
+            # once the reloaded workers are up (the old ones stop accepting then)
+            await wait_for(
+                lambda: nginx_workers(state()["proxy_pid"]) - old_workers, "nginx's reloaded workers"
             )
             placements = []
             for i in range(3):
