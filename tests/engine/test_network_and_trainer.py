@@ -366,25 +366,17 @@ def test_health_records_are_thinned_on_long_runs(monkeypatch):
 
 
 def test_health_every_k_records_the_first_k_epochs_then_every_kth():
-    trainer = Trainer(
-        Network(NetworkConfig(hidden=[3, 3])),
-        data(),
-        TrainConfig(batch_size=100),
-        instrument=True,
-        health_every=4,
-    )
+    def every_4th() -> Trainer:
+        net = Network(NetworkConfig(hidden=[3, 3]))
+        return Trainer(net, data(), TrainConfig(batch_size=100), instrument=True, health_every=4)
+
+    trainer = every_4th()
     trainer.run_epochs(13)
     assert sorted({r["epoch"] for r in trainer.health}) == [1, 2, 3, 4, 8, 12]
     assert len(trainer.health) == 2 * 6
     # a checkpoint keeps the interval, and one saved at every epoch continues at this trainer's pace
     state = trainer.state_dict()
-    again = Trainer(
-        Network(NetworkConfig(hidden=[3, 3])),
-        data(),
-        TrainConfig(batch_size=100),
-        instrument=True,
-        health_every=4,
-    )
+    again = every_4th()
     again.load_state_dict({**state, "health_every": 1})
     assert again.health_every == 4
     with pytest.raises(ConfigError):
