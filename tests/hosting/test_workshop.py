@@ -322,8 +322,9 @@ def test_new_visitors_go_to_a_restarted_replica(workshop):
             await wait_for(
                 lambda: state()["pool_weights"][1] > state()["pool_weights"][0], "the pool weights"
             )
-            # the supervisor writes the weights as it signals nginx; new visitors meet the new weights
-            # once the reloaded workers are up (the old ones stop accepting then)
+            # the supervisor weighs the pool only once r1 listens again (a replica marked failed while
+            # it was down would come back at weight 0 in nginx's workers), writing the weights as it
+            # signals nginx; new visitors meet them once the reloaded workers are up
             await wait_for(
                 lambda: nginx_workers(state()["proxy_pid"]) - old_workers, "nginx's reloaded workers"
             )
