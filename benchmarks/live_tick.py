@@ -66,7 +66,7 @@ def in_process(label: str, cfg: PlaygroundConfig, ticks: int = 30) -> None:
     import pandas as pd  # noqa: F401  (imported once, as on the server)
 
     from playground.ui import live, netview
-    from playground.viz import curves, health, histograms, metrics
+    from playground.viz import curves, health, histograms, svgcharts
     from playground.viz.boundary import boundary_image
     from playground.viz.png import data_uri
 
@@ -93,12 +93,9 @@ def in_process(label: str, cfg: PlaygroundConfig, ticks: int = 30) -> None:
         timed("png encode", lambda i=img: data_uri(i))
         view = timed("network view data", lambda: netview.view_data(exp))
         timed("network view json", lambda v=view: json.dumps(v, separators=(",", ":")))
-        timed(
-            "loss rows",
-            lambda: live.loss_table(exp.history, ("loss", "acc")),
-        )
+        timed("curves svg", lambda: live.curves_document(exp))
         m = timed("metrics", exp.metrics)
-        timed("confusion rows", lambda m=m: metrics.confusion_rows(m["test"]["confusion"]))
+        timed("confusion svg", lambda m=m: svgcharts.confusion_svg(m["test"]["confusion"], exp.class_names))
     for _ in range(ticks):  # the slower fragment (histograms, gradient health), per run
         timed("internals*", lambda: live.histogram_frame(exp.probe()))
         timed(

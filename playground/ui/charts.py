@@ -52,24 +52,6 @@ def cached_spec(key: Hashable, build: Callable[[], Any]) -> dict[str, Any] | Non
     return spec
 
 
-def stacked_spec(key: Hashable, builds: list[tuple[str, Callable[[], Any]]], width: int) -> dict[str, Any]:
-    """One Vega-Lite spec stacking several single-view charts over one dataset: chart ``i`` shows the
-    rows whose ``metric`` equals its name. One element instead of several halves the per-tick cost.
-    Built once per ``key`` and language (its titles are translated)."""
-    key = (key, language())
-    if key not in _SPECS:
-        parts, config = [], {}
-        for name, build in builds:
-            sub = _strip_data(build().to_dict())
-            config = sub.pop("config", config)
-            if sub.get("width") == "container":
-                sub["width"] = width
-            sub["transform"] = [{"filter": {"field": "metric", "equal": name}}, *sub.get("transform", [])]
-            parts.append(sub)
-        _SPECS[key] = {"vconcat": parts, "config": config, "spacing": 6}
-    return _SPECS[key]
-
-
 def live_chart(
     key: Hashable,
     build: Callable[[], Any],

@@ -21,9 +21,9 @@ import streamlit as st
 from playground.experiment import Experiment
 from playground.i18n import N_, _, fmt_number
 from playground.ui import netview
-from playground.ui.charts import image, live_chart, stacked_spec
+from playground.ui.charts import image, live_chart
 from playground.ui.page import plain
-from playground.viz import curves, health, histograms, metrics
+from playground.viz import curves, health, histograms, svgcharts
 from playground.viz.boundary import boundary_figure, boundary_image
 
 HIST_BINS = 24
@@ -77,26 +77,36 @@ LIVE_POINTS = 160
 # every epoch.
 
 
-def loss_table(history: list[dict[str, Any]], metrics: tuple[str, ...], log_scale: bool = False) -> pa.Table:
-    """Long-format (epoch, split, metric, value) rows of the curves as an Arrow table (built with NumPy,
-    no per-row Python dicts: this runs on every tick)."""
+def curve_series(
+    history: list[dict[str, Any]], metrics: tuple[str, ...], log_scale: bool = False
+) -> dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """Per metric, per split ("train", "validation", "test") the (epochs, values) the curves draw: at
+    most ``LIVE_POINTS`` evenly spaced epochs (first and last kept), finite values only (positive ones
+    for a log-scale loss). Built with NumPy, no per-row Python dicts: this runs on every tick."""
     rows = curves.downsample(history, LIVE_POINTS)
     epochs = np.array([r["epoch"] for r in rows], dtype=np.float64)
-    cols: dict[str, list] = {"epoch": [], "split": [], "metric": [], "value": []}
+    out: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
     for metric in metrics:
+        per_split = out.setdefault(metric, {})
         for key, name in SPLIT_NAMES.items():
             raw = [r.get(f"{key}_{metric}") for r in rows]
             if all(v is None for v in raw):
                 continue
             v = np.array([np.nan if x is None else x for x in raw], dtype=np.float64)
             ok = np.isfinite(v) & (v > 0 if log_scale and metric == "loss" else True)
-            n = int(ok.sum())
-            cols["epoch"].append(epochs[ok])
-            cols["value"].append(v[ok])
-            cols["split"] += [name] * n
-            cols["metric"] += [metric] * n
-    if not cols["epoch"]:
-        cols = {"epoch": [np.zeros(0)], "split": [], "metric": [], "value": [np.zeros(0)]}
+            per_split[name] = (epochs[ok], v[ok])
+    return out
+
+
+def loss_table(history: list[dict[str, Any]], metrics: tuple[str, ...], log_scale: bool = False) -> pa.Table:
+    """The curves' points as long-format (epoch, split, metric, value) rows (for tests and notebooks)."""
+    cols: dict[str, list] = {"epoch": [np.zeros(0)], "split": [], "metric": [], "value": [np.zeros(0)]}
+    for metric, per_split in curve_series(history, metrics, log_scale).items():
+        for name, (x, v) in per_split.items():
+            cols["epoch"].append(x)
+            cols["value"].append(v)
+            cols["split"] += [name] * len(x)
+            cols["metric"] += [metric] * len(x)
     return pa.table(
         {
             "epoch": np.concatenate(cols["epoch"]),
@@ -234,30 +244,34 @@ def render_network(exp: Experiment, interactive: bool) -> None:
     netview.render(exp)
 
 
-CURVES_TITLE = {
-    "text": N_("Loss (train · validation · test)"),
-    "anchor": "start",
-    "fontSize": 14,
-    "offset": 8,
-}
+CURVES_TITLE = N_("Loss (train · validation · test)")
+CURVE_HEIGHTS = {"loss": 150, "acc": 80}
+
+
+def curves_document(exp: Experiment) -> str:
+    """The loss (and accuracy) curves of ``exp`` as one SVG document (``playground.viz.svgcharts``)."""
+    log_scale = exp.config.view.log_scale
+    metrics_shown = ("loss",) if exp.task == "regression" else ("loss", "acc")
+    series = curve_series(exp.history, metrics_shown, log_scale)
+    panels = [
+        svgcharts.Panel(m, series[m], height=CURVE_HEIGHTS[m], log=log_scale and m == "loss")
+        for m in metrics_shown
+    ]
+    return svgcharts.curves_svg(panels, width=CHART_WIDTH, title=_(CURVES_TITLE))
 
 
 def render_curves(exp: Experiment) -> None:
-    """Loss (and accuracy) curves: one Vega-Lite element, its spec built once, fed new rows."""
-    log_scale = exp.config.view.log_scale
-    history = exp.history
-    splits = tuple(s for s in ("train", "val", "test") if history[-1].get(f"{s}_loss") is not None)
-    metrics_shown = ("loss",) if exp.task == "regression" else ("loss", "acc")
-    builds = [("loss", lambda: curves.loss_chart(history[:2], log_scale=log_scale, height=190))]
-    if "acc" in metrics_shown:
-        builds.append(("acc", lambda: curves.loss_chart(history[:2], metric="acc", height=110)))
-    spec = stacked_spec(("curves", log_scale, splits, metrics_shown), builds, CHART_WIDTH)
-    # a new dict: the cached spec is shared by every session
-    spec = {**spec, "title": {**CURVES_TITLE, "text": _(CURVES_TITLE["text"])}}
-    live_chart(None, lambda: None, loss_table(history, metrics_shown, log_scale), spec=spec)
+    """Loss (and accuracy) curves: one small SVG element per tick (as a Vega chart they took most of
+    the browser's main thread while playing; see ``playground.viz.svgcharts``)."""
+    st.markdown(curves_document(exp), unsafe_allow_html=True)  # i18n: not text
 
 
 def render_metrics(exp: Experiment) -> None:
+    with st.container(key="live_metrics"):
+        _render_metrics(exp)
+
+
+def _render_metrics(exp: Experiment) -> None:
     m = exp.metrics()
     part = "test" if "test" in m else "train"
     if exp.task == "regression":
@@ -285,13 +299,9 @@ def render_metrics(exp: Experiment) -> None:
         "**" + _("Metrics") + "** — " + accuracies + f"  \n<small>{note}</small>",  # i18n: not text
         unsafe_allow_html=True,
     )
-    cm = m[part]["confusion"]
     names = list(exp.class_names)
-    live_chart(
-        ("confusion", tuple(names)),
-        lambda: metrics.confusion_chart(cm, names, size=170 if len(names) <= 3 else 230),
-        metrics.confusion_rows(cm, names),
-    )
+    svg = svgcharts.confusion_svg(m[part]["confusion"], names, size=170 if len(names) <= 3 else 230)
+    st.markdown(svg, unsafe_allow_html=True)  # i18n: not text
 
 
 def render_internals(exp: Experiment) -> None:

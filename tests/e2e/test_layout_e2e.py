@@ -27,14 +27,14 @@ MAIN_VIEWS_JS = """() => {
   const dataset = document.querySelector('.st-key-c_dataset');
   const dataCol = dataset && dataset.closest('[data-testid="stColumn"]');
   const net = document.querySelector('[data-testid="stBidiComponentIsolated"]');
-  const charts = [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stVegaLiteChart"]')];
+  const curves = document.querySelector('[data-testid="stMain"] svg.pg-curves');
+  const metricsView = document.querySelector('[data-testid="stMain"] .st-key-live_metrics');
   const metrics = document.querySelector('[data-testid="stMain"] [data-testid="stMetric"]');
   const header = metrics && metrics.closest('[data-testid="stHorizontalBlock"]');
   const img = document.querySelector('[data-testid="stMain"] [data-testid="stImage"] img');
-  const inner = (c) => c && (c.querySelector('canvas, svg') || c);
   return {
     "top bar": box(bar), "data": box(dataCol), "header": box(header), "network": box(net),
-    "output": box(img), "curves": box(inner(charts[0])), "metrics": box(inner(charts[1])),
+    "output": box(img), "curves": box(curves), "metrics": box(metricsView),
   };
 }"""
 

@@ -16,10 +16,10 @@ def test_flat_loss_curve_has_short_tick_labels(server, browser):
     ARTIFACTS.mkdir(exist_ok=True)
     context, page = open_url(browser, f"{server}/?init=zeros&bias_init=0", size=(1280, 900))
     try:
-        page.wait_for_selector('[data-testid="stVegaLiteChart"] svg text', timeout=60_000)
+        page.wait_for_selector("svg.pg-curves text", timeout=60_000)
         settle(page)
-        chart = page.locator('[data-testid="stVegaLiteChart"]').first
-        labels = [t.strip() for t in chart.locator("svg text").all_text_contents()]
+        chart = page.locator("svg.pg-curves").first
+        labels = [t.strip() for t in chart.locator("text").all_text_contents()]
         numbers = [t for t in labels if NUMBER.match(t)]
         assert "loss" in labels and len(numbers) >= 3, labels  # the epoch tick and several loss ticks
         assert all(len(t) <= 6 for t in numbers), numbers

@@ -17,7 +17,7 @@ def open_page(browser, url: str):
     page = context.new_page()
     page.goto(url)
     page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
-    page.wait_for_selector('[data-testid="stVegaLiteChart"]', timeout=60_000)
+    page.wait_for_selector("svg.pg-curves", timeout=60_000)
     return context, page
 
 
@@ -27,7 +27,7 @@ def epoch(page) -> int:
 
 def chart_epochs(page) -> str:
     """The loss chart's x-axis labels: they grow as epochs are added."""
-    return page.locator('[data-testid="stVegaLiteChart"]').first.inner_text()
+    return " ".join(page.locator("svg.pg-curves text").all_text_contents())
 
 
 def choose(page, label: str, option: str) -> None:

@@ -98,7 +98,7 @@ def test_chart_titles_and_legends_follow_the_language():
         for word in ("loss", "epoch"):  # the axis titles, as the catalogs say them
             assert json.dumps(i18n._(word), ensure_ascii=False) in spec and i18n._(word) != word
         assert "训练" in spec and "测试" in spec  # the legend's labels
-        assert i18n._(live.CURVES_TITLE["text"]) == "损失（训练集 · 验证集 · 测试集）"
+        assert i18n._(live.CURVES_TITLE) == "损失（训练集 · 验证集 · 测试集）"
     with i18n.using("en"):
         spec = json.dumps(curves.loss_chart(history).to_dict())
         assert '"loss"' in spec and '"epoch"' in spec and "训练" not in spec

@@ -1,0 +1,326 @@
+"""The Playground's live curves and confusion matrix as small SVG documents (data in, text out).
+
+While playing these go out several times a second. As Vega-Lite charts they cost the browser most of
+its main thread (Vega re-runs its dataflow, scales and axes through its CSP-safe expression interpreter
+on every update: about 250 ms/s for the curves alone, so the page dropped to half its update rate);
+as SVG the browser swaps one small element. The charts keep what the Vega versions showed: train,
+validation and test in the palette's split styles, short tick labels (a flat curve never gets ticks
+1e-12 apart), a log scale for the loss on request, the accuracy as a share; the confusion matrix shaded
+by the fraction of the actual class with each count written in its cell. Words come from the caller
+or the active language and are escaped (user text such as a CSV's class names is text, never markup).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from html import escape
+
+import numpy as np
+
+from playground.i18n import _
+from playground.viz import palette
+from playground.viz.curves import METRIC_TITLES, SPLIT_TITLES
+
+FONT = 'font-family="inherit"'  # the page's font (an inline SVG's text inherits it)
+FIT = 'style="max-width:100%;height:auto"'  # shrinks with a narrow column, never grows
+TICK = 11
+LABEL = 12
+
+
+# ------------------------------------------------------------------------------------------------
+# scales and ticks
+
+
+def nice_step(span: float, count: int = 5) -> float:
+    """A 1-2-5 step giving about ``count`` ticks over ``span``."""
+    if not span > 0 or not math.isfinite(span):
+        return 1.0
+    raw = span / max(count, 1)
+    mag = 10.0 ** math.floor(math.log10(raw))
+    for m in (1, 2, 2.5, 5, 10):
+        if raw <= m * mag * 1.0000001:
+            return m * mag
+    return 10 * mag
+
+
+def linear_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    step = nice_step(hi - lo, count)
+    first = math.ceil(lo / step - 1e-9) * step
+    ticks, v = [], first
+    while v <= hi + step * 1e-9 and len(ticks) < 50:
+        ticks.append(0.0 if abs(v) < step * 1e-9 else v)
+        v += step
+    return ticks
+
+
+def log_ticks(lo: float, hi: float) -> list[float]:
+    """Decades within [lo, hi]; 1-2-5 within a decade when the range spans less than one."""
+    a, b = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    ticks = [10.0**k for k in range(a, b + 1) if lo * 0.999 <= 10.0**k <= hi * 1.001]
+    if len(ticks) < 2:
+        ticks = [
+            m * 10.0**k for k in range(a, b + 1) for m in (1, 2, 5) if lo * 0.999 <= m * 10.0**k <= hi * 1.001
+        ]
+    if len(ticks) < 2:
+        ticks = [lo, hi]
+    return ticks
+
+
+def tick_label(value: float, step: float | None = None, share: bool = False) -> str:
+    """A tick's text, at most 6 characters: as many decimals as the step needs, "%" for a share."""
+    if share:
+        decimals = 0 if step is None or step >= 0.01 else 1
+        return f"{value * 100:.{decimals}f}%"
+    if value == 0:
+        return "0"
+    if step is not None and step > 0:
+        decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+        while decimals < 8 and abs(round(step, decimals) - step) > step * 1e-6:
+            decimals += 1  # 0.25 needs two
+        text = f"{value:.{decimals}f}"
+        if len(text.lstrip("-")) <= 5:
+            return text
+    text = f"{value:.3g}"
+    return text if len(text) <= 6 else f"{value:.0e}"
+
+
+def y_range(values: np.ndarray, kind: str) -> tuple[float, float]:
+    """The y axis's range for ``values`` (finite ones): the data's extent, a flat one widened as the
+    Vega charts did (2 % of the value for "linear", ×1.05 each way for "log", 0.1 for "share")."""
+    v = values[np.isfinite(values)]
+    if kind == "log":
+        v = v[v > 0]
+    if v.size == 0:
+        return (0.0, 1.0) if kind != "log" else (0.1, 1.0)
+    lo, hi = float(v.min()), float(v.max())
+    mid = (lo + hi) / 2
+    if kind == "log":
+        if hi < lo * 1.1025:
+            g = math.sqrt(lo * hi)
+            return g / 1.05, g * 1.05
+        return lo, hi
+    if kind == "share":
+        if hi - lo < 0.1:
+            return max(0.0, min(mid - 0.05, 0.9)), min(1.0, max(mid + 0.05, 0.1))
+        return lo, hi
+    half = max(0.01 * abs(mid), 1e-9)
+    if hi - lo < 2 * half:
+        return mid - half, mid + half
+    return lo, hi
+
+
+# ------------------------------------------------------------------------------------------------
+# curves
+
+
+@dataclass
+class Panel:
+    """One metric's curves: ``series`` maps a split ("train", "validation", "test") to (epochs, values)."""
+
+    metric: str
+    series: Mapping[str, tuple[np.ndarray, np.ndarray]]
+    height: int = 150
+    log: bool = False
+    title: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def curves_svg(panels: Sequence[Panel], width: int = 320, title: str | None = None) -> str:
+    """Stacked panels sharing the epoch axis, a legend of the splits on top; an SVG document."""
+    left, right, gap = 52, 10, 14
+    top = 8 + (22 if title else 0)
+    legend_h = 20
+    splits = [s for s in SPLIT_TITLES if any(s in p.series for p in panels)]
+    all_x = [np.asarray(p.series[s][0], dtype=float) for p in panels for s in p.series]
+    xs = np.concatenate(all_x) if all_x else np.zeros(0)
+    x0 = float(xs.min()) if xs.size else 0.0
+    x1 = float(xs.max()) if xs.size else 1.0
+    if x1 <= x0:
+        x1 = x0 + 1
+    pw = width - left - right
+    out: list[str] = []
+    y = top
+    if title:
+        out.append(f'<text x="0" y="{top - 10}" font-size="14" font-weight="600" fill="{palette.INK}">')
+        out.append(escape(title) + "</text>")
+    # legend
+    lx = left
+    for s in splits:
+        color, dash = palette.SPLIT_COLORS[s], palette.SPLIT_DASHES[s]
+        da = f' stroke-dasharray="{dash[0]},{dash[1]}"' if dash[1] else ""
+        out.append(
+            f'<line x1="{lx}" y1="{y + 8}" x2="{lx + 18}" y2="{y + 8}" stroke="{color}" '
+            f'stroke-width="2"{da}/>'
+        )
+        name = escape(_(SPLIT_TITLES[s]))
+        out.append(f'<text x="{lx + 22}" y="{y + 12}" font-size="{TICK}" fill="{palette.INK}">{name}</text>')
+        lx += 30 + 7 * len(name) + 8 * sum(ord(c) > 0x2E80 for c in name)
+    y += legend_h
+    xticks = [t for t in linear_ticks(x0, x1, 5) if float(t).is_integer()] or [x0, x1]
+    for i, p in enumerate(panels):
+        kind = "log" if p.log else "share" if p.metric in ("acc", "accuracy") else "linear"
+        values = (
+            np.concatenate([np.asarray(v, dtype=float) for _x, v in p.series.values()])
+            if p.series
+            else np.zeros(0)
+        )
+        lo, hi = y_range(values, kind)
+        h = p.height
+        if kind == "log":
+            llo, lhi = math.log10(lo), math.log10(hi)
+
+            def sy(v, llo=llo, lhi=lhi, y=y, h=h):
+                return y + h - (np.log10(v) - llo) / (lhi - llo) * h
+
+            yticks = log_ticks(lo, hi)
+            step = None
+        else:
+
+            def sy(v, lo=lo, hi=hi, y=y, h=h):
+                return y + h - (np.asarray(v, dtype=float) - lo) / (hi - lo) * h
+
+            yticks = linear_ticks(lo, hi, max(2, h // 35))
+            step = nice_step(hi - lo, max(2, h // 35))
+
+        def sx(v):
+            return left + (np.asarray(v, dtype=float) - x0) / (x1 - x0) * pw
+
+        out.append(f'<g class="pg-panel" data-metric="{escape(p.metric)}">')
+        out.append(
+            f'<rect x="{left}" y="{y}" width="{pw}" height="{h}" fill="none" stroke="{palette.GRID}"/>'
+        )
+        for t in yticks:
+            ty = float(sy(t))
+            label = tick_label(t, step, share=kind == "share")
+            out.append(
+                f'<line x1="{left}" y1="{ty:.1f}" x2="{left + pw}" y2="{ty:.1f}" stroke="#eceef0"/>'
+                f'<text x="{left - 4}" y="{ty + 4:.1f}" font-size="{TICK}" text-anchor="end" '
+                f'fill="{palette.INK}">{label}</text>'
+            )
+        clip = f"pgclip{i}"
+        box = f'x="{left}" y="{y}" width="{pw}" height="{h}"'
+        out.append(f'<clipPath id="{clip}"><rect {box}/></clipPath>')  # i18n: not text
+        for s in splits:
+            if s not in p.series:
+                continue
+            ex, ev = (np.asarray(a, dtype=float) for a in p.series[s])
+            ok = np.isfinite(ev) & ((ev > 0) if kind == "log" else True)
+            ex, ev = ex[ok], ev[ok]
+            if ex.size == 0:
+                continue
+            px, py = sx(ex).round(1).tolist(), np.clip(sy(ev), y - 2, y + h + 2).round(1).tolist()
+            pts = " ".join(f"{a:g},{b:g}" for a, b in zip(px, py, strict=True))  # Python floats: fast
+            color, dash = palette.SPLIT_COLORS[s], palette.SPLIT_DASHES[s]
+            da = f' stroke-dasharray="{dash[0]},{dash[1]}"' if dash[1] else ""
+            name = escape(_(SPLIT_TITLES[s]))
+            last = tick_label(float(ev[-1]), None, share=True) if kind == "share" else f"{ev[-1]:.4g}"
+            style = f'fill="none" stroke="{color}" stroke-width="2"{da} clip-path="url(#{clip})"'
+            line = f'<polyline class="pg-series" data-split="{s}" points="{pts}" {style}>'  # i18n: not text
+            out.append(f"{line}<title>{name}: {last}</title></polyline>")
+        ytitle = p.title or _(METRIC_TITLES.get(p.metric, p.metric))
+        if p.log:
+            ytitle = _("{title} (log scale)", title=ytitle)
+        cy = y + h / 2
+        out.append(
+            f'<text x="12" y="{cy:.1f}" font-size="{LABEL}" text-anchor="middle" fill="{palette.INK}" '
+            f'transform="rotate(-90 12 {cy:.1f})">{escape(ytitle)}</text>'
+        )
+        out.append("</g>")
+        y += h + gap
+    # the shared epoch axis under the last panel
+    y -= gap
+    for t in xticks:
+        tx = float(sx(t))
+        out.append(
+            f'<line x1="{tx:.1f}" y1="{y}" x2="{tx:.1f}" y2="{y + 4}" stroke="{palette.INK}"/>'
+            f'<text x="{tx:.1f}" y="{y + 15}" font-size="{TICK}" text-anchor="middle" '
+            f'fill="{palette.INK}">{int(t)}</text>'
+        )
+    out.append(
+        f'<text x="{left + pw / 2:.1f}" y="{y + 30}" font-size="{LABEL}" text-anchor="middle" '
+        f'fill="{palette.INK}">{escape(_("epoch"))}</text>'
+    )
+    total = y + 36
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="pg-curves" width="{width}" height="{total}" '
+        f'viewBox="0 0 {width} {total}" {FONT} {FIT} role="img">' + "".join(out) + "</svg>"
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# confusion matrix
+
+
+def _mix(fraction: float) -> str:
+    lut = palette.SEQUENTIAL_LUT
+    r, g, b = lut[int(round(min(max(fraction, 0.0), 1.0) * (len(lut) - 1)))]
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def confusion_svg(matrix, class_names: Sequence[str], size: int = 170) -> str:
+    """Rows: actual class, columns: predicted; each cell shaded by the fraction of its actual class and
+    labelled with its count; a hover title gives both. An SVG document."""
+    m = np.asarray(matrix)
+    k = m.shape[0]
+    names = [str(n) for n in class_names][:k]
+    names += [_("class {i}", i=i) for i in range(len(names), k)]
+    totals = m.sum(axis=1)
+    label_w = min(90, 14 + 7 * max(len(n) for n in names))
+    cell = size / k
+    longest = max(len(n) for n in names)
+    tilt = longest * 6.5 > cell - 4  # column labels that do not fit across a cell are tilted
+    left = 22 + label_w
+    top = (12 + min(80, 4.2 * longest)) if tilt else 22
+    ink = palette.INK
+    out = [
+        f'<text x="{left + size / 2:.1f}" y="{top + size + 18:.1f}" font-size="{LABEL}" '
+        f'text-anchor="middle" fill="{ink}">{escape(_("predicted"))}</text>',
+        f'<text x="10" y="{top + size / 2:.1f}" font-size="{LABEL}" text-anchor="middle" fill="{ink}" '
+        f'transform="rotate(-90 10 {top + size / 2:.1f})">{escape(_("actual"))}</text>',
+    ]
+    for j, n in enumerate(names):
+        x = left + (j + 0.5) * cell
+        if tilt:
+            out.append(
+                f'<text x="{x:.1f}" y="{top - 6}" font-size="{TICK}" fill="{ink}" '
+                f'transform="rotate(-40 {x:.1f} {top - 6})">{escape(_short(n, 120))}</text>'
+            )
+        else:
+            out.append(
+                f'<text x="{x:.1f}" y="{top - 6}" font-size="{TICK}" text-anchor="middle" '
+                f'fill="{ink}">{escape(n)}</text>'
+            )
+    for i, n in enumerate(names):
+        out.append(
+            f'<text x="{left - 6}" y="{top + (i + 0.5) * cell + 4:.1f}" font-size="{TICK}" text-anchor="end" '
+            f'fill="{palette.INK}">{escape(_short(n, label_w))}</text>'
+        )
+        for j in range(k):
+            frac = float(m[i, j] / totals[i]) if totals[i] > 0 else 0.0
+            count = int(m[i, j])
+            fg = "white" if frac > 0.5 else palette.INK
+            share = f"{frac:.1%}"
+            tip = escape(
+                _("actual {a}, predicted {p}: {n} ({share} of actual)", a=n, p=names[j], n=count, share=share)
+            )
+            x, yy = left + j * cell, top + i * cell
+            out.append(
+                f'<g class="pg-cell" data-count="{count}"><title>{tip}</title>'
+                f'<rect x="{x:.1f}" y="{yy:.1f}" width="{cell:.1f}" height="{cell:.1f}" fill="{_mix(frac)}" '
+                f'stroke="white"/><text x="{x + cell / 2:.1f}" y="{yy + cell / 2 + 5:.1f}" font-size="13" '
+                f'text-anchor="middle" fill="{fg}">{count}</text></g>'
+            )
+    spill = max(0.0, 5.0 * min(longest, 17) - cell / 2) if tilt else 0.0  # the last tilted label
+    w, h = left + size + 4 + spill, top + size + 26
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="pg-confusion" width="{w:.0f}" height="{h:.0f}" '
+        f'viewBox="0 0 {w:.0f} {h:.0f}" {FONT} {FIT} role="img">' + "".join(out) + "</svg>"
+    )
+
+
+def _short(name: str, room: float) -> str:
+    """``name`` cut with "…" to about ``room`` px (the full name is in the cell's hover title)."""
+    chars = max(3, int(room // 7))
+    return name if len(name) <= chars else name[: chars - 1] + "…"
