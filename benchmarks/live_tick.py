@@ -97,14 +97,7 @@ def in_process(label: str, cfg: PlaygroundConfig, ticks: int = 30) -> None:
         m = timed("metrics", exp.metrics)
         timed("confusion svg", lambda m=m: svgcharts.confusion_svg(m["test"]["confusion"], exp.class_names))
     for _ in range(ticks):  # the slower fragment (histograms, gradient health), per run
-        timed("internals*", lambda: live.histogram_frame(exp.probe()))
-        timed(
-            "internals*",
-            lambda: (
-                live.health_frame(exp.trainer.health, "grad_norm", True),
-                live.health_frame(exp.trainer.health, "dead_fraction", False),
-            ),
-        )
+        timed("internals*", lambda: live.internals_documents(exp))
     epochs = exp.epoch - epochs0
     total = sum(v for k, v in parts.items() if not k.endswith("*"))
     print(f"\n[{label}] {exp.network.n_params} parameters, {len(exp.inputs['train'])} training points")

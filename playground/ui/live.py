@@ -21,9 +21,9 @@ import streamlit as st
 from playground.experiment import Experiment
 from playground.i18n import N_, _, fmt_number
 from playground.ui import netview
-from playground.ui.charts import image, live_chart
+from playground.ui.charts import image
 from playground.ui.page import plain
-from playground.viz import curves, health, histograms, svgcharts
+from playground.viz import curves, histograms, palette, svgcharts
 from playground.viz.boundary import boundary_figure, boundary_image
 
 HIST_BINS = 24
@@ -129,15 +129,6 @@ def layer_label(name: str) -> str:
     """A hidden layer's name as the charts show it ("layer 2" in the active language)."""
     m = _LAYER.fullmatch(str(name))
     return _("layer {n}", n=int(m.group(1))) if m else str(name)
-
-
-def histogram_frame(probe: list[dict[str, Any]]) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    rows: list[dict] = []
-    for p in probe:
-        name = layer_label(p["name"])
-        for kind in ("pre", "post"):
-            rows += histograms.histogram_rows(p[kind], bins=HIST_BINS, layer=name, kind=kind)
-    return pd.DataFrame.from_records(rows), tuple(layer_label(p["name"]) for p in probe)
 
 
 def health_frame(
@@ -304,39 +295,67 @@ def _render_metrics(exp: Experiment) -> None:
     st.markdown(svg, unsafe_allow_html=True)  # i18n: not text
 
 
+def health_series(
+    records: list[dict[str, Any]], field: str, positive: bool, max_epochs: int = LIVE_POINTS
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per layer (as the charts name it) the (epochs, values) of one health field, finite (and
+    positive: ``positive``) values only, thinned to about ``max_epochs`` epochs."""
+    frame = health_frame(records, field, positive, max_epochs)
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for layer in dict.fromkeys(frame["layer"]):
+        part = frame[frame["layer"] == layer]
+        out[layer] = (part["epoch"].to_numpy(dtype=float), part[field].to_numpy(dtype=float))
+    return out
+
+
+def internals_documents(exp: Experiment) -> dict[str, str]:
+    """The slower views as SVG documents: "histograms" (activations per layer, pre → post) and, once an
+    epoch has been trained, "grad" (gradient norm per layer, log scale) and "dead" (dead units)."""
+    probe = exp.probe()
+    titles = {k: _(histograms.KIND_TITLES[k]) for k in ("pre", "post")}
+    docs = {
+        "histograms": svgcharts.histograms_svg(
+            [(layer_label(p["name"]), {"pre": p["pre"], "post": p["post"]}) for p in probe],
+            bins=HIST_BINS,
+            titles=titles,
+        )
+    }
+    recs = exp.trainer.health
+    if recs:
+        layers = list(dict.fromkeys(layer_label(r["layer"]) for r in recs[: len(exp.network.hidden_layers)]))
+        styles = {
+            name: (color, (1, 0), name)
+            for name, color in zip(layers, palette.layer_colors(len(layers)), strict=True)
+        }
+        grad = svgcharts.Panel(
+            "grad_norm", health_series(recs, "grad_norm", True), height=150, log=True,
+            title=_("gradient norm (log scale)"),
+        )  # fmt: skip
+        dead = svgcharts.Panel(
+            "dead_fraction", health_series(recs, "dead_fraction", False), height=110,
+            title=_("dead units"), domain=(0.0, 1.0),
+        )  # fmt: skip
+        docs["grad"] = svgcharts.curves_svg([grad], width=CHART_WIDTH, styles=styles)
+        docs["dead"] = svgcharts.curves_svg([dead], width=CHART_WIDTH, styles=styles)
+    return docs
+
+
 def render_internals(exp: Experiment) -> None:
+    """Activation histograms and gradient health, as SVG (every 0.5 s while playing)."""
     if not exp.network.hidden_layers:
         st.caption(_("No hidden layers: nothing inside to look at."))
         return
+    docs = internals_documents(exp)
     c1, c2 = st.columns(2)
     with c1:
         st.markdown(_("**Activations per layer** (pre → post)"))
-        df, layers = histogram_frame(exp.probe())
-        probe_sample = {name: {"pre": [0.0], "post": [0.0]} for name in layers}
-        live_chart(
-            ("hist", layers),
-            lambda: histograms.activation_histograms(probe_sample, bins=HIST_BINS, width=150, height=48),
-            df,
-        )
+        st.markdown(docs["histograms"], unsafe_allow_html=True)  # i18n: not text
     with c2:
         st.markdown(_("**Gradient norm per layer** (log scale)"))
-        recs = exp.trainer.health
-        first = [{**r, "layer": layer_label(r["layer"])} for r in recs[: len(exp.network.hidden_layers)]]
-        layers = tuple(dict.fromkeys(r["layer"] for r in first))
-        if recs:
-            live_chart(
-                ("grad", layers),
-                lambda: health.grad_norm_chart(first[: len(layers)], height=220),
-                health_frame(recs, "grad_norm", True),
-                width=CHART_WIDTH,
-            )
+        if "grad" in docs:
+            st.markdown(docs["grad"], unsafe_allow_html=True)  # i18n: not text
             st.markdown(_("**Dead units** (output 0 for every input)"))
-            live_chart(
-                ("dead", layers),
-                lambda: health.dead_units_chart(first[: len(layers)], height=190),
-                health_frame(recs, "dead_fraction", False),
-                width=CHART_WIDTH,
-            )
+            st.markdown(docs["dead"], unsafe_allow_html=True)  # i18n: not text
         else:
             st.caption(_("Train an epoch to see the gradients."))
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import escape
 
 import numpy as np
@@ -27,6 +27,7 @@ FONT = 'font-family="inherit"'  # the page's font (an inline SVG's text inherits
 FIT = 'style="max-width:100%;height:auto"'  # shrinks with a narrow column, never grows
 TICK = 11
 LABEL = 12
+SHARES = ("acc", "accuracy", "dead_fraction")  # metrics drawn as a share (ticks in %)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -124,15 +125,30 @@ class Panel:
     height: int = 150
     log: bool = False
     title: str | None = None
-    extra: dict = field(default_factory=dict)
+    domain: tuple[float, float] | None = None  # a fixed y range (e.g. 0–100 % of units)
 
 
-def curves_svg(panels: Sequence[Panel], width: int = 320, title: str | None = None) -> str:
-    """Stacked panels sharing the epoch axis, a legend of the splits on top; an SVG document."""
+Style = tuple[str, Sequence[int], str]  # a series' colour, dash pattern and legend label
+
+
+def split_styles() -> dict[str, Style]:
+    """Train, validation and test in the palette's split styles, labelled in the active language."""
+    return {s: (palette.SPLIT_COLORS[s], palette.SPLIT_DASHES[s], _(t)) for s, t in SPLIT_TITLES.items()}
+
+
+def curves_svg(
+    panels: Sequence[Panel],
+    width: int = 320,
+    title: str | None = None,
+    styles: Mapping[str, Style] | None = None,
+) -> str:
+    """Stacked panels sharing the epoch axis, a legend of the series on top (``styles``: each series'
+    colour, dashes and label, in legend order; default the splits'); an SVG document."""
+    styles = split_styles() if styles is None else styles
     left, right, gap = 52, 10, 14
     top = 8 + (22 if title else 0)
     legend_h = 20
-    splits = [s for s in SPLIT_TITLES if any(s in p.series for p in panels)]
+    splits = [s for s in styles if any(s in p.series for p in panels)]
     all_x = [np.asarray(p.series[s][0], dtype=float) for p in panels for s in p.series]
     xs = np.concatenate(all_x) if all_x else np.zeros(0)
     x0 = float(xs.min()) if xs.size else 0.0
@@ -148,25 +164,25 @@ def curves_svg(panels: Sequence[Panel], width: int = 320, title: str | None = No
     # legend
     lx = left
     for s in splits:
-        color, dash = palette.SPLIT_COLORS[s], palette.SPLIT_DASHES[s]
+        color, dash, label = styles[s]
         da = f' stroke-dasharray="{dash[0]},{dash[1]}"' if dash[1] else ""
         out.append(
             f'<line x1="{lx}" y1="{y + 8}" x2="{lx + 18}" y2="{y + 8}" stroke="{color}" '
             f'stroke-width="2"{da}/>'
         )
-        name = escape(_(SPLIT_TITLES[s]))
+        name = escape(label)
         out.append(f'<text x="{lx + 22}" y="{y + 12}" font-size="{TICK}" fill="{palette.INK}">{name}</text>')
         lx += 30 + 7 * len(name) + 8 * sum(ord(c) > 0x2E80 for c in name)
     y += legend_h
     xticks = [t for t in linear_ticks(x0, x1, 5) if float(t).is_integer()] or [x0, x1]
     for i, p in enumerate(panels):
-        kind = "log" if p.log else "share" if p.metric in ("acc", "accuracy") else "linear"
+        kind = "log" if p.log else "share" if p.metric in SHARES else "linear"
         values = (
             np.concatenate([np.asarray(v, dtype=float) for _x, v in p.series.values()])
             if p.series
             else np.zeros(0)
         )
-        lo, hi = y_range(values, kind)
+        lo, hi = p.domain if p.domain is not None else y_range(values, kind)
         h = p.height
         if kind == "log":
             llo, lhi = math.log10(lo), math.log10(hi)
@@ -212,15 +228,15 @@ def curves_svg(panels: Sequence[Panel], width: int = 320, title: str | None = No
                 continue
             px, py = sx(ex).round(1).tolist(), np.clip(sy(ev), y - 2, y + h + 2).round(1).tolist()
             pts = " ".join(f"{a:g},{b:g}" for a, b in zip(px, py, strict=True))  # Python floats: fast
-            color, dash = palette.SPLIT_COLORS[s], palette.SPLIT_DASHES[s]
+            color, dash, label = styles[s]
             da = f' stroke-dasharray="{dash[0]},{dash[1]}"' if dash[1] else ""
-            name = escape(_(SPLIT_TITLES[s]))
+            name = escape(label)
             last = tick_label(float(ev[-1]), None, share=True) if kind == "share" else f"{ev[-1]:.4g}"
             style = f'fill="none" stroke="{color}" stroke-width="2"{da} clip-path="url(#{clip})"'
             line = f'<polyline class="pg-series" data-split="{s}" points="{pts}" {style}>'  # i18n: not text
             out.append(f"{line}<title>{name}: {last}</title></polyline>")
         ytitle = p.title or _(METRIC_TITLES.get(p.metric, p.metric))
-        if p.log:
+        if p.log and not p.title:
             ytitle = _("{title} (log scale)", title=ytitle)
         cy = y + h / 2
         out.append(
@@ -324,3 +340,80 @@ def _short(name: str, room: float) -> str:
     """``name`` cut with "…" to about ``room`` px (the full name is in the cell's hover title)."""
     chars = max(3, int(room // 7))
     return name if len(name) <= chars else name[: chars - 1] + "…"
+
+
+# ------------------------------------------------------------------------------------------------
+# activation histograms
+
+
+def histograms_svg(
+    layers: Sequence[tuple[str, Mapping[str, np.ndarray]]],
+    bins: int = 24,
+    cell: tuple[int, int] = (150, 48),
+    titles: Mapping[str, str] | None = None,
+) -> str:
+    """Small multiples: one row per layer, one column per kind ("pre", "post"), each a histogram of
+    that layer's values with its own x range (``np.histogram`` of the finite values); an SVG document.
+    ``titles`` are the columns' headings (default: the kinds' names)."""
+    kinds = list(dict.fromkeys(k for _name, by_kind in layers for k in by_kind))
+    titles = titles or {k: k for k in kinds}
+    cw, ch = cell
+    label_w = 10 + 7 * max((len(n) for n, _b in layers), default=4)
+    left, top, gap_x, gap_y = label_w + 30, 18, 42, 26
+    out: list[str] = []
+    ink = palette.INK
+    for j, k in enumerate(kinds):
+        x = left + j * (cw + gap_x) + cw / 2
+        out.append(
+            f'<text x="{x:.1f}" y="12" font-size="{LABEL}" font-weight="600" text-anchor="middle" '
+            f'fill="{ink}">{escape(titles.get(k, k))}</text>'
+        )
+    for i, (name, by_kind) in enumerate(layers):
+        y0 = top + i * (ch + gap_y)
+        out.append(
+            f'<text x="0" y="{y0 + ch / 2 + 4:.1f}" font-size="{TICK}" fill="{ink}">{escape(name)}</text>'
+        )
+        for j, k in enumerate(kinds):
+            x0 = left + j * (cw + gap_x)
+            v = np.asarray(by_kind.get(k, np.zeros(0)), dtype=np.float64).ravel()
+            v = v[np.isfinite(v)]
+            counts, edges = np.histogram(v, bins=bins, range=None if v.size else (0.0, 1.0))
+            if edges[-1] <= edges[0]:
+                counts, edges = np.histogram(v, bins=bins, range=(edges[0] - 0.5, edges[0] + 0.5))
+            top_count = max(int(counts.max()), 1)
+            span = edges[-1] - edges[0]
+            color = palette.HISTOGRAM_COLORS.get(k, ink)
+            bw = cw / bins
+            hs = (counts / top_count * ch).round(1).tolist()
+            rects = "".join(
+                f'<rect x="{x0 + b * bw:.1f}" y="{y0 + ch - hh:g}" width="{bw:.2f}" height="{hh:g}"/>'
+                for b, hh in enumerate(hs)
+                if hh > 0
+            )
+            title = escape(f"{name} · {titles.get(k, k)}")
+            out.append(
+                f'<g class="pg-hist" data-layer="{escape(name)}" data-kind="{escape(k)}" fill="{color}">'
+                f"<title>{title}</title>{rects}</g>"
+            )
+            out.append(
+                f'<line x1="{x0}" y1="{y0 + ch}" x2="{x0 + cw}" y2="{y0 + ch}" stroke="{palette.GRID}"/>'
+            )
+            for c in (0, top_count):
+                yy = y0 + ch - c / top_count * ch
+                out.append(
+                    f'<text x="{x0 - 4}" y="{yy + 4:.1f}" font-size="10" text-anchor="end" '
+                    f'fill="{ink}">{c}</text>'
+                )
+            step = nice_step(span, 4)
+            for t in linear_ticks(edges[0], edges[-1], 4):
+                tx = x0 + (t - edges[0]) / span * cw
+                out.append(
+                    f'<text x="{tx:.1f}" y="{y0 + ch + 12}" font-size="10" text-anchor="middle" '
+                    f'fill="{ink}">{tick_label(t, step)}</text>'
+                )
+    w = left + len(kinds) * (cw + gap_x) - gap_x + 12
+    h = top + len(layers) * (ch + gap_y)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="pg-histograms" width="{w:.0f}" height="{h:.0f}" '
+        f'viewBox="0 0 {w:.0f} {h:.0f}" {FONT} {FIT} role="img">' + "".join(out) + "</svg>"
+    )

@@ -132,3 +132,39 @@ def test_the_playgrounds_curves_show_the_runs_history():
     # epochs run from the first to the last recorded one along the shared axis
     ticks = [int(t.text) for t in root.iter(f"{NS}text") if t.text and t.text.isdigit()]
     assert min(ticks) >= 0 and max(ticks) <= exp.epoch
+
+
+def test_a_histogram_bar_is_as_tall_as_its_count():
+    values = np.array([0.0] * 10 + [1.0] * 5)
+    root = parse(svgcharts.histograms_svg([("layer 1", {"pre": values, "post": values * 2})], bins=2))
+    groups = [g for g in root.iter(f"{NS}g") if g.get("class") == "pg-hist"]
+    assert [(g.get("data-layer"), g.get("data-kind")) for g in groups] == [
+        ("layer 1", "pre"),
+        ("layer 1", "post"),
+    ]
+    for g in groups:
+        heights = [float(r.get("height")) for r in g.iter(f"{NS}rect")]
+        assert len(heights) == 2 and math.isclose(heights[0], 2 * heights[1])
+        assert g.get("fill") == palette.HISTOGRAM_COLORS[g.get("data-kind")]
+    # each panel has its own x range: the post values span 0..2, the pre values 0..1
+    labels = texts(root)
+    assert "2.0" in labels or "2" in labels, labels
+
+
+def test_the_playgrounds_internals_show_each_hidden_layer():
+    exp = Experiment(PlaygroundConfig())
+    exp.tick(budget_s=10)
+    docs = live.internals_documents(exp)
+    assert set(docs) == {"histograms", "grad", "dead"}
+    hidden = len(exp.network.hidden_layers)
+    hist = parse(docs["histograms"])
+    assert len([g for g in hist.iter(f"{NS}g") if g.get("class") == "pg-hist"]) == 2 * hidden
+    grad = parse(docs["grad"])
+    lines = list(grad.iter(f"{NS}polyline"))
+    assert len(lines) == hidden
+    assert [ln.get("stroke") for ln in lines] == palette.layer_colors(hidden)
+    assert any("log scale" in t for t in texts(grad))
+    dead = parse(docs["dead"])
+    assert {"0%", "100%"} <= set(panel_ticks(dead, "dead_fraction"))
+    # before any training there is nothing to show for the gradients
+    assert set(live.internals_documents(Experiment(PlaygroundConfig()))) == {"histograms"}
