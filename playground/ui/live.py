@@ -20,7 +20,7 @@ import streamlit as st
 
 from playground.experiment import Experiment
 from playground.i18n import N_, _, fmt_number
-from playground.ui import netview
+from playground.ui import netview, svgview
 from playground.ui.charts import image
 from playground.ui.page import plain
 from playground.viz import curves, histograms, palette, svgcharts
@@ -252,9 +252,9 @@ def curves_document(exp: Experiment) -> str:
 
 
 def render_curves(exp: Experiment) -> None:
-    """Loss (and accuracy) curves: one small SVG element per tick (as a Vega chart they took most of
-    the browser's main thread while playing; see ``playground.viz.svgcharts``)."""
-    st.markdown(curves_document(exp), unsafe_allow_html=True)  # i18n: not text
+    """Loss (and accuracy) curves: one small SVG document per tick, set in place (as a Vega chart they
+    took most of the browser's main thread while playing; see ``playground.viz.svgcharts``)."""
+    svgview.show(curves_document(exp), key="live_curves")
 
 
 def render_metrics(exp: Experiment) -> None:
@@ -292,7 +292,7 @@ def _render_metrics(exp: Experiment) -> None:
     )
     names = list(exp.class_names)
     svg = svgcharts.confusion_svg(m[part]["confusion"], names, size=170 if len(names) <= 3 else 230)
-    st.markdown(svg, unsafe_allow_html=True)  # i18n: not text
+    svgview.show(svg, key="live_confusion")
 
 
 def health_series(
@@ -349,13 +349,13 @@ def render_internals(exp: Experiment) -> None:
     c1, c2 = st.columns(2)
     with c1:
         st.markdown(_("**Activations per layer** (pre → post)"))
-        st.markdown(docs["histograms"], unsafe_allow_html=True)  # i18n: not text
+        svgview.show(docs["histograms"], key="live_histograms")
     with c2:
         st.markdown(_("**Gradient norm per layer** (log scale)"))
         if "grad" in docs:
-            st.markdown(docs["grad"], unsafe_allow_html=True)  # i18n: not text
+            svgview.show(docs["grad"], key="live_grad")
             st.markdown(_("**Dead units** (output 0 for every input)"))
-            st.markdown(docs["dead"], unsafe_allow_html=True)  # i18n: not text
+            svgview.show(docs["dead"], key="live_dead")
         else:
             st.caption(_("Train an epoch to see the gradients."))
 
