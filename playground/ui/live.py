@@ -134,21 +134,16 @@ def layer_label(name: str) -> str:
 def health_frame(
     records: list[dict[str, Any]], field: str, positive: bool, max_epochs: int = LIVE_POINTS
 ) -> pd.DataFrame:
-    """Rows (epoch, layer, value) of one health field, thinned to about ``max_epochs`` epochs."""
-    if not records:
-        return pd.DataFrame(columns=["epoch", "layer", field])
-    epochs = sorted({r["epoch"] for r in records})
-    keep = set(epochs)
-    if len(epochs) > max_epochs:
-        idx = np.unique(np.linspace(0, len(epochs) - 1, max_epochs).round().astype(int))
-        keep = {epochs[i] for i in idx}
-    rows = []
-    for r in records:
-        v = r.get(field)
-        if r["epoch"] not in keep or v is None or not math.isfinite(v) or (positive and v <= 0):
-            continue
-        rows.append({"epoch": r["epoch"], "layer": layer_label(r["layer"]), field: v})
-    return pd.DataFrame.from_records(rows, columns=["epoch", "layer", field])
+    """Rows (epoch, layer, value) of :func:`health_series` (for tests and notebooks)."""
+    series = health_series(records, field, positive, max_epochs)
+    return pd.DataFrame(
+        {
+            "epoch": np.concatenate([np.zeros(0), *(x for x, _v in series.values())]),
+            "layer": [layer for layer, (x, _v) in series.items() for _i in range(len(x))],
+            field: np.concatenate([np.zeros(0), *(v for _x, v in series.values())]),
+        },
+        columns=["epoch", "layer", field],
+    )
 
 
 def fmt(v: float | None, pattern: str = "{:.3f}") -> str:
@@ -299,13 +294,21 @@ def health_series(
     records: list[dict[str, Any]], field: str, positive: bool, max_epochs: int = LIVE_POINTS
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per layer (as the charts name it) the (epochs, values) of one health field, finite (and
-    positive: ``positive``) values only, thinned to about ``max_epochs`` epochs."""
-    frame = health_frame(records, field, positive, max_epochs)
-    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for layer in dict.fromkeys(frame["layer"]):
-        part = frame[frame["layer"] == layer]
-        out[layer] = (part["epoch"].to_numpy(dtype=float), part[field].to_numpy(dtype=float))
-    return out
+    positive: ``positive``) values only, thinned to about ``max_epochs`` evenly spaced epochs."""
+    epochs = sorted({r["epoch"] for r in records})
+    keep = set(epochs)
+    if len(epochs) > max_epochs:
+        idx = np.unique(np.linspace(0, len(epochs) - 1, max_epochs).round().astype(int))
+        keep = {epochs[i] for i in idx}
+    per_layer: dict[str, tuple[list[float], list[float]]] = {}
+    for r in records:
+        v = r.get(field)
+        if r["epoch"] not in keep or v is None or not math.isfinite(v) or (positive and v <= 0):
+            continue
+        xs, vs = per_layer.setdefault(layer_label(r["layer"]), ([], []))
+        xs.append(r["epoch"])
+        vs.append(v)
+    return {k: (np.asarray(x, dtype=float), np.asarray(v, dtype=float)) for k, (x, v) in per_layer.items()}
 
 
 def internals_documents(exp: Experiment) -> dict[str, str]:

@@ -22,6 +22,8 @@ import numpy as np
 from playground.i18n import _
 from playground.viz import palette
 from playground.viz.curves import METRIC_TITLES, SPLIT_TITLES
+from playground.viz.histograms import histogram_rows
+from playground.viz.metrics import confusion_rows
 
 FONT = 'font-family="inherit"'  # the page's font (an inline SVG's text inherits it)
 FIT = 'style="max-width:100%;height:auto"'  # shrinks with a narrow column, never grows
@@ -175,6 +177,10 @@ def curves_svg(
         lx += 30 + 7 * len(name) + 8 * sum(ord(c) > 0x2E80 for c in name)
     y += legend_h
     xticks = [t for t in linear_ticks(x0, x1, 5) if float(t).is_integer()] or [x0, x1]
+
+    def sx(v):
+        return left + (np.asarray(v, dtype=float) - x0) / (x1 - x0) * pw
+
     for i, p in enumerate(panels):
         kind = "log" if p.log else "share" if p.metric in SHARES else "linear"
         values = (
@@ -199,9 +205,6 @@ def curves_svg(
 
             yticks = linear_ticks(lo, hi, max(2, h // 35))
             step = nice_step(hi - lo, max(2, h // 35))
-
-        def sx(v):
-            return left + (np.asarray(v, dtype=float) - x0) / (x1 - x0) * pw
 
         out.append(f'<g class="pg-panel" data-metric="{escape(p.metric)}">')
         out.append(
@@ -278,11 +281,9 @@ def _mix(fraction: float) -> str:
 def confusion_svg(matrix, class_names: Sequence[str], size: int = 170) -> str:
     """Rows: actual class, columns: predicted; each cell shaded by the fraction of its actual class and
     labelled with its count; a hover title gives both. An SVG document."""
-    m = np.asarray(matrix)
-    k = m.shape[0]
-    names = [str(n) for n in class_names][:k]
-    names += [_("class {i}", i=i) for i in range(len(names), k)]
-    totals = m.sum(axis=1)
+    cells = confusion_rows(matrix, class_names)  # row by row: count and share of the actual class
+    names = list(dict.fromkeys(c["actual"] for c in cells))
+    k = len(names)
     label_w = min(90, 14 + 7 * max(len(n) for n in names))
     cell = size / k
     longest = max(len(n) for n in names)
@@ -314,8 +315,7 @@ def confusion_svg(matrix, class_names: Sequence[str], size: int = 170) -> str:
             f'fill="{palette.INK}">{escape(_short(n, label_w))}</text>'
         )
         for j in range(k):
-            frac = float(m[i, j] / totals[i]) if totals[i] > 0 else 0.0
-            count = int(m[i, j])
+            frac, count = cells[i * k + j]["fraction"], int(cells[i * k + j]["count"])
             fg = "white" if frac > 0.5 else palette.INK
             share = f"{frac:.1%}"
             tip = escape(
@@ -375,11 +375,9 @@ def histograms_svg(
         )
         for j, k in enumerate(kinds):
             x0 = left + j * (cw + gap_x)
-            v = np.asarray(by_kind.get(k, np.zeros(0)), dtype=np.float64).ravel()
-            v = v[np.isfinite(v)]
-            counts, edges = np.histogram(v, bins=bins, range=None if v.size else (0.0, 1.0))
-            if edges[-1] <= edges[0]:
-                counts, edges = np.histogram(v, bins=bins, range=(edges[0] - 0.5, edges[0] + 0.5))
+            rows = histogram_rows(by_kind.get(k, np.zeros(0)), bins=bins)
+            counts = np.array([r["count"] for r in rows])
+            edges = np.array([rows[0]["bin_start"]] + [r["bin_end"] for r in rows])
             top_count = max(int(counts.max()), 1)
             span = edges[-1] - edges[0]
             color = palette.HISTOGRAM_COLORS.get(k, ink)
