@@ -255,6 +255,7 @@ def play_buttons(boxes, exp: Experiment, playing: bool) -> None:
 def main() -> None:
     s = st.session_state
     exp = session.init_session()
+    applied_now = session.apply_changes(exp)  # before any widget: the next update trains with it
     controls.keep_choices_across_languages(("c_preset", "c_edit_layer"))  # a language switch keeps them
     st.html(PAGE_CSS)
     st.markdown("### " + _(TITLE))
@@ -262,6 +263,10 @@ def main() -> None:
 
     # The top bar, as TF Playground's: run buttons, then the settings changed most often.
     bar = st.columns([0.95, 0.9, 1.0, 2.0, 1.4, 1.4, 1.05], vertical_alignment="bottom", gap="small")
+    # The run buttons first: after Pause the browser shows Play as soon as this part of the run arrives,
+    # not after the ~40 settings widgets (if applying the settings changes them, the page runs again).
+    buttons = (bool(s.playing), exp.can_train)
+    play_buttons(bar[:3], exp, buttons[0])
     top = controls.toolbar_controls(bar[3], bar[4], bar[5])
     notices = st.container()
     # Left to right: data | (features -> network -> output), curves and metrics beneath.
@@ -277,7 +282,7 @@ def main() -> None:
                 s.playing = False
                 s.weights_version += 1
                 session.set_callout("info", session.rebuilt_text(result.reasons, old, exp.config))
-            elif result.kind == "updated" and exp.epoch > 0:
+            elif (applied_now or result.kind == "updated") and exp.epoch > 0:
                 st.toast(_("Applied on the fly: the weights are kept."), icon=":material/bolt:")
         except PlaygroundError as exc:
             st.sidebar.error(error_text(exc), icon=":material/warning:")
@@ -285,7 +290,8 @@ def main() -> None:
 
     orientation.markdown(_(ORIENTATION, goal=_(GOALS.get(exp.task, GOALS["binary"]))))
     playing = bool(s.playing)
-    play_buttons(bar[:3], exp, playing)
+    if (playing, exp.can_train) != buttons:  # a rebuild paused the run, or it can no longer train
+        st.rerun()
     with bar[6]:
         session.share_control(exp.config)  # a link with the setup only, never the run
 

@@ -34,12 +34,35 @@ def _with(options: tuple[float, ...], value: float) -> list[float]:
     return sorted({*options, float(value)})
 
 
+CHANGED_KEY = "_changed_settings"
+# Session-state key: the (section, name, widget key) of each setting the learner changed since the
+# last run, in order (``note_change``); the page applies the on-the-fly ones first thing in its run.
+
+
+def note_change(section: str, name: str, key: str) -> None:
+    """A setting widget's ``on_change``: remember which setting the learner changed, so the page can
+    apply it before it draws anything (``playground.ui.session.apply_changes``)."""
+    st.session_state.setdefault(CHANGED_KEY, []).append((section, name, key))
+
+
+def config_value(s: Setting, raw: Any) -> Any:
+    """What the widget of setting ``s`` holds (``raw``), in config units."""
+    if s.control == "checkbox":
+        return bool(raw)
+    if s.control in ("select", "radio"):
+        return raw
+    return s.from_widget(raw)
+
+
 def widget(s: Setting, container=None, **over: Any) -> Any:
     """The widget of setting ``s`` (kind, label, range, step and help from the schema); returns the
-    value in config units. ``over`` overrides Streamlit arguments (``disabled``, ``key``…)."""
+    value in config units. ``over`` overrides Streamlit arguments (``disabled``, ``key``…). A change
+    is noted (:func:`note_change`) unless ``over`` brings its own ``on_change``."""
     box = st if container is None else container
     key = over.pop("key", s.widget)
     args: dict[str, Any] = {"key": key, "help": _(s.help) if s.help else None, **over}
+    if key == s.widget and s.kind not in ("params", "ints") and "on_change" not in args:
+        args["on_change"], args["args"] = note_change, (s.section, s.name, key)
     label = over.pop("label", None) or s.widget_label
     args.pop("label", None)
     kind = s.control

@@ -17,9 +17,10 @@ import streamlit as st
 from playground import i18n
 from playground.errors import PlaygroundError
 from playground.experiment import PRESETS, UPLOAD, Experiment, PlaygroundConfig, Upload, load_preset
+from playground.experiment.schema import setting
 from playground.hosting import streamlit_glue as hosting
 from playground.i18n import N_, _
-from playground.ui.controls import sync_widgets
+from playground.ui.controls import CHANGED_KEY, config_value, sync_widgets
 from playground.ui.page import Later, join
 from playground.urlconfig import from_query, parse_link, share_link, to_query
 
@@ -253,6 +254,34 @@ def on_upload() -> None:
 @callback
 def dismiss_notices() -> None:
     st.session_state.url_notices = []
+
+
+def apply_changes(exp: Experiment) -> bool:
+    """First thing in a page run: apply the settings the learner just changed (noted by their widgets'
+    ``on_change``) if they change the run on the fly (learning rate, batch size, schedule, penalty,
+    the loop's and the views' settings), under the run lock, and put them in the URL. The page's own
+    ``apply`` comes only after it has drawn its ~40 widgets (a tenth of a second or more of the run);
+    done here, the live update that the run starts already trains with the new value. Changes that
+    rebuild the network, and any value the schema refuses, are left to that ``apply``, which says
+    why. Returns True if the run changed here (the page then says "applied on the fly")."""
+    s = st.session_state
+    changed = s.pop(CHANGED_KEY, None)
+    if not changed:
+        return False
+    base = exp.config.to_dict()
+    for section, name, key in changed:
+        if key in s:
+            base[section][name] = config_value(setting(section, name), s[key])
+    try:
+        new = PlaygroundConfig.from_dict(base)
+        if exp.config.rebuild_reasons(new):
+            return False
+        with run_lock(s):
+            result = exp.apply(new)
+    except PlaygroundError:
+        return False
+    sync_url(exp.config)
+    return result.kind == "updated"
 
 
 def sync_url(cfg: PlaygroundConfig) -> None:
