@@ -27,4 +27,24 @@ python3 -m ruff check .
 python3 -m ruff format --check .
 
 echo "== pytest"
-python3 -m pytest -q -ra --durations=15 -p no:cacheprovider "$@"
+if [ "$#" -gt 0 ]; then  # the tests named on the command line, in one process
+  exec python3 -m pytest -q -ra --durations=15 -p no:cacheprovider "$@"
+fi
+# The whole suite as two pytest processes side by side, one per core: the browser tests (tests/e2e,
+# which spend much of their time waiting on a server and a browser) and everything else. Their lines
+# are prefixed ([browser] / [rest]); each ends with its own summary of how many tests ran, passed and
+# were skipped, and the script fails if either fails.
+run_part() {
+  local tag=$1
+  shift
+  python3 -m pytest -q -ra --durations=10 -p no:cacheprovider "$@" 2>&1 | sed -u "s/^/[$tag] /"
+}
+run_part browser tests/e2e &
+browser=$!
+run_part rest tests --ignore=tests/e2e &
+rest=$!
+status=0
+wait "$rest" || status=1
+wait "$browser" || status=1
+[ "$status" -eq 0 ] && echo "== pytest: both parts passed" || echo "== pytest: a part FAILED (see above)"
+exit "$status"
