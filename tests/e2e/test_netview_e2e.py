@@ -117,14 +117,26 @@ def test_click_a_weight_and_type_its_value_while_playing(server, browser):
         assert editor.is_visible(), "a tick closed the editor"
         editor.fill("2.5")
         editor.press("Enter")
+        tip = page.locator(".nv-tip")
+
+        def hovered_weight() -> float:
+            """The weight the view shows on hover (NaN if no tooltip came)."""
+            page.mouse.move(0, 0)
+            hit.hover(force=True)
+            try:
+                tip.wait_for(state="visible", timeout=5_000)
+                return float(tip.inner_text().split("weight")[1].split()[0])
+            except Exception:  # noqa: BLE001 (no tooltip yet: not a value)
+                return float("nan")
+
+        # still playing: the view shows the value set (it trains on from 2.5 a little) within a few ticks
+        assert wait_until(lambda: 2.0 < hovered_weight() < 3.0, 20), tip.inner_text()
+        assert page.get_by_role("button", name="Pause").count() == 1
         page.get_by_role("button", name="Pause").click()
         page.get_by_role("button", name="Play").wait_for(timeout=10_000)
         settle(page)
-        # paused: the weight table of the first layer shows the value set (it trained on from 2.5 a little)
-        hit.hover(force=True)
-        tip = page.locator(".nv-tip")
-        tip.wait_for(state="visible", timeout=5_000)
-        value = float(tip.inner_text().split("weight")[1].split()[0])
+        # paused: the view keeps it
+        value = hovered_weight()
         assert 2.0 < value < 3.0, tip.inner_text()
         no_errors(page)
     finally:

@@ -87,6 +87,14 @@ function fmt(v) {
   return (v >= 0 ? "+" : "") + t;
 }
 
+let measure = null;
+function textWidth(text) {
+  // the width of a label in the view's font (12 px, the page's sans-serif), in whole pixels
+  measure = measure || document.createElement("canvas").getContext("2d");
+  measure.font = "12px " + getComputedStyle(document.body).fontFamily;
+  return Math.ceil(measure.measureText(String(text)).width);
+}
+
 function drawMap(canvas, bytes, offset, g, lut) {
   if (canvas.width !== g) {
     canvas.width = g;
@@ -143,7 +151,11 @@ class NetView {
     const rows = d.compact ? 1 : Math.max(nIn, ...d.sizes.slice(1));
     const nCols = d.sizes.length;
     const labelW = Math.min(150, Math.max(44, Math.round(width * 0.18)));
-    const outLabelW = d.out_labels.length ? Math.min(110, Math.max(48, Math.round(width * 0.14))) : 8;
+    // output labels as wide as the longest class name needs (a dot, a gap and the text at 12 px), so
+    // "versicolor" is not broken in two; at most 110 px (longer names end in "…", whole in the hover)
+    const outLabelW = d.out_labels.length
+      ? Math.min(110, Math.max(48, Math.round(width * 0.14), 16 + Math.max(...d.out_labels.map(textWidth))))
+      : 8;
     const avail = width - labelW - outLabelW - 16; // from the inputs' left edge to the output's right edge
     // a neuron fits the height budget, and the columns leave ~1.2 neurons of room for the weights
     const byHeight = Math.floor((d.max_height - 8) / (rows * 1.3));
@@ -252,7 +264,7 @@ class NetView {
         const dot = h("span", "nv-dot", lab);
         dot.style.background = d.out_colors[j];
       }
-      h("span", "", lab, name);
+      h("span", "nv-out-name", lab, name).title = name;
       lab.style.left = L.xs[last] + cell + 6 + "px";
       lab.style.width = L.outLabelW + "px";
       lab.style.top = L.ys[last][j] + "px";
