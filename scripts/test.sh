@@ -37,7 +37,7 @@ fi
 run_part() {
   local tag=$1
   shift
-  python3 -m pytest -q -ra --durations=10 -p no:cacheprovider "$@" 2>&1 | sed -u "s/^/[$tag] /"
+  PYTHONUNBUFFERED=1 python3 -m pytest -q -ra --durations=10 -p no:cacheprovider "$@" 2>&1 | sed -u "s/^/[$tag] /"
 }
 run_part browser tests/e2e &
 browser=$!
