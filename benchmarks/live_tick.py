@@ -13,6 +13,9 @@
    - visible updates per second (changes of the decision-boundary image in the page),
    - epochs shown per second (the epoch counter),
    - browser main-thread long-task time per second (PerformanceObserver "longtask"),
+   - the browser main thread's busy time, every task counted (DevTools' Performance.getMetrics
+     "TaskDuration"), per second and per update: near 1 000 ms/s the browser limits the rate,
+     whatever the long tasks say,
    - bytes per update the browser received over the websocket.
    Each run is a new browser session; the figures are the median of ``--runs`` runs (default 3)
    with their range.
@@ -180,6 +183,13 @@ def browser_run(query: dict[str, str], seconds: float, port: int, proc) -> dict[
             ws.on("framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload)))
 
         page.on("websocket", on_ws)
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Performance.enable")
+
+        def busy_s() -> float:  # the renderer's main-thread time so far (every task, long or not)
+            metrics = cdp.send("Performance.getMetrics")["metrics"]
+            return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
+
         page.goto(url)
         page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
         time.sleep(1.5)
@@ -187,10 +197,10 @@ def browser_run(query: dict[str, str], seconds: float, port: int, proc) -> dict[
         page.get_by_role("button", name="Play", exact=True).click()
         time.sleep(1.0)  # let the loop settle
         e0, u0, l0 = epoch_value(page), page.evaluate("window.__updates"), page.evaluate("window.__longtask")
-        c0, t0, b0 = proc_cpu(proc.pid), time.perf_counter(), received[0]
+        c0, t0, b0, m0 = proc_cpu(proc.pid), time.perf_counter(), received[0], busy_s()
         time.sleep(seconds)
         e1, u1, l1 = epoch_value(page), page.evaluate("window.__updates"), page.evaluate("window.__longtask")
-        c1, t1, b1 = proc_cpu(proc.pid), time.perf_counter(), received[0]
+        c1, t1, b1, m1 = proc_cpu(proc.pid), time.perf_counter(), received[0], busy_s()
         page.get_by_role("button", name="Pause", exact=True).click()
         browser.close()
     dt = t1 - t0
@@ -201,6 +211,8 @@ def browser_run(query: dict[str, str], seconds: float, port: int, proc) -> dict[
         "server ms/tick": (c1 - c0) / updates * 1000,
         "server % core": 100 * (c1 - c0) / dt,
         "long tasks ms/s": (l1 - l0) / dt,
+        "main thread ms/s": (m1 - m0) / dt * 1000,
+        "main thread ms/update": (m1 - m0) / updates * 1000,
         "kB/update": (b1 - b0) / updates / 1000,
     }
 
@@ -211,6 +223,8 @@ UNITS = {
     "server ms/tick": ("server CPU per tick (ms)", "{:.1f}", "≤ 25"),
     "server % core": ("server CPU (% of one core)", "{:.0f}", ""),
     "long tasks ms/s": ("browser long tasks (ms/s)", "{:.0f}", "≤ 100"),
+    "main thread ms/s": ("browser main thread busy (ms/s)", "{:.0f}", ""),
+    "main thread ms/update": ("browser main thread per update (ms)", "{:.0f}", ""),
     "kB/update": ("websocket kB per update", "{:.1f}", ""),
 }
 
