@@ -30,10 +30,11 @@ echo "== pytest"
 if [ "$#" -gt 0 ]; then  # the tests named on the command line, in one process
   exec python3 -m pytest -q -ra --durations=15 -p no:cacheprovider "$@"
 fi
-# The whole suite as two pytest processes side by side, one per core: the browser tests (tests/e2e,
-# which spend much of their time waiting on a server and a browser) and everything else. Their lines
-# are prefixed ([browser] / [rest]); each ends with its own summary of how many tests ran, passed and
-# were skipped, and the script fails if either fails.
+# The whole suite in three parts: the browser tests (tests/e2e, which spend much of their time waiting
+# on a server and a browser) and everything but the hosting tests, side by side, one per core; then
+# the hosting tests alone (a workshop of replicas, nginx and Redis, timed failovers: they need the
+# machine to themselves). Lines are prefixed ([browser] / [rest] / [hosting]); each part ends with its
+# own summary of how many tests ran, passed and were skipped, and the script fails if any part fails.
 run_part() {
   local tag=$1
   shift
@@ -41,10 +42,11 @@ run_part() {
 }
 run_part browser tests/e2e &
 browser=$!
-run_part rest tests --ignore=tests/e2e &
+run_part rest tests --ignore=tests/e2e --ignore=tests/hosting &
 rest=$!
 status=0
 wait "$rest" || status=1
 wait "$browser" || status=1
-[ "$status" -eq 0 ] && echo "== pytest: both parts passed" || echo "== pytest: a part FAILED (see above)"
+run_part hosting tests/hosting || status=1
+[ "$status" -eq 0 ] && echo "== pytest: every part passed" || echo "== pytest: a part FAILED (see above)"
 exit "$status"
