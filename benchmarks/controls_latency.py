@@ -5,8 +5,9 @@
 
 A real ``streamlit run app.py`` on a free port; Play, then, while it plays:
 - learning rate: press → (or ←) on the learning-rate slider; the clock starts at the keydown in the
-  page and stops when the address bar carries the new ``lr`` (the server applied it: the page writes
-  the URL right after ``Experiment.apply``) and when the "Applied on the fly" toast is in the page;
+  page and stops when the page writes the new ``lr`` into the address bar (its call of
+  ``history.replaceState``; the server applied the value just before: the page writes the URL right
+  after applying it) and when the "Applied on the fly" toast is in the page;
   also how many live updates (epoch-counter changes) the browser showed in between;
 - Pause: click; the clock stops when the Play button is back and at the last change of the epoch
   counter (training stopped), with the epochs trained after the click.
@@ -53,6 +54,16 @@ WATCH_JS = """
   };
   document.addEventListener('keydown', start, true);
   document.addEventListener('mousedown', start, true);
+  // The address bar changes when the page calls history.replaceState/pushState: note that moment
+  // (a poll would notice it only when the busy main thread gets round to running it).
+  for (const name of ['replaceState', 'pushState']) {
+    const orig = history[name].bind(history);
+    history[name] = (state, title, url) => {
+      orig(state, title, url);
+      const lr = new URLSearchParams(location.search).get('lr');
+      if (c.t0 && !c.urlAt && c.before !== undefined && lr !== c.before) c.urlAt = performance.now();
+    };
+  }
 }
 """
 
@@ -92,18 +103,13 @@ def lr_trials(page, trials: int) -> list[dict]:
     out = []
     thumb = lr_thumb(page)
     for i in range(trials):
-        before = page.evaluate("location.search")
         key = "ArrowRight" if i % 2 == 0 else "ArrowLeft"
+        # the address bar shows lr=<value> as the URL format writes it; any change of lr counts
+        page.evaluate("() => { window.__ctl.before = new URLSearchParams(location.search).get('lr'); }")
         thumb.focus()
         thumb.press(key)
         new_lr = lr_value(page)
-        # the address bar shows lr=<value> as the URL format writes it; wait for any change of lr
-        page.evaluate("b => { window.__ctl.before = new URLSearchParams(b).get('lr'); }", before)
-        ok = wait_js(
-            page,
-            "() => { const c = window.__ctl; const lr = new URLSearchParams(location.search).get('lr');"
-            " if (lr !== c.before && !c.urlAt) c.urlAt = performance.now(); return c.urlAt > 0; }",
-        )
+        ok = wait_js(page, "() => window.__ctl.urlAt > 0")
         toast = wait_js(page, "() => window.__ctl.toastAt > 0", 10)
         c = marks(page)
         out.append(

@@ -19,6 +19,9 @@
    - bytes per update the browser received over the websocket.
    Each run is a new browser session; the figures are the median of ``--runs`` runs (default 3)
    with their range.
+3. The floor: the same page, settings and training with every live view replaced by the epoch
+   counter and a 2×2 image that changes with each update (an entry script written next to app.py for
+   the run and removed after it): what the page costs before it shows anything.
    Targets (issue 12 §8): ≤ 25 ms server CPU per tick (default config), ≥ 12 visible updates/s,
    ≥ 60 epochs shown/s, ≤ 100 ms/s of browser long tasks.
 Prints figures; asserts nothing.
@@ -27,6 +30,7 @@ Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import socket
@@ -252,29 +256,70 @@ def main() -> None:
     if not Path(CHROMIUM).exists():
         print("\n(no /usr/bin/chromium: browser figures skipped)")
         return
-    port = free_port()
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        import urllib.request
-
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        print(f"\n(load average before the browser runs: {os.getloadavg()[0]:.1f})")
+    print(f"\n(load average before the browser runs: {os.getloadavg()[0]:.1f})")
+    with serve(ROOT / "app.py") as (proc, port):
         report("default config", [browser_run({}, args.seconds, port, proc) for _ in range(args.runs)], True)
         report(
             "largest config",
             [browser_run(LARGEST, args.seconds, port, proc) for _ in range(args.runs)],
             False,
         )
+    # The same page, settings and training with every live view replaced by the epoch counter and a
+    # 2×2 image that changes each update: what the page costs before it shows anything.
+    floor = ROOT / ".live_tick_floor.py"
+    floor.write_text(FLOOR_APP.format(app=ROOT / "app.py"))
+    try:
+        with serve(floor) as (proc, port):
+            report(
+                "floor: the Playground's controls and training, no views (counter only)",
+                [browser_run({}, args.seconds, port, proc) for _ in range(args.runs)],
+                False,
+            )
+    finally:
+        floor.unlink(missing_ok=True)
+
+
+FLOOR_APP = """# Written and removed by benchmarks/live_tick.py: the app, with the Playground's live views
+# replaced by the epoch counter and a 2x2 image that changes with every update (what it counts).
+import runpy
+
+import numpy as np
+import streamlit as st
+
+from playground.ui import charts, live
+
+
+def counter_only(exp, **_):
+    st.metric("Epoch", exp.epoch)
+    charts.image(np.full((2, 2, 3), exp.epoch % 256, dtype=np.uint8))
+
+
+live.render_live = counter_only
+live.render_internals = lambda exp: None
+runpy.run_path("{app}", run_name="__main__")
+"""
+
+
+@contextlib.contextmanager
+def serve(entry: Path):
+    """``streamlit run entry`` on a free port, until the block ends: yields (process, port)."""
+    import urllib.request
+
+    port = free_port()
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(entry), "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield proc, port
     finally:
         proc.terminate()
         try:
