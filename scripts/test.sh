@@ -30,19 +30,27 @@ echo "== pytest"
 if [ "$#" -gt 0 ]; then  # the tests named on the command line, in one process
   exec python3 -m pytest -q -ra --durations=15 -p no:cacheprovider "$@"
 fi
-# The whole suite in three parts: the browser tests (tests/e2e, which spend much of their time waiting
-# on a server and a browser) and everything but the hosting tests, side by side, one per core; then
-# the hosting tests alone (a workshop of replicas, nginx and Redis, timed failovers: they need the
-# machine to themselves). Lines are prefixed ([browser] / [rest] / [hosting]); each part ends with its
-# own summary of how many tests ran, passed and were skipped, and the script fails if any part fails.
+# The whole suite in four parts, on two lanes (one per core): the browser tests (tests/e2e, which spend
+# much of their time waiting on a server and a browser) on one; everything but the browser and hosting
+# tests, then the two heaviest labs' browser tests, on the other (so both lanes take about as long);
+# then the hosting tests alone (a workshop of replicas, nginx and Redis, timed failovers: they need the
+# machine to themselves). Lines are prefixed ([browser] / [rest] / [labs] / [hosting]); each part ends
+# with its own summary of how many tests ran, passed and were skipped, and the script fails if any
+# part fails.
 run_part() {
   local tag=$1
   shift
   PYTHONUNBUFFERED=1 python3 -m pytest -q -ra --durations=10 -p no:cacheprovider "$@" 2>&1 | sed -u "s/^/[$tag] /"
 }
-run_part browser tests/e2e &
+LABS=(tests/e2e/test_fasttext_e2e.py tests/e2e/test_conv_e2e.py)
+run_part browser tests/e2e "${LABS[@]/#/--ignore=}" &
 browser=$!
-run_part rest tests --ignore=tests/e2e --ignore=tests/hosting &
+(
+  lane=0
+  run_part rest tests --ignore=tests/e2e --ignore=tests/hosting || lane=1
+  run_part labs "${LABS[@]}" || lane=1
+  exit "$lane"
+) &
 rest=$!
 status=0
 wait "$rest" || status=1
