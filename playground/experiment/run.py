@@ -46,8 +46,8 @@ READY, DIVERGED, EARLY_STOPPED = Status.READY.value, Status.DIVERGED.value, Stat
 
 HEALTH_EVERY = 4
 """Gradient health (the slower internals view, redrawn every 0.5 s) is recorded for each of the first
-4 epochs, then every 4th: with 7 epochs per live tick, a record every epoch cost 3 of 17 ms of a
-default tick's training (benchmarks/live_tick.py)."""
+4 epochs, then every 4th: with 7 epochs per live tick (the default then), a record every epoch cost
+3 of 17 ms of a default tick's training (benchmarks/live_tick.py)."""
 
 
 def _plain(status: Any) -> str:
