@@ -65,22 +65,28 @@ def widget(s: Setting, container=None, **over: Any) -> Any:
         args["on_change"], args["args"] = note_change, (s.section, s.name, key)
     label = over.pop("label", None) or s.widget_label
     args.pop("label", None)
+    return config_value(s, _draw(s, box, label, args))
+
+
+def _draw(s: Setting, box, label: str, args: dict[str, Any]) -> Any:
+    """Draw the widget of setting ``s`` in ``box``; the value it holds, as the widget gives it."""
+    key = args["key"]
     kind = s.control
     if kind == "checkbox":
-        return config_value(s, box.checkbox(label, **args))
+        return box.checkbox(label, **args)
     if kind in ("select", "radio"):
         args.setdefault("format_func", s.choice_label)
         if kind == "radio":
             args.setdefault("horizontal", True)
-            return config_value(s, box.radio(label, args.pop("options", s.options()), **args))
-        return config_value(s, box.selectbox(label, args.pop("options", s.options()), **args))
+            return box.radio(label, args.pop("options", s.options()), **args)
+        return box.selectbox(label, args.pop("options", s.options()), **args)
     if kind == "multiselect":
         args.setdefault("format_func", s.choice_label)
-        return config_value(s, box.multiselect(label, s.options(), **args))
+        return box.multiselect(label, s.options(), **args)
     if kind == "select_slider":
         current = float(st.session_state.get(key, s.to_widget(s.default_value())))
         options = _with(s.menu, current)
-        return config_value(s, box.select_slider(label, options=options, format_func=_fmt_num, **args))
+        return box.select_slider(label, options=options, format_func=_fmt_num, **args)
     low, high = (None if b is None else b * s.scale for b in s.bounds())
     if s.kind == "int" or s.whole_steps:
         low, high = (None if b is None else int(round(b)) for b in (low, high))
@@ -88,11 +94,11 @@ def widget(s: Setting, container=None, **over: Any) -> Any:
     else:
         step = s.step
     if kind == "slider":
-        return config_value(s, box.slider(label, low, high, step=step, **args))
+        return box.slider(label, low, high, step=step, **args)
     if kind == "number":
         if s.fmt:
             args.setdefault("format", s.fmt)
-        return config_value(s, box.number_input(label, low, high, step=step, **args))
+        return box.number_input(label, low, high, step=step, **args)
     raise ValueError(f"setting {s.name!r} has no widget kind")
 
 
