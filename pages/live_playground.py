@@ -18,7 +18,7 @@ from playground.errors import PlaygroundError
 from playground.experiment import PRESETS, UPLOAD, Experiment, problems_for
 from playground.hosting import streamlit_glue as hosting
 from playground.i18n import N_, _, error_text, fmt_number
-from playground.ui import controls, netview, session
+from playground.ui import controls, liveloop, netview, session
 from playground.ui.lang import fragment
 from playground.ui.live import render_internals, render_live
 from playground.ui.page import message_text, plain, route_through_app
@@ -43,9 +43,18 @@ GOALS = {
     "regression": N_("the value at every point (orange below zero, blue above)"),
 }
 # Streamlit's wide layout keeps 5 rem either side and 6 rem on top: too much for four columns at 1280 px.
+# The slower views (histograms, gradient health) wait while the live views repeat in one fragment run
+# (``playground.ui.liveloop``): they must not fade as "stale" meanwhile.
 PAGE_CSS = """<style>  /* i18n: not text */
 [data-testid="stMainBlockContainer"] { padding: 3.4rem 1.5rem 3rem 1.5rem; max-width: 1800px; }
+.st-key-live_internals [data-stale="true"] { opacity: 1 !important; transition: none !important; }
 </style>"""
+PLAYING_CSS = """<style>  /* i18n: not text */
+[data-testid="stStatusWidgetRunningIcon"],
+[data-testid="stStatusWidget"] [data-testid="stBaseButton-header"] { display: none; }
+</style>"""
+# While playing, a fragment run lasts ~0.5 s (``playground.ui.liveloop``): Streamlit's "Running… Stop" would
+# show the whole time (Pause is the learner's stop); its connection notices still show.
 
 
 def sidebar_groups() -> dict:
@@ -257,7 +266,7 @@ def main() -> None:
     exp = session.init_session()
     applied_now = session.apply_changes(exp)  # before any widget: the next update trains with it
     controls.keep_choices_across_languages(("c_preset", "c_edit_layer"))  # a language switch keeps them
-    st.html(PAGE_CSS)
+    st.html(PAGE_CSS + (PLAYING_CSS if s.playing else ""))
     st.markdown("### " + _(TITLE))
     orientation = st.empty()  # filled once the run has its settings: the sentence names what it shows
 
@@ -313,44 +322,57 @@ def main() -> None:
 
     interactive = bool(s.get("c_interactive")) and not playing
     live_slot = live_col.container()
-    internals_slot = st.container()
+    internals_slot = st.container(key="live_internals")
     if not playing:
         weight_editor(exp)
 
     interval = hosting.live_interval(exp.config.loop.update_interval)  # slower when the replica is loaded
     show_internals = bool(s.get("c_internals", True))
 
+    slow = max(limits.caps().internals_interval, interval)
+
     @fragment(run_every=interval if playing else None)
     def live() -> None:
-        """The fast loop: train a few epochs, redraw counter, network, output, curves, metrics."""
+        """The fast loop: train a few epochs, redraw counter, network, output, curves, metrics — while
+        playing, several times in one fragment run (``playground.ui.liveloop``)."""
         ss = st.session_state
         if netview.needs_full_run():  # a structure change in the network view: the whole page applies it
             st.rerun(scope="app")
-        current = ss.exp
-        # paced, and one update at a time on a loaded replica (in order: nobody starves)
-        with hosting.live_turn(interval if ss.playing else None), session.run_lock(ss):
-            try:
-                if ss.playing:
-                    result = current.tick()
-                    if result.stopped:
-                        ss.playing = False
-                        kind = "error" if current.stop_kind == "diverged" else "info"
-                        session.set_callout(kind, result.stopped)
-                        ss.weights_version += 1
-                        st.rerun()
-                render_live(current, interactive=interactive and not ss.playing)
-                hosting.after_update(current, ss.playing)  # load accounting, a checkpoint every few seconds
-                if unsaved := hosting.unsaved_notice():  # the run is too large to keep for a reload
-                    st.caption(f":material/cloud_off: {unsaved}")
-            except PlaygroundError as exc:
-                ss.playing = False
-                st.error(error_text(exc))
-            except Exception:
-                log.exception("live view failed")
-                ss.playing = False
-                st.error(_(FRIENDLY))
 
-    slow = max(limits.caps().internals_interval, interval)
+        def update() -> bool:
+            """One update of the live views (training a few epochs first while playing); False when the
+            run stopped here (an error shown in its place)."""
+            current = ss.exp
+            # paced, and one update at a time on a loaded replica (in order: nobody starves)
+            with hosting.live_turn(interval if ss.playing else None), session.run_lock(ss):
+                try:
+                    if ss.playing:
+                        result = current.tick()
+                        if result.stopped:
+                            ss.playing = False
+                            kind = "error" if current.stop_kind == "diverged" else "info"
+                            session.set_callout(kind, result.stopped)
+                            ss.weights_version += 1
+                            st.rerun()
+                    render_live(current, interactive=interactive and not ss.playing)
+                    hosting.after_update(current, ss.playing)  # load accounting, a checkpoint now and then
+                    if unsaved := hosting.unsaved_notice():  # the run is too large to keep for a reload
+                        st.caption(f":material/cloud_off: {unsaved}")
+                    return True
+                except PlaygroundError as exc:
+                    ss.playing = False
+                    st.error(error_text(exc))
+                except Exception:
+                    log.exception("live view failed")
+                    ss.playing = False
+                    st.error(_(FRIENDLY))
+            return False
+
+        slot = st.empty()
+        for _n in liveloop.Updates(interval, slow, lambda: bool(ss.playing)):
+            with slot.container():
+                if not update():
+                    break
 
     @fragment(run_every=slow if playing else None)
     def internals() -> None:

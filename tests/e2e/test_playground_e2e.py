@@ -64,6 +64,18 @@ def test_play_pause_and_rebuild(server, browser):
         time.sleep(1.5)
         assert epoch(page) > e1, "the epoch counter stopped while playing"
         assert chart_epochs(page) != axis0, "the loss chart did not advance"
+        # the live views repeat inside one fragment run (playground.ui.liveloop): meanwhile Streamlit's
+        # "Running… / Stop" stays hidden and the slower views (histograms) do not fade as stale
+        for _i in range(10):
+            assert not page.locator('[data-testid="stStatusWidget"] button').is_visible()
+            assert not page.locator('[data-testid="stStatusWidgetRunningIcon"]').is_visible()
+            faded = page.evaluate(
+                """() => [...document.querySelectorAll(
+                     '.st-key-live_internals [data-testid="stElementContainer"]')]
+                   .filter(e => e.offsetParent && parseFloat(getComputedStyle(e).opacity) < 0.99).length"""
+            )
+            assert faded == 0, "the histograms faded while playing"
+            time.sleep(0.15)
         page.screenshot(path=str(ARTIFACTS / "playground_playing.png"), full_page=True)
         pause(page)
         paused = epoch(page)
