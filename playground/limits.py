@@ -46,11 +46,11 @@ class Caps:
     internals_interval: float = 0.5
     """Seconds between updates of the activation histograms and gradient-health charts while playing
     (a second, slower fragment: together with the fast views they cost the browser several times more)."""
-    default_epochs_per_update: int = 9
-    """Epochs trained per live update. The rate of updates is set by the browser (Streamlit re-renders
-    the page for each one): 7–10 a second on a 2-core machine that also runs the server, so 9 epochs
-    keep ≥ 60 epochs shown a second there (TF Playground's pace); with 7, a slow hour showed 52–58
-    (benchmarks/live_tick.py; the extra epochs cost ~7 ms of server CPU and ~3 % of the updates)."""
+    default_epochs_per_update: int = 6
+    """Epochs trained per live update. The page shows 12–13 updates a second while playing (the live views
+    repeat within one fragment run, ``playground.ui.liveloop``), so 6 epochs show 70–80 a second, above TF
+    Playground's pace of ~60, for ~20 ms of server CPU per update (benchmarks/live_tick.py). When each
+    update was its own run the browser managed only 7–10 a second and this was 9."""
     max_epochs_per_update: int = 50
     tick_train_budget_s: float = 0.08
     """Wall time one live update may spend training; it stops early (after a whole epoch) past this."""
