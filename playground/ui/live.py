@@ -1,9 +1,11 @@
 """The live views: decision boundary, network view, curves, histograms, gradient health, metrics.
 
 ``render_live`` draws everything from an ``Experiment``; the page calls it inside an ``st.fragment``
-whose ``run_every`` is set while playing, so each tick is one small server run that trains a few epochs
-and redraws only this part. Images go out as PNG data URIs; charts reuse a cached Vega-Lite spec and
-get new data (``playground.ui.charts``), so nothing is re-mounted per tick.
+whose ``run_every`` is set while playing, and while playing one run of it trains a few epochs and
+redraws this part every interval for about half a second (``playground.ui.liveloop``). Images go out as
+PNG data URIs; the curves, confusion matrix and internals are small SVG documents set in place
+(``playground.ui.svgview``), and the network view is a component updated in place
+(``playground.ui.netview``), so nothing is re-mounted per update.
 """
 
 from __future__ import annotations
