@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, ROOT, no_errors, settle
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, no_errors, settle
 
 babel_pofile = pytest.importorskip("babel.messages.pofile", reason="Babel reads the catalogs")
 
@@ -105,7 +105,13 @@ def _leftovers(text: str, catalog) -> list[str]:
 
 
 def test_the_browser_language_picks_chinese(server, browser):
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1440, "height": 900})
+    # A browser set to Chinese sends its languages with every request, the websocket's handshake included
+    # (where Streamlit reads the header): Chromium's --accept-lang. Playwright's locale alone reaches only
+    # the HTTP requests in Chromium 150 (the handshake said "en-US,en;q=0.9").
+    zh = browser.browser_type.launch(
+        executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, "--accept-lang=zh-CN,zh"]
+    )
+    ctx = zh.new_context(locale="zh-CN", viewport={"width": 1440, "height": 900})
     page = ctx.new_page()
     try:
         page.goto(f"{server}/", wait_until="domcontentloaded")
@@ -118,6 +124,7 @@ def test_the_browser_language_picks_chinese(server, browser):
         assert CJK.search(page.locator('[data-testid="stMain"]').inner_text())
     finally:
         ctx.close()
+        zh.close()
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[p or "playground" for p in PATHS])
