@@ -9,7 +9,7 @@
 2. A real ``streamlit run app.py`` on a free port, driven by headless Chromium (Playwright, Debian's
    /usr/bin/chromium): press Play for a few seconds and measure
    - server CPU per tick (the server process's CPU time / visible updates: training, views and
-     Streamlit's run, the slower internals fragment included),
+     Streamlit's run, the histograms and gradient views drawn once per run included),
    - visible updates per second (changes of the decision-boundary image in the page),
    - epochs shown per second (the epoch counter),
    - browser main-thread long-task time per second (PerformanceObserver "longtask"),
@@ -103,7 +103,7 @@ def in_process(label: str, cfg: PlaygroundConfig, ticks: int = 30) -> None:
         timed("curves svg", lambda: live.curves_document(exp))
         m = timed("metrics", exp.metrics)
         timed("confusion svg", lambda m=m: svgcharts.confusion_svg(m["test"]["confusion"], exp.class_names))
-    for _ in range(ticks):  # the slower fragment (histograms, gradient health), per run
+    for _ in range(ticks):  # the slower views (histograms, gradient health), once per fragment run
         timed("internals*", lambda: live.internals_documents(exp))
     epochs = exp.epoch - epochs0
     total = sum(v for k, v in parts.items() if not k.endswith("*"))
@@ -113,7 +113,8 @@ def in_process(label: str, cfg: PlaygroundConfig, ticks: int = 30) -> None:
         print(f"  {name:16s} {secs / ticks * 1000:7.2f} ms")
     print(
         f"  {'total (no Streamlit)':16s} {total / ticks * 1000:7.2f} ms CPU per tick "
-        f"(* = per run of the slower internals fragment, every {limits.INTERNALS_INTERVAL} s; not in total)"
+        f"(* = the histograms and gradient views, once per fragment run, "
+        f"every {limits.INTERNALS_INTERVAL} s; not in total)"
     )
     # building the charts' specs once (cached afterwards) for reference
     t = cpu()

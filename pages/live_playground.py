@@ -43,8 +43,8 @@ GOALS = {
     "regression": N_("the value at every point (orange below zero, blue above)"),
 }
 # Streamlit's wide layout keeps 5 rem either side and 6 rem on top: too much for four columns at 1280 px.
-# The slower views (histograms, gradient health) wait while the live views repeat in one fragment run
-# (``playground.ui.liveloop``): they must not fade as "stale" meanwhile.
+# The slower views (histograms, gradient health) are drawn once per run of the live fragment, which repeats
+# the fast views meanwhile (``playground.ui.liveloop``): they must not fade as "stale" while they wait.
 PAGE_CSS = """<style>  /* i18n: not text */
 [data-testid="stMainBlockContainer"] { padding: 3.4rem 1.5rem 3rem 1.5rem; max-width: 1800px; }
 .st-key-live_internals [data-stale="true"] { opacity: 1 !important; transition: none !important; }
@@ -322,7 +322,8 @@ def main() -> None:
 
     interactive = bool(s.get("c_interactive")) and not playing
     live_slot = live_col.container()
-    internals_slot = st.container(key="live_internals")
+    # below the page, written by the live fragment (a container outside it: see ``live``)
+    internals_box = st.container(key="live_internals").empty()
     if not playing:
         weight_editor(exp)
 
@@ -368,28 +369,29 @@ def main() -> None:
                     st.error(_(FRIENDLY))
             return False
 
-        slot = st.empty()
-        for _n in liveloop.Updates(interval, slow, lambda: bool(ss.playing)):
-            with slot.container():
-                if not update():
-                    break
+        def internals_view() -> None:
+            """Activation histograms and gradient health, in their place below the page. Drawn by this
+            fragment once per run (every ~0.5 s while playing): as a second fragment with its own timer
+            it shared the runs of this one and, drawn at their end, showed only every 2nd–5th update."""
+            with hosting.live_turn(None), session.run_lock(ss), internals_box.container():
+                try:
+                    render_internals(ss.exp)
+                except Exception:
+                    log.exception("internals view failed")
+                    st.error(_(FRIENDLY))
 
-    @fragment(run_every=slow if playing else None)
-    def internals() -> None:
-        """The slower loop: activation histograms and gradient health (no training here)."""
-        with hosting.live_turn(None), session.run_lock(st.session_state):
-            try:
-                render_internals(st.session_state.exp)
-            except Exception:
-                log.exception("internals view failed")
-                st.error(_(FRIENDLY))
+        slot = st.empty()
+        for n in liveloop.Updates(interval, slow, lambda: bool(ss.playing)):
+            with slot.container():
+                ok = update()
+            if n == 0 and show_internals:  # every run, the page's full run included (Streamlit requires it)
+                internals_view()
+            if not ok:
+                break
 
     with live_slot:
         live()
     hosting.checkpoint(exp, playing)  # paused changes (Step, edits, Pause) are saved too
-    if show_internals:
-        with internals_slot:
-            internals()
     netview.install()  # the network view's code, once per full run (the live ticks send data only)
 
 

@@ -45,7 +45,8 @@ class Caps:
     max_update_interval: float = 2.0
     internals_interval: float = 0.5
     """Seconds between updates of the activation histograms and gradient-health charts while playing
-    (a second, slower fragment: together with the fast views they cost the browser several times more)."""
+    (drawn once per run of the live fragment, which repeats the fast views every update interval for about
+    this long: drawn with every update they would cost the browser several times more)."""
     default_epochs_per_update: int = 6
     """Epochs trained per live update. The page shows 12–13 updates a second while playing (the live views
     repeat within one fragment run, ``playground.ui.liveloop``), so 6 epochs show 70–80 a second, above TF

@@ -367,7 +367,7 @@ def render_internals(exp: Experiment) -> None:
 
 def render_live(exp: Experiment, *, interactive: bool = False, internals: bool = False) -> None:
     """The fast live views, in TF Playground's order: counter, network | output, curves | metrics
-    (``internals``: the histograms and gradient health too; the page draws those in a slower fragment)."""
+    (``internals``: the histograms and gradient health too; the page draws those once per fragment run)."""
     render_header(exp)
     # Headings live in captions, chart titles and the metrics line: every element counts on each tick.
     left, right = st.columns(VIEW_COLUMNS, gap="medium")

@@ -7,8 +7,8 @@ settings widgets on the page) each update cost its main thread ~100 ms before an
 and the page could not show more than ~9 updates a second on a 2-core machine (README, Performance).
 
 So while playing, one fragment run draws several updates: :class:`Updates` repeats the body every
-``interval`` seconds for ``span`` seconds (the slower fragment of the page, histograms and gradient
-health, runs between two such runs), writing each update over the previous one in a placeholder. The
+``interval`` seconds for ``span`` seconds (the page draws its slower views, histograms and gradient
+health, once per run), writing each update over the previous one in a placeholder. The
 browser then draws one update for ~1/3 of the cost. What stops the repetition early:
 
 - a change anywhere outside the fragment (a setting, Pause): Streamlit stops the run at the next
@@ -100,7 +100,7 @@ class Updates:
             self.count += 1
             next_at = started + self.interval
             # the last update of the run: the next would end past the span (the fragment's timer then
-            # starts the next run, with the slower fragment between)
+            # starts the next run)
             if self.span <= 0 or not self.playing() or next_at + self.interval > end:
                 return
             while (wait := next_at - self.clock()) > 0:

@@ -76,6 +76,18 @@ def test_play_pause_and_rebuild(server, browser):
             )
             assert faded == 0, "the histograms faded while playing"
             time.sleep(0.15)
+        # the gradient chart (drawn once per run of the live fragment, every ~0.5 s) keeps up: as a second
+        # fragment it changed only every 0.6-2.6 s in the browser; at least once a second here (about 12
+        # times in 6 s on an idle machine)
+        page.evaluate(
+            """() => { window.__grad = 0; let last = null; window.__gradTimer = setInterval(() => {
+                 const e = document.querySelector('.st-key-live_grad');
+                 const v = e ? e.innerHTML : null;
+                 if (v !== last) { window.__grad += 1; last = v; } }, 10); }"""
+        )
+        time.sleep(6)
+        changes = page.evaluate("() => { clearInterval(window.__gradTimer); return window.__grad; }")
+        assert changes >= 6, f"the gradient chart changed {changes} times in 6 s of play"
         page.screenshot(path=str(ARTIFACTS / "playground_playing.png"), full_page=True)
         pause(page)
         paused = epoch(page)
