@@ -372,7 +372,8 @@ def main() -> None:
         def internals_view() -> None:
             """Activation histograms and gradient health, in their place below the page. Drawn by this
             fragment once per run (every ~0.5 s while playing): as a second fragment with its own timer
-            it shared the runs of this one and, drawn at their end, showed only every 2nd–5th update."""
+            they shared the runs of this one, were drawn at their end, and the browser showed a change
+            only every 0.6–2.6 s."""
             with hosting.live_turn(None), session.run_lock(ss), internals_box.container():
                 try:
                     render_internals(ss.exp)
