@@ -8,7 +8,7 @@ and the page could not show more than ~9 updates a second on a 2-core machine (R
 
 So while playing, one fragment run draws several updates: :class:`Updates` repeats the body every
 ``interval`` seconds for ``span`` seconds (the page draws its slower views, histograms and gradient
-health, once per run), writing each update over the previous one in a placeholder. The
+health, once per run), writing each update over the previous one in one ``st.empty``. The
 browser then draws one update for ~1/3 of the cost. What stops the repetition early:
 
 - a change anywhere outside the fragment (a setting, Pause): Streamlit stops the run at the next
@@ -82,32 +82,30 @@ class Updates:
         self.playing = playing
         self.clock = clock
         self.sleep = sleep
-        self.count = 0
 
     def __iter__(self) -> Iterator[int]:
         ctx = get_script_run_ctx(suppress_warning=True)
-        base = (
-            (ctx.shared.widget_ids_this_run.snapshot(), ctx.shared.widget_user_keys_this_run.snapshot())
-            if ctx
-            else None
-        )
+        if ctx is not None:
+            shared = ctx.shared
+            base = (shared.widget_ids_this_run.snapshot(), shared.widget_user_keys_this_run.snapshot())
         end = self.clock() + self.span
+        n = 0
         while True:
             started = self.clock()
-            if self.count and ctx is not None and base is not None:
+            if n and ctx is not None:
                 self._again(ctx, base)
-            yield self.count
-            self.count += 1
+            yield n
+            n += 1
             next_at = started + self.interval
             # the last update of the run: the next would end past the span (the fragment's timer then
             # starts the next run)
             if self.span <= 0 or not self.playing() or next_at + self.interval > end:
                 return
-            while (wait := next_at - self.clock()) > 0:
-                if event_waiting():
-                    return
+            while not event_waiting():
+                if (wait := next_at - self.clock()) <= 0:
+                    break
                 self.sleep(min(wait, SLEEP_STEP))
-            if event_waiting():
+            else:
                 return
 
     @staticmethod
